@@ -1,0 +1,1 @@
+"""Background jobs (Celery). `celery -A tasks worker` finds the app in tasks/celery.py."""

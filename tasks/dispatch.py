@@ -1,0 +1,54 @@
+"""Jobs are sent only after the commit that caused them.
+
+A listener notes the notice rows each flush writes; `send_committed_notices()` (called right after
+a commit) queues one delivery job per row. If the broker is unreachable the rows stay pending and
+the relay sweep delivers them later, so a user's request never fails or waits on Redis.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from workflow.models import Notice, db
+
+log = logging.getLogger(__name__)
+_installed = False
+
+
+def install_notice_dispatch() -> None:
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "after_flush", _collect_new_notices)
+    event.listen(Session, "after_soft_rollback", _forget_notices)
+    _installed = True
+
+
+def _collect_new_notices(session: Session, _context) -> None:
+    ids = [obj.id for obj in session.new if isinstance(obj, Notice)]
+    if ids:
+        session.info.setdefault("new_notice_ids", []).extend(ids)
+
+
+def _forget_notices(session: Session, _previous) -> None:
+    session.info.pop("new_notice_ids", None)
+
+
+def commit() -> None:
+    """Commit the request's unit of work, then queue delivery of the notices it wrote."""
+    db.session.commit()
+    send_committed_notices()
+
+
+def send_committed_notices() -> None:
+    from tasks.jobs import deliver_notice
+
+    ids = db.session.info.pop("new_notice_ids", [])
+    for notice_id in ids:
+        try:
+            deliver_notice.delay(notice_id)
+        except Exception:  # noqa: BLE001 - any broker failure leaves the row for the relay sweep
+            log.warning("broker unavailable; notice %s left for the relay sweep", notice_id, exc_info=True)
+            break

@@ -1,0 +1,168 @@
+"""Shared fixtures: real PostgreSQL and Redis, a fresh schema per session, clean tables per test.
+
+Services are found at their usual local addresses (override with TEST_POSTGRES_URL and
+TEST_REDIS_URL). When one is missing a test that needs it is skipped, except under
+REQUIRE_SERVICES=1 (CI), where it fails.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+from sqlalchemy import text
+
+from tests.factories import Factory
+
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_BASE_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def service_missing(what: str, error: Exception | None = None):
+    message = f"{what} is not available: {error}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " (REQUIRE_SERVICES=1)", pytrace=False)
+    pytest.skip(message)
+
+
+def _sqlalchemy_url(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def create_postgres_database(prefix: str = "awards_test") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as error:
+        service_missing("PostgreSQL", error)
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis database number of our own, claimed with a lock key so parallel runs don't collide."""
+    try:
+        admin = redis.Redis.from_url(REDIS_BASE_URL + "/0", socket_connect_timeout=2)
+        admin.ping()
+    except redis.RedisError as error:
+        service_missing("Redis", error)
+    token = uuid.uuid4().hex
+    for number in range(1, 16):
+        if admin.set(f"awards-test-lock:{number}", token, nx=True, ex=4 * 3600):
+            url = f"{REDIS_BASE_URL}/{number}"
+            redis.Redis.from_url(url).flushdb()
+            yield url
+            redis.Redis.from_url(url).flushdb()
+            if admin.get(f"awards-test-lock:{number}") == token.encode():
+                admin.delete(f"awards-test-lock:{number}")
+            return
+    pytest.fail("no free Redis database number for the tests")
+
+
+def make_app(tmp_path: Path, database_url: str, **overrides):
+    from web import create_app
+
+    config = dict(
+        SQLALCHEMY_DATABASE_URI=_sqlalchemy_url(database_url),
+        UPLOAD_DIR=str(tmp_path / "uploads"),
+        MAIL_DIR=str(tmp_path / "mail"),
+        SECRET_KEY="test-secret",
+        REDIS_URL=None,
+        SMTP_HOST=None,
+        WTF_CSRF_ENABLED=True,
+        RATELIMIT_ENABLED=True,
+    )
+    config.update(overrides)
+    return create_app("testing", **config)
+
+
+def migrate(app) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+
+
+def truncate_all(app) -> None:
+    from workflow.models import db
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            existing = [t for t in db.metadata.sorted_tables]
+            names = ", ".join(f'"{t.name}"' for t in existing)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+        db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def pg_app_factory(postgres_url, tmp_path_factory):
+    """The session's PostgreSQL-backed app, migrated once."""
+    app = make_app(tmp_path_factory.mktemp("pg"), postgres_url)
+    migrate(app)
+    return app
+
+
+@pytest.fixture
+def app(pg_app_factory):
+    """A PostgreSQL app with clean tables and the reference data, inside an app context."""
+    from workflow.models import db
+    from workflow.reference import seed_reference_data
+
+    truncate_all(pg_app_factory)
+    with pg_app_factory.app_context():
+        seed_reference_data()
+        db.session.commit()
+        yield pg_app_factory
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    from workflow.models import db
+    from workflow.reference import seed_reference_data
+
+    application = make_app(tmp_path, f"sqlite:///{tmp_path / 'awards.sqlite3'}")
+    migrate(application)
+    with application.app_context():
+        seed_reference_data()
+        db.session.commit()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(app):
+    return Factory(app)
+
+
+@pytest.fixture
+def sqlite_factory(sqlite_app):
+    return Factory(sqlite_app)

@@ -1,0 +1,152 @@
+"""Factories: users of every role, API clients, and dossiers brought to any state by the real operations."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sqlalchemy import select
+
+from web.storage import document_store
+from workflow import operations as ops
+from workflow.accounts import create_user, issue_token
+from workflow.definition import STATES
+from workflow.i18n import today
+from workflow.models import Campaign, Dossier, Unit, User, db
+
+PASSWORD = "correct horse 42"
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+       b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+# The department that appraises each reference award type.
+RESPONSIBLE = {"bk_tw_hoi": "van-phong", "bk_thanh_hoi": "van-phong", "chi_hoi_tieu_bieu": "ban-xdtc",
+               "can_bo_co_so_gioi": "ban-xdtc", "uy_thac_nhcsxh": "ban-htpnptkt",
+               "tuyen_pho_kieu_mau": "ban-tuyen-giao"}
+COLLECTIVE_TYPES = {"chi_hoi_tieu_bieu", "uy_thac_nhcsxh", "tuyen_pho_kieu_mau"}
+# The events that lead from a draft to each state (the forwarded branch where needed).
+PATHS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "returned": ["submit", "return"],
+    "in_appraisal": ["submit", "accept"],
+    "council_review": ["submit", "accept", "recommend"],
+    "approved": ["submit", "accept", "recommend", "votes", "approve"],
+    "forwarded": ["submit", "accept", "recommend", "votes", "approve", "forward"],
+    "conferred": ["submit", "accept", "recommend", "votes", "approve", "confer"],
+    "rejected": ["submit", "accept", "reject"],
+    "declined": ["submit", "accept", "recommend", "votes", "approve", "forward", "decline"],
+    "withdrawn": ["withdraw"],
+}
+assert set(PATHS) == set(STATES)
+_names = itertools.count(1)
+
+
+class ApiClient:
+    """The Flask test client with a bearer token and JSON helpers."""
+
+    def __init__(self, client, token: str, language: str | None = None):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+        if language:
+            self.headers["Accept-Language"] = language
+
+    def __getattr__(self, method):
+        if method not in ("get", "post", "patch", "put", "delete"):
+            raise AttributeError(method)
+
+        def call(path, **kwargs):
+            headers = {**self.headers, **kwargs.pop("headers", {})}
+            return getattr(self.client, method)(path, headers=headers, **kwargs)
+        return call
+
+
+class Factory:
+    def __init__(self, app):
+        self.app = app
+
+    # People ---------------------------------------------------------------------------------
+
+    def user(self, role: str, unit: str | None = None, username: str | None = None, **fields) -> User:
+        unit = unit or {"submitter": "ba-dinh", "office": "van-phong", "appraiser": "van-phong"}.get(role, "thanh-hoi")
+        username = username or f"{role}-{unit}-{next(_names)}"
+        user = create_user(username, PASSWORD, role, unit, f"{username}@example.org", fields.pop("full_name", ""))
+        for key, value in fields.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+
+    def user_once(self, role: str, unit: str | None = None) -> User:
+        """The first user of this role and unit, created when there is none."""
+        query = select(User).where(User.role == role, User.active.is_(True))
+        if unit:
+            query = query.where(User.unit_id == select(Unit.id).where(Unit.code == unit).scalar_subquery())
+        return db.session.scalars(query.order_by(User.id)).first() or self.user(role, unit)
+
+    def api(self, user: User, language: str | None = None) -> ApiClient:
+        token, _ = issue_token(user, 1)
+        db.session.commit()
+        return ApiClient(self.app.test_client(), token, language)
+
+    def council(self, size: int = 3) -> list[User]:
+        members = list(db.session.scalars(select(User).where(User.role == "council", User.active.is_(True))))
+        while len(members) < size:
+            members.append(self.user("council"))
+        return members
+
+    # Data -----------------------------------------------------------------------------------
+
+    def campaign(self, code: str = "test-campaign", deadline_days: int = 30, **fields) -> Campaign:
+        campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
+        if campaign is None:
+            campaign = Campaign(code=code, name=fields.pop("name", f"Đợt {code}"), year=today().year,
+                                submission_deadline=today() + dt.timedelta(days=deadline_days),
+                                ceremony_date=today() + dt.timedelta(days=deadline_days + 10), **fields)
+            db.session.add(campaign)
+            db.session.commit()
+        return campaign
+
+    def draft(self, award_type: str = "bk_thanh_hoi", unit: str = "ba-dinh", name: str | None = None,
+              campaign: str = "test-campaign", documents: bool = True, **nominee) -> Dossier:
+        self.campaign(campaign)
+        submitter = self.user_once("submitter", unit)
+        kind = nominee.pop("kind", "collective" if award_type in COLLECTIVE_TYPES else "individual")
+        dossier = ops.create_dossier(submitter, campaign, award_type, {
+            "kind": kind, "name": name or f"Nguyễn Thị Đề Cử {next(_names)}", **nominee}, "Thành tích xuất sắc.")
+        if documents:
+            for kind_code in dossier.award_type.required_documents:
+                ops.add_document(submitter, dossier, kind_code, f"{kind_code}.pdf", PDF, document_store())
+        db.session.commit()
+        return dossier
+
+    def dossier(self, state: str = "draft", award_type: str | None = None, unit: str = "ba-dinh",
+                **kwargs) -> Dossier:
+        """A dossier in `state`, brought there through the workflow's own operations."""
+        if award_type is None:
+            award_type = "bk_tw_hoi" if state in ("forwarded", "declined") else "bk_thanh_hoi"
+        dossier = self.draft(award_type, unit, **kwargs)
+        for event in PATHS[state]:
+            self.advance(dossier, event)
+        return dossier
+
+    def actor_for(self, dossier: Dossier, event: str) -> User:
+        if event in ("submit", "resubmit", "withdraw"):
+            return self.user_once("submitter", dossier.unit.code)
+        if event in ("recommend",) or (event in ("return", "reject") and dossier.state == "in_appraisal"):
+            return self.user_once("appraiser", RESPONSIBLE[dossier.award_type.code])
+        if event in ("approve",) or (event in ("return", "reject") and dossier.state == "council_review"):
+            return self.user_once("chair", "thanh-hoi")
+        return self.user_once("office", "van-phong")
+
+    def advance(self, dossier: Dossier, event: str) -> Dossier:
+        if event == "votes":
+            for member in self.council():
+                ops.cast_vote(member, dossier, True)
+        else:
+            fields = {
+                "return": {"comment": "Thiếu xác nhận"},
+                "recommend": {"comment": "Đủ điều kiện"},
+                "reject": {"comment": "Chưa đủ tiêu chuẩn"},
+                "decline": {"comment": "Cấp trên không duyệt"},
+                "confer": {"decision_number": "123/QĐ-HPN", "decision_date": today()},
+            }.get(event, {})
+            ops.fire_event(self.actor_for(dossier, event), dossier, event, dossier.version, ops.EventInput(**fields))
+        db.session.commit()
+        return dossier

@@ -1,0 +1,86 @@
+"""The Flask application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_migrate import Migrate
+from sqlalchemy import event
+
+from config import INSTANCE_DIR, config_for
+from tasks.celery_app import celery_init_app
+from tasks.dispatch import install_notice_dispatch
+from workflow.models import db
+from workflow.rules import policy
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+LOCALES = ("vi", "en")
+
+babel = Babel()
+migrate = Migrate()
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app.config.from_object(config_for(config_name))
+    app.config.update(overrides)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    policy.conflict_of_interest = app.config.get("CONFLICT_OF_INTEREST", "refuse")
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=_locale_selector(app))
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+    celery_init_app(app)
+    install_notice_dispatch()
+
+    from web.api import init_api
+    from web.cli import register_cli
+    from web.errors import register_error_handlers
+    from web.formatting import register_filters
+    from web.health import health
+
+    register_error_handlers(app)
+    register_filters(app)
+    init_api(app)
+    app.register_blueprint(health)
+    register_cli(app)
+    return app
+
+
+def _locale_selector(app: Flask):
+    default = app.config["BABEL_DEFAULT_LOCALE"]
+
+    def selector() -> str:
+        if request.path.startswith("/api/"):
+            return request.accept_languages.best_match(LOCALES, default=default)
+        chosen = session.get("locale")
+        if chosen in LOCALES:
+            return chosen
+        return default
+
+    return selector
+
+
+def _configure_sqlite(engine) -> None:
+    """WAL, a busy timeout, and BEGIN IMMEDIATE so that read-then-write transactions queue, never fail."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

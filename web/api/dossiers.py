@@ -1,0 +1,206 @@
+"""Dossiers, their documents, workflow events, history and council votes."""
+from __future__ import annotations
+
+from flask import send_file
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from tasks.dispatch import commit
+from web.api.auth import BEARER_SECURITY, current_user, token_required
+from web.api.schemas import (
+    DocumentFile, DocumentForm, DocumentOut, DossierIn, DossierOut, DossierPage, DossierPatch, DossierQuery, EventIn,
+    HistoryOut, TallyOut, VoteIn, VoteOut,
+)
+from web.storage import document_store
+from workflow import operations
+from workflow.i18n import VIETNAM
+from workflow.models import AwardType, Campaign, Document, Dossier, HistoryEntry, Unit, db
+
+blp = Blueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
+FILE_RESPONSE = {"200": {"description": "The file, as an attachment",
+                         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def document_json(document: Document) -> dict:
+    return {"id": document.id, "kind": document.kind, "filename": document.filename, "size": document.size,
+            "sha256": document.sha256}
+
+
+def dossier_json(dossier: Dossier) -> dict:
+    return {
+        "id": dossier.id,
+        "campaign": dossier.campaign.code,
+        "award_type": dossier.award_type.code,
+        "unit": dossier.unit.code,
+        "nominee": {"kind": dossier.nominee_kind, "name": dossier.nominee_name,
+                    "position": dossier.nominee_position, "workplace": dossier.nominee_workplace,
+                    "birth_year": dossier.nominee_birth_year, "gender": dossier.nominee_gender},
+        "achievements": dossier.achievements,
+        "state": dossier.state,
+        "version": dossier.version,
+        "documents": [document_json(d) for d in dossier.documents],
+        "due_date": dossier.due_date,
+        "decision": ({"number": dossier.decision_number, "date": dossier.decision_date}
+                     if dossier.decision_number and dossier.decision_date else None),
+        "created_at": dossier.created_at.astimezone(VIETNAM),
+        "updated_at": dossier.updated_at.astimezone(VIETNAM),
+    }
+
+
+def _dossier(dossier_id: int) -> Dossier:
+    return operations.get_dossier(current_user(), dossier_id)
+
+
+@blp.route("/dossiers", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(DossierQuery, location="query")
+@blp.response(200, DossierPage)
+def list_dossiers(query):
+    """Dossiers the caller may see, newest change first, filtered and paginated."""
+    statement = operations.visible_dossiers(current_user())
+    if "campaign" in query:
+        statement = statement.where(Dossier.campaign_id == select(Campaign.id).where(
+            Campaign.code == query["campaign"]).scalar_subquery())
+    if "award_type" in query:
+        statement = statement.where(Dossier.award_type_id == select(AwardType.id).where(
+            AwardType.code == query["award_type"]).scalar_subquery())
+    if "unit" in query:
+        statement = statement.where(Dossier.unit_id == select(Unit.id).where(
+            Unit.code == query["unit"]).scalar_subquery())
+    if "state" in query:
+        statement = statement.where(Dossier.state == query["state"])
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    page, per_page = query["page"], query["per_page"]
+    items = db.session.scalars(statement.order_by(Dossier.updated_at.desc(), Dossier.id.desc())
+                               .limit(per_page).offset((page - 1) * per_page)).unique()
+    return {"items": [dossier_json(d) for d in items], "total": total, "page": page, "per_page": per_page}
+
+
+@blp.route("/dossiers", methods=["POST"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(DossierIn)
+@blp.response(201, DossierOut)
+def create_dossier(data):
+    """Create a draft for the submitter's own unit."""
+    dossier = operations.create_dossier(current_user(), data["campaign"], data["award_type"], data["nominee"],
+                                        data["achievements"])
+    commit()
+    return dossier_json(dossier)
+
+
+@blp.route("/dossiers/<int:dossier_id>", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, DossierOut)
+def get_dossier(dossier_id):
+    """One dossier."""
+    return dossier_json(_dossier(dossier_id))
+
+
+@blp.route("/dossiers/<int:dossier_id>", methods=["PATCH"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(DossierPatch)
+@blp.response(200, DossierOut)
+def patch_dossier(data, dossier_id):
+    """Edit the nominee or achievements of a draft or returned dossier; `version` must be current."""
+    dossier = operations.edit_dossier(current_user(), _dossier(dossier_id), data["version"],
+                                      data.get("nominee"), data.get("achievements"))
+    commit()
+    return dossier_json(dossier)
+
+
+@blp.route("/dossiers/<int:dossier_id>/documents", methods=["POST"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(DocumentForm, location="form")
+@blp.arguments(DocumentFile, location="files")
+@blp.response(201, DocumentOut)
+def upload_document(form, files, dossier_id):
+    """Add a document (PDF, DOCX, XLSX, JPEG or PNG, judged by content)."""
+    dossier = _dossier(dossier_id)
+    store = document_store()
+    upload = files["file"]
+    data = upload.stream.read(store.max_bytes + 1)
+    document = operations.add_document(current_user(), dossier, form["kind"], upload.filename or "", data, store)
+    commit()
+    return document_json(document)
+
+
+@blp.route("/dossiers/<int:dossier_id>/documents/<int:document_id>", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+def download_document(dossier_id, document_id):
+    """The document's file, served as an attachment."""
+    document = operations.get_document(_dossier(dossier_id), document_id)
+    response = send_file(document_store().path(document.storage_name), mimetype=document.content_type,
+                         as_attachment=True, download_name=document.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@blp.route("/dossiers/<int:dossier_id>/documents/<int:document_id>", methods=["DELETE"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(204)
+def delete_document(dossier_id, document_id):
+    """Remove a document from a draft or returned dossier."""
+    operations.remove_document(current_user(), _dossier(dossier_id), document_id, document_store())
+    commit()
+    return None
+
+
+@blp.route("/dossiers/<int:dossier_id>/events", methods=["POST"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(EventIn)
+@blp.response(200, DossierOut)
+def post_event(data, dossier_id):
+    """Fire a workflow event (submit, accept, return, ...) at the given version."""
+    dossier = operations.fire_event(current_user(), _dossier(dossier_id), data["event"], data["version"],
+                                    operations.EventInput(comment=data["comment"], due_date=data["due_date"],
+                                                          decision_number=data["decision_number"],
+                                                          decision_date=data["decision_date"]))
+    commit()
+    return dossier_json(dossier)
+
+
+@blp.route("/dossiers/<int:dossier_id>/history", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, HistoryOut(many=True))
+def get_history(dossier_id):
+    """Every change to the dossier, oldest first."""
+    dossier = _dossier(dossier_id)
+    rows = db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
+                              .order_by(HistoryEntry.seq))
+    return [{"event": r.event, "from_state": r.from_state, "to_state": r.to_state, "actor": r.actor_username,
+             "comment": r.comment, "at": r.at.astimezone(VIETNAM)} for r in rows]
+
+
+@blp.route("/dossiers/<int:dossier_id>/votes", methods=["POST"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(VoteIn)
+@blp.response(201, VoteOut)
+def post_vote(data, dossier_id):
+    """Cast this council member's secret vote; it cannot be changed."""
+    dossier = _dossier(dossier_id)
+    operations.cast_vote(current_user(), dossier, data["vote"] == "agree")
+    commit()
+    return {"dossier": dossier.id, "voted": True}
+
+
+@blp.route("/dossiers/<int:dossier_id>/tally", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, TallyOut)
+def get_tally(dossier_id):
+    """The vote count, never who voted how."""
+    result = operations.get_tally(current_user(), _dossier(dossier_id))
+    return {"members": result.members, "cast": result.cast, "agree": result.agree, "disagree": result.disagree,
+            "quorum_met": result.quorum_met, "threshold_met": result.threshold_met,
+            "quorum_needed": result.quorum_needed, "agree_needed": result.agree_needed}

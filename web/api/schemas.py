@@ -1,0 +1,214 @@
+"""Request and response schemas of the API; the OpenAPI document is generated from them."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+from flask_smorest.fields import Upload
+
+from workflow.definition import EVENTS, STATES
+from workflow.rules import DOCUMENT_KINDS
+
+CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Use lower-case letters, digits, '-' and '_'.")
+
+
+class In(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ErrorDetail(Schema):
+    rule = fields.String()
+    field = fields.String()
+    message = fields.String(required=True)
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.List(fields.Nested(ErrorDetail))
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class TokenIn(In):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenOut(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class UnitOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    parent = fields.String(allow_none=True)
+
+
+class AwardTypeOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    subject = fields.String(required=True)
+    rank = fields.Integer(required=True)
+    forwarded = fields.Boolean(required=True)
+    required_documents = fields.List(fields.String(), required=True)
+    quota_per_unit = fields.Integer(allow_none=True)
+    vote_quorum = fields.Float(required=True)
+    vote_threshold = fields.Float(required=True)
+    responsible_unit = fields.String()
+    legal_basis = fields.String()
+
+
+class CampaignIn(In):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    submission_deadline = fields.Date(load_default=None, allow_none=True)
+    ceremony_date = fields.Date(load_default=None, allow_none=True)
+    ceremony_time = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
+    ceremony_place = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
+    status = fields.String(load_default="open", validate=validate.OneOf(["open", "closed"]))
+
+
+class CampaignOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    year = fields.Integer(required=True)
+    submission_deadline = fields.Date(allow_none=True)
+    ceremony_date = fields.Date(allow_none=True)
+    ceremony_time = fields.String(allow_none=True)
+    ceremony_place = fields.String(allow_none=True)
+    status = fields.String(required=True)
+
+
+class Nominee(In):
+    kind = fields.String(required=True, validate=validate.OneOf(["individual", "collective"]))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    position = fields.String(allow_none=True, validate=validate.Length(max=255))
+    workplace = fields.String(allow_none=True, validate=validate.Length(max=255))
+    birth_year = fields.Integer(allow_none=True, strict=True)
+    gender = fields.String(allow_none=True, validate=validate.OneOf(["female", "male"]))
+
+
+class NomineePatch(Nominee):
+    """The nominee fields to change; those left out stay as they are."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)
+
+
+class DossierIn(In):
+    campaign = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    award_type = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    nominee = fields.Nested(Nominee, required=True)
+    achievements = fields.String(load_default="", validate=validate.Length(max=100_000))
+
+
+class DossierPatch(In):
+    version = fields.Integer(required=True, strict=True)
+    nominee = fields.Nested(NomineePatch)
+    achievements = fields.String(validate=validate.Length(max=100_000))
+
+
+class EventIn(In):
+    event = fields.String(required=True, validate=validate.OneOf(EVENTS))
+    version = fields.Integer(required=True, strict=True)
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
+    due_date = fields.Date(load_default=None, allow_none=True)
+    decision_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    decision_date = fields.Date(load_default=None, allow_none=True)
+
+
+class VoteIn(In):
+    vote = fields.String(required=True, validate=validate.OneOf(["agree", "disagree"]))
+
+
+class DocumentForm(In):
+    kind = fields.String(required=True, validate=validate.OneOf(list(DOCUMENT_KINDS)))
+
+
+class DocumentFile(In):
+    file = Upload(required=True)
+
+
+class DocumentOut(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    filename = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+
+
+class NomineeOut(Schema):
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    position = fields.String(allow_none=True)
+    workplace = fields.String(allow_none=True)
+    birth_year = fields.Integer(allow_none=True)
+    gender = fields.String(allow_none=True)
+
+
+class DecisionOut(Schema):
+    number = fields.String(required=True)
+    date = fields.Date(required=True)
+
+
+class DossierOut(Schema):
+    id = fields.Integer(required=True)
+    campaign = fields.String(required=True)
+    award_type = fields.String(required=True)
+    unit = fields.String(required=True)
+    nominee = fields.Nested(NomineeOut, required=True)
+    achievements = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    version = fields.Integer(required=True)
+    documents = fields.List(fields.Nested(DocumentOut), required=True)
+    due_date = fields.Date(allow_none=True)
+    decision = fields.Nested(DecisionOut, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class DossierQuery(In):
+    campaign = fields.String()
+    state = fields.String(validate=validate.OneOf(STATES))
+    unit = fields.String()
+    award_type = fields.String()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class DossierPage(Schema):
+    items = fields.List(fields.Nested(DossierOut), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+class HistoryOut(Schema):
+    event = fields.String(required=True)
+    from_state = fields.String(required=True)
+    to_state = fields.String(required=True)
+    actor = fields.String(required=True)
+    comment = fields.String(allow_none=True)
+    at = fields.DateTime(required=True)
+
+
+class TallyOut(Schema):
+    members = fields.Integer(required=True)
+    cast = fields.Integer(required=True)
+    agree = fields.Integer(required=True)
+    disagree = fields.Integer(required=True)
+    quorum_met = fields.Boolean(required=True)
+    threshold_met = fields.Boolean(required=True)
+    quorum_needed = fields.Integer()
+    agree_needed = fields.Integer()
+
+
+class VoteOut(Schema):
+    dossier = fields.Integer(required=True)
+    voted = fields.Boolean(required=True)

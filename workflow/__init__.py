@@ -1,0 +1,1 @@
+"""The domain: data model, the reference workflow and its rules. Imports neither web nor tasks."""

@@ -1,0 +1,158 @@
+"""Demo data: a campaign open today, a user for every role, and dossiers in every state.
+
+The dossiers are moved by the same operations the users run, so their history is real.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from workflow import operations as ops
+from workflow.accounts import create_user
+from workflow.definition import STATES
+from workflow.documents import DocumentStore
+from workflow.i18n import today
+from workflow.models import Campaign, Dossier, User, db
+from workflow.reference import seed_reference_data
+
+DEMO_PASSWORD = "demo-2024"
+# username, role, unit, full name
+DEMO_USERS = (
+    ("nopho.badinh", "submitter", "ba-dinh", "Nguyễn Thị Hoa"),
+    ("nopho.hoankiem", "submitter", "hoan-kiem", "Trần Thị Lan"),
+    ("nopho.donganh", "submitter", "dong-anh", "Lê Thị Mai"),
+    ("vanphong", "office", "van-phong", "Phạm Thị Thu"),
+    ("thamdinh.vanphong", "appraiser", "van-phong", "Đỗ Thị Hằng"),
+    ("thamdinh.xdtc", "appraiser", "ban-xdtc", "Vũ Thị Ngọc"),
+    ("thamdinh.tuyengiao", "appraiser", "ban-tuyen-giao", "Hoàng Thị Yến"),
+    ("thamdinh.kinhte", "appraiser", "ban-htpnptkt", "Bùi Thị Dung"),
+    ("thamdinh.gdxh", "appraiser", "ban-gdxh", "Ngô Thị Thảo"),
+    ("hoidong1", "council", "thanh-hoi", "Đặng Thị Bích"),
+    ("hoidong2", "council", "thanh-hoi", "Dương Thị Hạnh"),
+    ("hoidong3", "council", "thanh-hoi", "Lý Thị Nga"),
+    ("chutich", "chair", "thanh-hoi", "Phan Thị Hương"),
+    ("quantri", "admin", "thanh-hoi", "Quản trị hệ thống"),
+)
+
+# A minimal, valid PDF: the demo's stand-in for the scanned papers a unit uploads.
+DEMO_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+            b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def ensure_demo_users() -> list[tuple[str, str, str]]:
+    existing = set(db.session.scalars(select(User.username)))
+    for username, role, unit, full_name in DEMO_USERS:
+        if username not in existing:
+            create_user(username, DEMO_PASSWORD, role, unit, f"{username}@example.org", full_name)
+    return [(username, role, unit) for username, role, unit, _ in DEMO_USERS]
+
+
+def ensure_demo_campaign() -> Campaign:
+    year = today().year
+    code = f"demo-{year}"
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        campaign = Campaign(code=code, name=f"Tổng kết công tác Hội năm {year} (trình diễn)", year=year,
+                            submission_deadline=today() + dt.timedelta(days=30),
+                            ceremony_date=today() + dt.timedelta(days=45), ceremony_time="08:00",
+                            ceremony_place="Hội trường 1A, 19 Lê Thánh Tông, Hoàn Kiếm, Hà Nội")
+        db.session.add(campaign)
+        db.session.flush()
+    return campaign
+
+
+class DemoBuilder:
+    def __init__(self, campaign: Campaign, store: DocumentStore):
+        self.campaign = campaign
+        self.store = store
+        self.users = {u.username: u for u in db.session.scalars(select(User))}
+        self.decisions = 0
+
+    def draft(self, submitter: str, award_type: str, name: str, kind: str, position: str = "",
+              documents: bool = True) -> Dossier:
+        user = self.users[submitter]
+        dossier = ops.create_dossier(user, self.campaign.code, award_type, {
+            "kind": kind, "name": name, "position": position or None,
+            "workplace": user.unit.name, "gender": "female" if kind == "individual" else None,
+            "birth_year": 1980 if kind == "individual" else None,
+        }, f"Hoàn thành xuất sắc nhiệm vụ năm {self.campaign.year}; nhiều mô hình hay, sáng tạo.")
+        if documents:
+            for kind_code in dossier.award_type.required_documents:
+                ops.add_document(user, dossier, kind_code, f"{kind_code}.pdf", DEMO_PDF, self.store)
+        return dossier
+
+    def step(self, dossier: Dossier, username: str, event: str, **fields) -> Dossier:
+        return ops.fire_event(self.users[username], dossier, event, dossier.version, ops.EventInput(**fields))
+
+    def to_council(self, dossier: Dossier, appraiser: str) -> Dossier:
+        self.step(dossier, self.submitter_of(dossier), "submit")
+        self.step(dossier, "vanphong", "accept")
+        return self.step(dossier, appraiser, "recommend", comment="Đủ điều kiện, thành tích tiêu biểu.")
+
+    def approve(self, dossier: Dossier, appraiser: str) -> Dossier:
+        self.to_council(dossier, appraiser)
+        for member in ("hoidong1", "hoidong2", "hoidong3"):
+            ops.cast_vote(self.users[member], dossier, True)
+        return self.step(dossier, "chutich", "approve")
+
+    def confer(self, dossier: Dossier) -> Dossier:
+        self.decisions += 1
+        return self.step(dossier, "vanphong", "confer", decision_number=f"{self.decisions:03d}/QĐ-HPN",
+                         decision_date=today())
+
+    def submitter_of(self, dossier: Dossier) -> str:
+        return next(u.username for u in self.users.values() if u.role == "submitter" and u.unit_id == dossier.unit_id)
+
+
+def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, int]:
+    """One or more dossiers in every state of the workflow."""
+    b = DemoBuilder(campaign, store)
+    b.draft("nopho.badinh", "bk_thanh_hoi", "Nguyễn Thị Ánh", "individual", "Chủ tịch Hội LHPN phường Điện Biên")
+    b.draft("nopho.donganh", "chi_hoi_tieu_bieu", "Chi hội Phụ nữ thôn Đại Đồng", "collective", documents=False)
+    submitted = b.draft("nopho.hoankiem", "bk_thanh_hoi", "Trần Thị Bình", "individual", "Cán bộ Hội phường Hàng Bạc")
+    b.step(submitted, "nopho.hoankiem", "submit")
+    returned = b.draft("nopho.badinh", "can_bo_co_so_gioi", "Lê Thị Cúc", "individual", "Chi hội trưởng tổ 5")
+    b.step(returned, "nopho.badinh", "submit")
+    b.step(returned, "vanphong", "return", comment="Báo cáo thành tích chưa có xác nhận của cấp ủy.")
+    appraisal = b.draft("nopho.donganh", "uy_thac_nhcsxh", "Hội LHPN xã Cổ Loa", "collective")
+    b.step(appraisal, "nopho.donganh", "submit")
+    b.step(appraisal, "vanphong", "accept")
+    b.to_council(b.draft("nopho.hoankiem", "tuyen_pho_kieu_mau", "Tuyến phố bích họa Phùng Hưng", "collective"),
+                 "thamdinh.tuyengiao")
+    b.approve(b.draft("nopho.badinh", "bk_tw_hoi", "Phạm Thị Duyên", "individual", "Phó Chủ tịch Hội LHPN quận"),
+              "thamdinh.vanphong")
+    forwarded = b.approve(b.draft("nopho.donganh", "chi_hoi_tieu_bieu", "Chi hội Phụ nữ thôn Vân Trì", "collective"),
+                          "thamdinh.xdtc")
+    b.step(forwarded, "vanphong", "forward")
+    for submitter, name in (("nopho.hoankiem", "Đặng Thị Giang"), ("nopho.badinh", "Vũ Thị Âu")):
+        b.confer(b.approve(b.draft(submitter, "bk_thanh_hoi", name, "individual", "Chi hội trưởng"),
+                           "thamdinh.vanphong"))
+    conferred_forwarded = b.approve(b.draft("nopho.hoankiem", "bk_tw_hoi", "Hội LHPN phường Tràng Tiền",
+                                            "collective"), "thamdinh.vanphong")
+    b.step(conferred_forwarded, "vanphong", "forward")
+    b.confer(conferred_forwarded)
+    rejected = b.draft("nopho.donganh", "can_bo_co_so_gioi", "Ngô Thị Hạnh", "individual", "Chi hội trưởng")
+    b.step(rejected, "nopho.donganh", "submit")
+    b.step(rejected, "vanphong", "accept")
+    b.step(rejected, "thamdinh.xdtc", "reject", comment="Chưa đủ thời gian công tác theo quy định.")
+    declined = b.approve(b.draft("nopho.badinh", "bk_tw_hoi", "Đỗ Thị Ơn", "individual", "Ủy viên BCH"),
+                         "thamdinh.vanphong")
+    b.step(declined, "vanphong", "forward")
+    b.step(declined, "vanphong", "decline", comment="Trung ương Hội không xét do đã khen năm 2023.")
+    withdrawn = b.draft("nopho.hoankiem", "can_bo_co_so_gioi", "Hoàng Thị Ưng", "individual", "Chi hội phó")
+    b.step(withdrawn, "nopho.hoankiem", "withdraw")
+    counts = {state: 0 for state in STATES}
+    for dossier in db.session.scalars(select(Dossier).where(Dossier.campaign_id == campaign.id)):
+        counts[dossier.state] += 1
+    return counts
+
+
+def load_demo(store: DocumentStore) -> tuple[list[tuple[str, str, str]], dict[str, int] | None]:
+    seed_reference_data()
+    logins = ensure_demo_users()
+    campaign = ensure_demo_campaign()
+    has_dossiers = db.session.scalar(select(Dossier.id).where(Dossier.campaign_id == campaign.id).limit(1))
+    counts = None if has_dossiers else build_demo_dossiers(campaign, store)
+    return logins, counts
+

@@ -1,0 +1,290 @@
+"""The data model (SQLAlchemy 2 typed models through Flask-SQLAlchemy)."""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+import uuid
+from decimal import Decimal
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import (
+    JSON, Boolean, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint,
+    types,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+
+from workflow.definition import DRAFT
+
+
+class UTCDateTime(types.TypeDecorator):
+    """Aware UTC datetimes on every database (SQLite keeps no offset of its own)."""
+
+    impl = types.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def name_key(name: str) -> str:
+    """A name compared as DOMAIN.md says: NFC, case folded, white space collapsed."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def search_key(text: str) -> str:
+    """A name without diacritics, for searching ("nguyen thi" finds "Nguyễn Thị")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }),
+        type_annotation_map={dt.datetime: UTCDateTime},
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    email: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(255), default="")
+    locale: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    year: Mapped[int] = mapped_column(Integer)
+    submission_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    ceremony_date: Mapped[dt.date | None] = mapped_column(Date)
+    ceremony_time: Mapped[str | None] = mapped_column(String(16))
+    ceremony_place: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+class AwardType(db.Model):
+    __tablename__ = "award_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(12), default="any")
+    rank: Mapped[int] = mapped_column(Integer, default=100)
+    forwarded: Mapped[bool] = mapped_column(Boolean, default=False)
+    required_documents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    quota_per_unit: Mapped[int | None] = mapped_column(Integer)
+    vote_quorum: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal("0.6667"))
+    vote_threshold: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal("0.7"))
+    responsible_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    responsible_unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Dossier(db.Model):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_campaign_state", "campaign_id", "state"),
+        Index("ix_dossiers_unit_state", "unit_id", "state"),
+        Index("ix_dossiers_nominee", "campaign_id", "award_type_id", "nominee_name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    nominee_kind: Mapped[str] = mapped_column(String(12))
+    nominee_name: Mapped[str] = mapped_column(String(255))
+    nominee_name_key: Mapped[str] = mapped_column(String(255))
+    nominee_search: Mapped[str] = mapped_column(String(255), index=True)
+    nominee_position: Mapped[str | None] = mapped_column(String(255))
+    nominee_workplace: Mapped[str | None] = mapped_column(String(255))
+    nominee_birth_year: Mapped[int | None] = mapped_column(Integer)
+    nominee_gender: Mapped[str | None] = mapped_column(String(8))
+    achievements: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Once submitted, the dossier is visible to the city union's reviewers even if it is withdrawn.
+    ever_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    decision_number: Mapped[str | None] = mapped_column(String(64))
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+    campaign: Mapped[Campaign] = relationship(lazy="joined")
+    award_type: Mapped[AwardType] = relationship(lazy="joined")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="dossier", order_by="Document.id", lazy="selectin", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def set_nominee_name(self, name: str) -> None:
+        self.nominee_name = " ".join(unicodedata.normalize("NFC", name).split())
+        self.nominee_name_key = name_key(name)
+        self.nominee_search = search_key(name)
+
+    def document_kinds(self) -> set[str]:
+        return {document.kind for document in self.documents}
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="documents")
+
+
+class HistoryEntry(db.Model):
+    """One row per change to a dossier, chained by hash so that tampering shows."""
+
+    __tablename__ = "history"
+    __table_args__ = (UniqueConstraint("dossier_id", "seq", name="uq_history_dossier_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_username: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class VoteRecord(db.Model):
+    """Who has voted on a dossier, without how: the ballot lives apart."""
+
+    __tablename__ = "vote_records"
+    __table_args__ = (UniqueConstraint("dossier_id", "user_id", name="uq_vote_records_dossier_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    cast_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class Ballot(db.Model):
+    """A secret ballot: a random key, no voter and no time, so it cannot be matched to a record."""
+
+    __tablename__ = "ballots"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    agree: Mapped[bool] = mapped_column(Boolean)
+
+
+class Notice(db.Model):
+    """One message to one person, written in the transaction that caused it (an outbox row)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: uuid.uuid4().hex)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # What the message says, as message ids and parameters, rendered in the reader's language.
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    read_at: Mapped[dt.datetime | None]
+
+    recipient: Mapped[User] = relationship(lazy="joined")
+    dossier: Mapped[Dossier | None] = relationship()

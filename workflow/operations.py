@@ -1,0 +1,327 @@
+"""Operations on dossiers: each checks, changes, records and flushes; the caller commits once.
+
+Checks run in the order API.md fixes: visibility, role, version, state, rules.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflow import notices
+from workflow.definition import (
+    ANYONE_WITH_ROLE, EDITABLE_STATES, RESPONSIBLE_DEPARTMENT, RETURN_DUE_DAYS, STEP_BY_EVENT_AND_SOURCE, STEPS,
+    SUBMITTER_OF_UNIT, SUBMITTED, COUNCIL_REVIEW, Step,
+)
+from workflow.documents import DocumentStore
+from workflow.errors import (
+    AlreadyVoted, Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure, StaleVersion, ValidationFailed,
+    VotingClosed,
+)
+from workflow.history import append_history
+from workflow.i18n import N_, Msg, today
+from workflow.machine import fire
+from workflow.models import AwardType, Ballot, Campaign, Document, Dossier, User, VoteRecord, db, utcnow
+from workflow.rules import DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, has_voted, tally
+
+REVIEWER_ROLES = frozenset({"office", "appraiser", "council", "chair", "admin"})
+TALLY_ROLES = frozenset({"council", "chair", "office"})
+NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
+
+
+# Visibility -------------------------------------------------------------------------------------
+
+def visible_dossiers(user: User):
+    """A SELECT of the dossiers `user` may read."""
+    query = select(Dossier)
+    if user.role == "submitter":
+        return query.where(Dossier.unit_id == user.unit_id)
+    return query.where(or_(Dossier.ever_submitted.is_(True), Dossier.unit_id == user.unit_id))
+
+
+def can_see(user: User, dossier: Dossier) -> bool:
+    if user.role == "submitter":
+        return dossier.unit_id == user.unit_id
+    return dossier.ever_submitted or dossier.unit_id == user.unit_id
+
+
+def get_dossier(user: User, dossier_id: int) -> Dossier:
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or not can_see(user, dossier):
+        raise NotFound(Msg(N_("No such dossier.")))
+    return dossier
+
+
+def _require_unit_submitter(actor: User, dossier: Dossier) -> None:
+    if actor.role != "submitter" or actor.unit_id != dossier.unit_id:
+        raise Forbidden(Msg(N_("Only a submitter of the nominating unit can change this dossier.")))
+
+
+def _require_version(dossier: Dossier, version: int | None) -> None:
+    if version is None:
+        raise ValidationFailed(details=[{"field": "version", "message": Msg(N_("The dossier's version is required."))}])
+    if version != dossier.version:
+        raise StaleVersion(Msg(N_("The dossier is now at version %(current)d, not %(sent)d; reload it and try again."),
+                               {"current": dossier.version, "sent": version}))
+
+
+def _require_editable(dossier: Dossier) -> None:
+    if dossier.state not in EDITABLE_STATES:
+        raise InvalidTransition(Msg(N_("The dossier can be changed only as a draft or when it is returned.")))
+
+
+def _flush_versioned() -> None:
+    """Flush the dossier's versioned UPDATE; losing a race to another writer is a stale version."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleVersion() from None
+
+
+# Content ----------------------------------------------------------------------------------------
+
+def _nominee_errors(award_type: AwardType, nominee: dict) -> list[dict]:
+    errors = []
+    kind = nominee.get("kind")
+    if award_type.subject != "any" and kind != award_type.subject:
+        errors.append({"field": "nominee.kind", "message": Msg(
+            N_("“%(award_type)s” is awarded only to a %(subject)s."),
+            {"award_type": award_type.name,
+             "subject": Msg(N_("collective") if award_type.subject == "collective" else N_("individual"))})})
+    if not (nominee.get("name") or "").strip():
+        errors.append({"field": "nominee.name", "message": Msg(N_("The nominee's name is required."))})
+    year = nominee.get("birth_year")
+    if year is not None and not (1900 <= year <= today().year):
+        errors.append({"field": "nominee.birth_year", "message": Msg(N_("The year of birth is not plausible."))})
+    return errors
+
+
+def _apply_nominee(dossier: Dossier, nominee: dict) -> None:
+    if "kind" in nominee:
+        dossier.nominee_kind = nominee["kind"]
+    if "name" in nominee:
+        dossier.set_nominee_name(nominee["name"])
+    for field in ("position", "workplace", "birth_year", "gender"):
+        if field in nominee:
+            setattr(dossier, f"nominee_{field}", nominee[field])
+
+
+def create_dossier(actor: User, campaign_code: str, award_type_code: str, nominee: dict,
+                   achievements: str = "") -> Dossier:
+    if actor.role != "submitter":
+        raise Forbidden(Msg(N_("Only a unit's submitters create dossiers.")))
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == campaign_code))
+    award_type = db.session.scalar(select(AwardType).where(AwardType.code == award_type_code,
+                                                           AwardType.active.is_(True)))
+    errors = []
+    if campaign is None:
+        errors.append({"field": "campaign", "message": Msg(N_("No such campaign."))})
+    elif not campaign.is_open:
+        errors.append({"field": "campaign", "message": Msg(
+            N_("The campaign “%(campaign)s” is closed."), {"campaign": campaign.name})})
+    if award_type is None:
+        errors.append({"field": "award_type", "message": Msg(N_("No such award type."))})
+    else:
+        errors.extend(_nominee_errors(award_type, nominee))
+    if errors:
+        raise ValidationFailed(details=errors)
+    dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=actor.unit_id, achievements=achievements,
+                      created_by_id=actor.id, nominee_kind=nominee["kind"])
+    _apply_nominee(dossier, nominee)
+    db.session.add(dossier)
+    db.session.flush()
+    return dossier
+
+
+def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: dict | None = None,
+                 achievements: str | None = None) -> Dossier:
+    _require_unit_submitter(actor, dossier)
+    _require_version(dossier, version)
+    _require_editable(dossier)
+    merged = {field: getattr(dossier, f"nominee_{field}") for field in NOMINEE_FIELDS} | (nominee or {})
+    errors = _nominee_errors(dossier.award_type, merged)
+    if errors:
+        raise ValidationFailed(details=errors)
+    changed = sorted((nominee or {}).keys())
+    _apply_nominee(dossier, nominee or {})
+    if achievements is not None:
+        dossier.achievements = achievements
+        changed.append("achievements")
+    return _record_content_change(actor, dossier, "edit", {"fields": changed})
+
+
+def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: bytes,
+                 store: DocumentStore) -> Document:
+    _require_unit_submitter(actor, dossier)
+    _require_editable(dossier)
+    if kind not in DOCUMENT_KINDS:
+        raise ValidationFailed(details=[{"field": "kind", "message": Msg(
+            N_("Unknown document kind; use one of: %(kinds)s."), {"kinds": ", ".join(DOCUMENT_KINDS)})}])
+    stored = store.save(db.session, filename, data)
+    document = Document(kind=kind, filename=stored.filename, storage_name=stored.storage_name,
+                        content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                        uploaded_by_id=actor.id)
+    dossier.documents.append(document)
+    _record_content_change(actor, dossier, "add_document",
+                           {"kind": kind, "filename": stored.filename, "sha256": stored.sha256})
+    return document
+
+
+def get_document(dossier: Dossier, document_id: int) -> Document:
+    for document in dossier.documents:
+        if document.id == document_id:
+            return document
+    raise NotFound(Msg(N_("No such document.")))
+
+
+def remove_document(actor: User, dossier: Dossier, document_id: int, store: DocumentStore) -> None:
+    document = get_document(dossier, document_id)
+    _require_unit_submitter(actor, dossier)
+    _require_editable(dossier)
+    dossier.documents.remove(document)
+    store.discard_after_commit(db.session, document.storage_name)
+    _record_content_change(actor, dossier, "remove_document",
+                           {"kind": document.kind, "filename": document.filename, "sha256": document.sha256})
+
+
+def _record_content_change(actor: User, dossier: Dossier, event: str, details: dict) -> Dossier:
+    dossier.updated_at = utcnow()
+    _flush_versioned()
+    append_history(dossier, event, dossier.state, dossier.state, actor, details=details)
+    db.session.flush()
+    return dossier
+
+
+# Transitions ------------------------------------------------------------------------------------
+
+def _may_fire(actor: User, step: Step, dossier: Dossier) -> bool:
+    if actor.role != step.role:
+        return False
+    if step.scope == SUBMITTER_OF_UNIT:
+        return actor.unit_id == dossier.unit_id
+    if step.scope == RESPONSIBLE_DEPARTMENT:
+        return actor.unit_id == dossier.award_type.responsible_unit_id
+    return step.scope == ANYONE_WITH_ROLE
+
+
+@dataclass(frozen=True)
+class EventInput:
+    comment: str | None = None
+    due_date: dt.date | None = None
+    decision_number: str | None = None
+    decision_date: dt.date | None = None
+
+
+def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
+               data: EventInput = EventInput()) -> Dossier:
+    steps = [step for step in STEPS if step.event == event]
+    if not steps:
+        raise ValidationFailed(details=[{"field": "event", "message": Msg(N_("Unknown event “%(event)s”."),
+                                                                           {"event": event})}])
+    if not any(_may_fire(actor, step, dossier) for step in steps):
+        raise Forbidden(Msg(N_("Your role does not allow “%(event)s” on this dossier."), {"event": event}))
+    _require_version(dossier, version)
+    step = STEP_BY_EVENT_AND_SOURCE.get((event, dossier.state))
+    if step is None or not _may_fire(actor, step, dossier):
+        raise InvalidTransition(Msg(N_("“%(event)s” is not possible while the dossier is “%(state)s”."),
+                                    {"event": event, "state": dossier.state}))
+    if event in ("submit", "resubmit"):
+        # Serialise submissions per award type so that quota and duplicate counts stay true.
+        db.session.execute(select(AwardType.id).where(AwardType.id == dossier.award_type_id).with_for_update())
+    ctx = StepContext(actor=actor, dossier=dossier, step=step, comment=data.comment, due_date=data.due_date,
+                      decision_number=data.decision_number, decision_date=data.decision_date, today=today())
+    failures = check_rules(ctx)
+    if failures:
+        raise GuardFailed([RuleFailure(code, message) for code, message in failures])
+    return _apply_step(actor, dossier, step, data)
+
+
+def _apply_step(actor: User, dossier: Dossier, step: Step, data: EventInput) -> Dossier:
+    from_state = dossier.state
+    fire(dossier, step.event)
+    details: dict = {}
+    if step.dest == SUBMITTED:
+        dossier.ever_submitted = True
+        dossier.due_date = None
+    if step.event == "return":
+        dossier.due_date = data.due_date or today() + dt.timedelta(days=RETURN_DUE_DAYS)
+        details["due_date"] = dossier.due_date.isoformat()
+    if step.event == "confer":
+        dossier.decision_number = data.decision_number.strip()
+        dossier.decision_date = data.decision_date
+        details["decision"] = {"number": dossier.decision_number, "date": dossier.decision_date.isoformat()}
+    if "conflict_of_interest" in step.rules and has_conflict(actor, dossier):
+        details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
+    dossier.updated_at = utcnow()
+    _flush_versioned()
+    comment = (data.comment or "").strip() or None
+    append_history(dossier, step.event, from_state, step.dest, actor, comment, details)
+    notices.write_transition_notices(dossier, step, comment)
+    db.session.flush()
+    return dossier
+
+
+def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[RuleFailure]]]:
+    """The steps this user could take now, each with the rules that would refuse it (for the pages)."""
+    result = []
+    for step in STEPS:
+        if step.source == dossier.state and _may_fire(actor, step, dossier):
+            ctx = StepContext(actor=actor, dossier=dossier, step=step, comment="-", due_date=None,
+                              decision_number="-", decision_date=today(), today=today())
+            structural = [(code, msg) for code, msg in check_rules(ctx)
+                          if code not in {"reason_required", "note_required", "answer_required", "decision_required"}]
+            result.append((step, [RuleFailure(code, msg) for code, msg in structural]))
+    return result
+
+
+def _event_op(event: str):
+    def operation(actor: User, dossier: Dossier, version: int | None, **fields) -> Dossier:
+        return fire_event(actor, dossier, event, version, EventInput(**fields))
+    operation.__name__ = f"{event}_dossier"
+    operation.__doc__ = f"Fire “{event}” on the dossier."
+    return operation
+
+
+submit_dossier = _event_op("submit")
+withdraw_dossier = _event_op("withdraw")
+accept_dossier = _event_op("accept")
+return_dossier = _event_op("return")
+resubmit_dossier = _event_op("resubmit")
+recommend_dossier = _event_op("recommend")
+reject_dossier = _event_op("reject")
+approve_dossier = _event_op("approve")
+forward_dossier = _event_op("forward")
+confer_dossier = _event_op("confer")
+decline_dossier = _event_op("decline")
+
+
+# Votes ------------------------------------------------------------------------------------------
+
+def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
+    if actor.role != "council" or not actor.active:
+        raise Forbidden(Msg(N_("Only council members vote.")))
+    if dossier.state != COUNCIL_REVIEW:
+        raise VotingClosed()
+    if has_voted(actor, dossier):
+        raise AlreadyVoted()
+    if has_conflict(actor, dossier):
+        raise GuardFailed([RuleFailure("conflict_of_interest", Msg(
+            N_("You cannot vote on a dossier nominated by your own unit (conflict of interest).")))])
+    try:
+        with db.session.begin_nested():
+            db.session.add(VoteRecord(dossier_id=dossier.id, user_id=actor.id, cast_on=today()))
+            db.session.flush()
+    except IntegrityError:
+        raise AlreadyVoted() from None
+    db.session.add(Ballot(dossier_id=dossier.id, agree=agree))
+    db.session.flush()
+
+
+def get_tally(actor: User, dossier: Dossier) -> Tally:
+    if actor.role not in TALLY_ROLES:
+        raise Forbidden(Msg(N_("Only the council, the chair and the office see the tally.")))
+    return tally(dossier)
+

@@ -1,0 +1,274 @@
+"""The guards of the reference workflow, one function per rule code.
+
+Each rule returns None when it passes, or the message that explains the refusal. All the rules of
+a step are evaluated, so the user sees every reason at once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from sqlalchemy import func, select
+
+from workflow.definition import DEAD_STATES, Step
+from workflow.i18n import N_, Msg
+from workflow.models import Ballot, Dossier, User, VoteRecord, db
+
+DOCUMENT_KINDS = {
+    "to_trinh": N_("Proposal letter (tờ trình)"),
+    "bao_cao_thanh_tich": N_("Achievement report"),
+    "bien_ban": N_("Minutes of the unit's council"),
+    "danh_sach": N_("List"),
+    "other": N_("Other document"),
+}
+
+
+@dataclass
+class Policy:
+    """Settings an organisation may change; the app sets them from its configuration."""
+
+    # "refuse" or "flag": whether a conflict of interest blocks the action or is only recorded.
+    conflict_of_interest: str = "refuse"
+
+
+policy = Policy()
+
+
+@dataclass
+class StepContext:
+    actor: User
+    dossier: Dossier
+    step: Step
+    comment: str | None = None
+    due_date: dt.date | None = None
+    decision_number: str | None = None
+    decision_date: dt.date | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+Rule = Callable[[StepContext], Msg | None]
+RULES: dict[str, Rule] = {}
+
+
+def rule(code: str):
+    def register(function: Rule) -> Rule:
+        RULES[code] = function
+        return function
+    return register
+
+
+def check_rules(ctx: StepContext) -> list[tuple[str, Msg]]:
+    failures = []
+    for code in ctx.step.rules:
+        message = RULES[code](ctx)
+        if message is not None:
+            failures.append((code, message))
+    return failures
+
+
+@rule("campaign_open")
+def campaign_open(ctx: StepContext) -> Msg | None:
+    if not ctx.dossier.campaign.is_open:
+        return Msg(N_("The campaign “%(campaign)s” is closed."), {"campaign": ctx.dossier.campaign.name})
+    return None
+
+
+@rule("deadline")
+def deadline(ctx: StepContext) -> Msg | None:
+    limit = ctx.dossier.campaign.submission_deadline
+    if limit is not None and ctx.today > limit:
+        return Msg(N_("The submission deadline (%(deadline)s) has passed."), {"deadline": limit})
+    return None
+
+
+@rule("due_date")
+def due_date(ctx: StepContext) -> Msg | None:
+    limit = ctx.dossier.due_date
+    if limit is not None and ctx.today > limit:
+        return Msg(N_("The due date for resubmission (%(due_date)s) has passed."), {"due_date": limit})
+    return None
+
+
+def missing_documents(dossier: Dossier) -> list[str]:
+    present = dossier.document_kinds()
+    return [kind for kind in dossier.award_type.required_documents if kind not in present]
+
+
+@rule("required_documents")
+def required_documents(ctx: StepContext) -> Msg | None:
+    missing = missing_documents(ctx.dossier)
+    if missing:
+        return Msg(N_("Required documents are missing: %(missing)s."),
+                   {"missing": [Msg(DOCUMENT_KINDS.get(kind, kind)) for kind in missing]})
+    return None
+
+
+def live_dossiers_query(dossier: Dossier):
+    """Other dossiers of the same award type and campaign that have been submitted and still count."""
+    return (select(func.count()).select_from(Dossier)
+            .where(Dossier.campaign_id == dossier.campaign_id,
+                   Dossier.award_type_id == dossier.award_type_id,
+                   Dossier.id != dossier.id,
+                   Dossier.ever_submitted.is_(True),
+                   Dossier.state.not_in(DEAD_STATES)))
+
+
+@rule("quota")
+def quota(ctx: StepContext) -> Msg | None:
+    dossier = ctx.dossier
+    limit = dossier.award_type.quota_per_unit
+    if limit is None:
+        return None
+    used = db.session.scalar(live_dossiers_query(dossier).where(Dossier.unit_id == dossier.unit_id))
+    if used + 1 > limit:
+        return Msg(N_("Your unit has already submitted %(used)d of its quota of %(quota)d for “%(award_type)s” "
+                      "in this campaign."),
+                   {"used": used, "quota": limit, "award_type": dossier.award_type.name})
+    return None
+
+
+@rule("duplicate_nominee")
+def duplicate_nominee(ctx: StepContext) -> Msg | None:
+    dossier = ctx.dossier
+    query = live_dossiers_query(dossier).where(
+        Dossier.nominee_kind == dossier.nominee_kind,
+        Dossier.nominee_name_key == dossier.nominee_name_key)
+    if dossier.nominee_birth_year is not None:
+        query = query.where((Dossier.nominee_birth_year.is_(None))
+                            | (Dossier.nominee_birth_year == dossier.nominee_birth_year))
+    if db.session.scalar(query):
+        return Msg(N_("“%(name)s” is already nominated for “%(award_type)s” in this campaign."),
+                   {"name": dossier.nominee_name, "award_type": dossier.award_type.name})
+    return None
+
+
+@rule("reason_required")
+def reason_required(ctx: StepContext) -> Msg | None:
+    if not (ctx.comment or "").strip():
+        return Msg(N_("A reason is required."))
+    return None
+
+
+@rule("note_required")
+def note_required(ctx: StepContext) -> Msg | None:
+    if not (ctx.comment or "").strip():
+        return Msg(N_("An appraisal note is required."))
+    return None
+
+
+@rule("answer_required")
+def answer_required(ctx: StepContext) -> Msg | None:
+    if not (ctx.comment or "").strip():
+        return Msg(N_("Record the higher authority's answer in the comment."))
+    return None
+
+
+@rule("due_date_valid")
+def due_date_valid(ctx: StepContext) -> Msg | None:
+    if ctx.due_date is not None and ctx.due_date < ctx.today:
+        return Msg(N_("The due date cannot be in the past."))
+    return None
+
+
+def has_conflict(actor: User, dossier: Dossier) -> bool:
+    return actor.unit_id == dossier.unit_id
+
+
+@rule("conflict_of_interest")
+def conflict_of_interest(ctx: StepContext) -> Msg | None:
+    if policy.conflict_of_interest == "refuse" and has_conflict(ctx.actor, ctx.dossier):
+        return Msg(N_("You cannot act on a dossier nominated by your own unit (conflict of interest)."))
+    return None
+
+
+@rule("forwarded_type")
+def forwarded_type(ctx: StepContext) -> Msg | None:
+    if not ctx.dossier.award_type.forwarded:
+        return Msg(N_("“%(award_type)s” is decided by the city union; it is not forwarded."),
+                   {"award_type": ctx.dossier.award_type.name})
+    return None
+
+
+@rule("city_level_type")
+def city_level_type(ctx: StepContext) -> Msg | None:
+    if ctx.dossier.award_type.forwarded:
+        return Msg(N_("“%(award_type)s” is granted by a higher authority: forward the dossier first."),
+                   {"award_type": ctx.dossier.award_type.name})
+    return None
+
+
+@rule("decision_required")
+def decision_required(ctx: StepContext) -> Msg | None:
+    if not (ctx.decision_number or "").strip() or ctx.decision_date is None:
+        return Msg(N_("The decision number and date are required."))
+    return None
+
+
+@dataclass(frozen=True)
+class Tally:
+    members: int
+    cast: int
+    agree: int
+    disagree: int
+    quorum_needed: int
+    agree_needed: int
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.members > 0 and self.cast >= self.quorum_needed
+
+    @property
+    def threshold_met(self) -> bool:
+        return self.members > 0 and self.agree >= self.agree_needed
+
+
+def fraction(value) -> Fraction:
+    """A stored fraction such as 0.6667 read as the simple fraction it stands for (2/3)."""
+    return Fraction(str(value)).limit_denominator(1000)
+
+
+def votes_needed(share, members: int) -> int:
+    product = fraction(share) * members
+    return product.numerator // product.denominator + (1 if product.denominator != 1 else 0)
+
+
+def council_members(dossier: Dossier) -> list[User]:
+    users = db.session.scalars(select(User).where(User.role == "council", User.active.is_(True)))
+    return [user for user in users if not has_conflict(user, dossier)]
+
+
+def tally(dossier: Dossier) -> Tally:
+    members = len(council_members(dossier))
+    rows = db.session.execute(
+        select(Ballot.agree, func.count()).where(Ballot.dossier_id == dossier.id).group_by(Ballot.agree)).all()
+    counts = {agree: count for agree, count in rows}
+    agree, disagree = counts.get(True, 0), counts.get(False, 0)
+    return Tally(members=members, cast=agree + disagree, agree=agree, disagree=disagree,
+                 quorum_needed=votes_needed(dossier.award_type.vote_quorum, members),
+                 agree_needed=votes_needed(dossier.award_type.vote_threshold, members))
+
+
+def has_voted(user: User, dossier: Dossier) -> bool:
+    return db.session.scalar(select(func.count()).select_from(VoteRecord).where(
+        VoteRecord.dossier_id == dossier.id, VoteRecord.user_id == user.id)) > 0
+
+
+@rule("vote_quorum")
+def vote_quorum(ctx: StepContext) -> Msg | None:
+    result = tally(ctx.dossier)
+    if not result.quorum_met:
+        return Msg(N_("The quorum is not met: %(cast)d of %(members)d council members have voted, "
+                      "%(needed)d needed."),
+                   {"cast": result.cast, "members": result.members, "needed": result.quorum_needed})
+    return None
+
+
+@rule("vote_threshold")
+def vote_threshold(ctx: StepContext) -> Msg | None:
+    result = tally(ctx.dossier)
+    if not result.threshold_met:
+        return Msg(N_("Too few agreeing votes: %(agree)d of %(members)d members, %(needed)d needed."),
+                   {"agree": result.agree, "members": result.members, "needed": result.agree_needed})
+    return None
