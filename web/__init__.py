@@ -26,6 +26,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
+    app.json.ensure_ascii = False  # Vietnamese text as is, in UTF-8
+    app.json.sort_keys = False
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
