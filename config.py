@@ -67,7 +67,6 @@ class Config:
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = True
-    JSON_SORT_KEYS = False
     API_TITLE = "Award dossiers"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

@@ -26,11 +26,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
+    app.json.ensure_ascii = False  # Vietnamese text as is, in UTF-8
+    app.json.sort_keys = False
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if "MAX_UPLOAD_MB" in overrides and "MAX_CONTENT_LENGTH" not in overrides:
         # The request cap follows the upload limit given here, as it follows the MAX_UPLOAD_MB variable.
         app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     policy.conflict_of_interest = app.config.get("CONFLICT_OF_INTEREST", "refuse")
