@@ -48,8 +48,12 @@ def can_see(user: User, dossier: Dossier) -> bool:
     return dossier.ever_submitted or dossier.unit_id == user.unit_id
 
 
+# Ids are 32-bit integers in the database; a larger one names no dossier (and PostgreSQL would refuse it).
+MAX_ID = 2**31 - 1
+
+
 def get_dossier(user: User, dossier_id: int) -> Dossier:
-    dossier = db.session.get(Dossier, dossier_id)
+    dossier = db.session.get(Dossier, dossier_id) if 0 < dossier_id <= MAX_ID else None
     if dossier is None or not can_see(user, dossier):
         raise NotFound(Msg(N_("No such dossier.")))
     return dossier
