@@ -54,7 +54,7 @@ bench: $(STAMP) translations
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check workflow web tasks tests bench config.py wsgi.py
+	$(BIN)/ruff check workflow web tasks tests $(wildcard bench) config.py wsgi.py
 
 ## Refresh the message catalogues after changing translatable text.
 extract-messages: $(STAMP)
