@@ -50,13 +50,17 @@ def fuzz_data(factory):
     return dossiers
 
 
-@pytest.mark.parametrize("role, unit", [("submitter", "ba-dinh"), ("office", "van-phong")])
+@pytest.mark.parametrize("role, unit", [("submitter", "ba-dinh"), ("office", "van-phong"), (None, None)],
+                         ids=["submitter", "office", "anonymous"])
 def test_fuzzing_finds_no_server_error_and_no_answer_outside_the_schema(app, factory, fuzz_data, role, unit):
-    token, _ = issue_token(factory.user(role, unit), 2)
-    db.session.commit()
+    headers = {}
+    if role:
+        token, _ = issue_token(factory.user(role, unit), 2)
+        db.session.commit()
+        headers["Authorization"] = f"Bearer {token}"
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    headers = {"Authorization": f"Bearer {token}"}
     problems = []
+    answered: dict[str, set[int]] = {}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= len(API_ENDPOINTS)
 
@@ -65,7 +69,9 @@ def test_fuzzing_finds_no_server_error_and_no_answer_outside_the_schema(app, fac
         @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
         def check(case):
-            case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
+            response = case.call_and_validate(headers=headers,
+                                              checks=[not_a_server_error, response_schema_conformance])
+            answered.setdefault(f"{case.method.upper()} {case.path}", set()).add(response.status_code)
 
         try:
             check()
@@ -75,3 +81,7 @@ def test_fuzzing_finds_no_server_error_and_no_answer_outside_the_schema(app, fac
             db.session.rollback()
 
     assert not problems, "\n\n".join(problems)
+    # The cases reached the application as the user they stand for, not only its refusals.
+    expected = {200} if role else {401}
+    for path in ("/api/v1/units", "/api/v1/award-types", "/api/v1/campaigns", "/api/v1/dossiers"):
+        assert answered[f"GET {path}"] & expected, (path, answered[f"GET {path}"])
