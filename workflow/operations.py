@@ -72,6 +72,13 @@ def _require_version(dossier: Dossier, version: int | None) -> None:
                                {"current": dossier.version, "sent": version}))
 
 
+def _wait_for_latest(dossier: Dossier) -> None:
+    """Lock the dossier's row and reload it, so that a change the client sends without a version (an upload,
+    a removal) waits for a concurrent one to finish and applies on top of it instead of failing as stale."""
+    db.session.execute(select(Dossier.id).where(Dossier.id == dossier.id).with_for_update())
+    db.session.refresh(dossier)
+
+
 def _require_editable(dossier: Dossier) -> None:
     if dossier.state not in EDITABLE_STATES:
         raise InvalidTransition(Msg(N_("The dossier can be changed only as a draft or when it is returned.")))
@@ -160,6 +167,7 @@ def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: di
 def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: bytes,
                  store: DocumentStore) -> Document:
     _require_unit_submitter(actor, dossier)
+    _wait_for_latest(dossier)
     _require_editable(dossier)
     if kind not in DOCUMENT_KINDS:
         raise ValidationFailed(details=[{"field": "kind", "message": Msg(
@@ -182,8 +190,10 @@ def get_document(dossier: Dossier, document_id: int) -> Document:
 
 
 def remove_document(actor: User, dossier: Dossier, document_id: int, store: DocumentStore) -> None:
-    document = get_document(dossier, document_id)
+    get_document(dossier, document_id)
     _require_unit_submitter(actor, dossier)
+    _wait_for_latest(dossier)
+    document = get_document(dossier, document_id)  # a concurrent request may have removed it meanwhile
     _require_editable(dossier)
     dossier.documents.remove(document)
     store.discard_after_commit(db.session, document.storage_name)
