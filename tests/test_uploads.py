@@ -12,9 +12,10 @@ import pytest
 from PIL import Image
 
 from tests.conftest import make_app
-from tests.factories import PDF
+from tests.factories import PDF, ApiClient
 from web.storage import document_store
 from workflow import operations as ops
+from workflow.accounts import issue_token
 from workflow.documents import PDF as PDF_TYPE
 from workflow.documents import safe_filename
 from workflow.models import Dossier, db
@@ -146,15 +147,16 @@ def test_a_file_over_the_limit_is_413_and_leaves_nothing(app, draft, submitter_a
 
 def test_the_limit_set_at_start_also_caps_the_whole_request(tmp_path, postgres_url, app, draft, factory):
     """MAX_UPLOAD_MB given to the factory bounds the request body too, before any of it is parsed."""
+    version = draft.version
     limited = make_app(tmp_path, postgres_url, MAX_UPLOAD_MB=1)
     assert limited.config["MAX_CONTENT_LENGTH"] < 3 * MB
-    with limited.app_context():
-        api = factory.api(factory.user_once("submitter", "ba-dinh"))
-        api.client = limited.test_client()
-        assert_error(upload(api, draft.id, PDF + b"0" * (3 * MB)), 413, "payload_too_large")
-        assert_error(upload(api, draft.id, PDF + b"0" * (MB + 10)), 413, "payload_too_large")
-        assert not stored_files(limited)
-        db.session.remove()
+    token, _ = issue_token(factory.user_once("submitter", "ba-dinh"), 1)
+    db.session.commit()
+    api = ApiClient(limited.test_client(), token)
+    assert_error(upload(api, draft.id, PDF + b"0" * (3 * MB)), 413, "payload_too_large")
+    assert_error(upload(api, draft.id, PDF + b"0" * (MB + 10)), 413, "payload_too_large")
+    assert not stored_files(limited)
+    assert version_of(draft.id) == version
 
 
 def office_zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
