@@ -56,7 +56,7 @@ bench: $(STAMP)
 	 else echo "No benchmarks yet: bench/ is empty."; fi
 
 lint: $(STAMP)
-	$(BIN)/ruff check workflow web tasks tests bench config.py wsgi.py
+	$(BIN)/ruff check workflow web tasks tests $(wildcard bench) config.py wsgi.py
 
 ## Refresh the message catalogues after changing translatable text.
 extract-messages: $(STAMP)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, current_app
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -17,6 +17,15 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
+
+
+def own_task(task: Task) -> Task:
+    """`task` as registered on the Celery app of the current Flask app.
+
+    A shared task's proxy follows Celery's process-wide current app, which is whichever Flask app was
+    created last; with several apps in one process (one eager, one on a broker) jobs would go astray.
+    """
+    return current_app.extensions["celery"].tasks[task.name]
 
 
 def celery_settings(redis_url: str | None) -> dict:

@@ -11,6 +11,7 @@ import logging
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from tasks.celery_app import own_task
 from workflow.models import Notice, db
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def send_committed_notices() -> None:
     ids = db.session.info.pop("new_notice_ids", [])
     for notice_id in ids:
         try:
-            deliver_notice.delay(notice_id)
+            own_task(deliver_notice).delay(notice_id)
         except Exception:  # noqa: BLE001 - any broker failure leaves the row for the relay sweep
             log.warning("broker unavailable; notice %s left for the relay sweep", notice_id, exc_info=True)
             break

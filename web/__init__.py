@@ -8,6 +8,7 @@ from flask import Flask, request, session
 from flask_babel import Babel
 from flask_migrate import Migrate
 from sqlalchemy import event
+from flask_babel import refresh as refresh_locale
 
 from config import INSTANCE_DIR, config_for
 from tasks.celery_app import celery_init_app
@@ -30,12 +31,18 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.json.sort_keys = False
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if "MAX_UPLOAD_MB" in overrides and "MAX_CONTENT_LENGTH" not in overrides:
+        # The request cap follows the upload limit given here, as it follows the MAX_UPLOAD_MB variable.
+        app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     policy.conflict_of_interest = app.config.get("CONFLICT_OF_INTEREST", "refuse")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=_locale_selector(app))
+    # Flask-Babel keeps the chosen language in the app context, which a request shares when one is
+    # already pushed (tests, scripts): choose it afresh for every request.
+    app.before_request(refresh_locale)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)

@@ -78,7 +78,7 @@ def http_error_response(error: HTTPException):
                           error.code or 500)
 
 
-REQUEST_LOCATIONS = frozenset({"json", "query", "form", "files"})
+REQUEST_LOCATIONS = frozenset({"json", "query", "form", "files", "multipart"})
 
 
 def _flatten(messages, prefix: str = ""):

@@ -48,8 +48,12 @@ def can_see(user: User, dossier: Dossier) -> bool:
     return dossier.ever_submitted or dossier.unit_id == user.unit_id
 
 
+# Ids are 32-bit integers in the database; a larger one names no dossier (and PostgreSQL would refuse it).
+MAX_ID = 2**31 - 1
+
+
 def get_dossier(user: User, dossier_id: int) -> Dossier:
-    dossier = db.session.get(Dossier, dossier_id)
+    dossier = db.session.get(Dossier, dossier_id) if 0 < dossier_id <= MAX_ID else None
     if dossier is None or not can_see(user, dossier):
         raise NotFound(Msg(N_("No such dossier.")))
     return dossier
@@ -66,6 +70,13 @@ def _require_version(dossier: Dossier, version: int | None) -> None:
     if version != dossier.version:
         raise StaleVersion(Msg(N_("The dossier is now at version %(current)d, not %(sent)d; reload it and try again."),
                                {"current": dossier.version, "sent": version}))
+
+
+def _wait_for_latest(dossier: Dossier) -> None:
+    """Lock the dossier's row and reload it, so that a change the client sends without a version (an upload,
+    a removal) waits for a concurrent one to finish and applies on top of it instead of failing as stale."""
+    db.session.execute(select(Dossier.id).where(Dossier.id == dossier.id).with_for_update())
+    db.session.refresh(dossier)
 
 
 def _require_editable(dossier: Dossier) -> None:
@@ -156,6 +167,7 @@ def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: di
 def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: bytes,
                  store: DocumentStore) -> Document:
     _require_unit_submitter(actor, dossier)
+    _wait_for_latest(dossier)
     _require_editable(dossier)
     if kind not in DOCUMENT_KINDS:
         raise ValidationFailed(details=[{"field": "kind", "message": Msg(
@@ -178,8 +190,10 @@ def get_document(dossier: Dossier, document_id: int) -> Document:
 
 
 def remove_document(actor: User, dossier: Dossier, document_id: int, store: DocumentStore) -> None:
-    document = get_document(dossier, document_id)
+    get_document(dossier, document_id)
     _require_unit_submitter(actor, dossier)
+    _wait_for_latest(dossier)
+    document = get_document(dossier, document_id)  # a concurrent request may have removed it meanwhile
     _require_editable(dossier)
     dossier.documents.remove(document)
     store.discard_after_commit(db.session, document.storage_name)

@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import send_file
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from tasks.dispatch import commit
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.schemas import (
-    DocumentFile, DocumentForm, DocumentOut, DossierIn, DossierOut, DossierPage, DossierPatch, DossierQuery, EventIn,
+    DocumentOut, DocumentUpload, DossierIn, DossierOut, DossierPage, DossierPatch, DossierQuery, EventIn,
     HistoryOut, TallyOut, VoteIn, VoteOut,
 )
 from web.storage import document_store
@@ -16,7 +18,26 @@ from workflow import operations
 from workflow.i18n import VIETNAM
 from workflow.models import AwardType, Campaign, Document, Dossier, HistoryEntry, Unit, db
 
-blp = Blueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
+
+
+class MultipartParser(FlaskParser):
+    """Adds the location `multipart`: the form fields and the files of one multipart/form-data body together."""
+
+    __location_map__ = dict(multipart="load_multipart", **FlaskParser.__location_map__)
+
+    def load_multipart(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class DossierBlueprint(Blueprint):
+    # flask-smorest documents only one request body per operation, so an upload's `kind` field and its
+    # file are read, and described, as one multipart body.
+    ARGUMENTS_PARSER = MultipartParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "multipart": "multipart/form-data"}
+
+
+blp = DossierBlueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
 FILE_RESPONSE = {"200": {"description": "The file, as an attachment",
                          "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
 
@@ -115,14 +136,13 @@ def patch_dossier(data, dossier_id):
 @blp.route("/dossiers/<int:dossier_id>/documents", methods=["POST"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)
-@blp.arguments(DocumentForm, location="form")
-@blp.arguments(DocumentFile, location="files")
+@blp.arguments(DocumentUpload, location="multipart")
 @blp.response(201, DocumentOut)
-def upload_document(form, files, dossier_id):
+def upload_document(form, dossier_id):
     """Add a document (PDF, DOCX, XLSX, JPEG or PNG, judged by content)."""
     dossier = _dossier(dossier_id)
     store = document_store()
-    upload = files["file"]
+    upload = form["file"]
     data = upload.stream.read(store.max_bytes + 1)
     document = operations.add_document(current_user(), dossier, form["kind"], upload.filename or "", data, store)
     commit()

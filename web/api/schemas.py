@@ -1,5 +1,7 @@
 """Request and response schemas of the API; the OpenAPI document is generated from them."""
-from marshmallow import EXCLUDE, Schema, fields, validate
+from collections.abc import Mapping
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 from flask_smorest.fields import Upload
 
 from workflow.definition import EVENTS, STATES
@@ -8,9 +10,29 @@ from workflow.rules import DOCUMENT_KINDS
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Use lower-case letters, digits, '-' and '_'.")
 
 
+def _fields_with_nul(data, prefix: str = ""):
+    if isinstance(data, str):
+        if "\x00" in data:
+            yield prefix or "_schema"
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            yield from _fields_with_nul(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _fields_with_nul(value, prefix)
+
+
 class In(Schema):
     class Meta:
         unknown = EXCLUDE
+
+    @pre_load
+    def refuse_nul_characters(self, data, **_kwargs):
+        """No text holds a NUL character, and PostgreSQL cannot store one: refuse it as bad input."""
+        bad = sorted(set(_fields_with_nul(dict(data.items()) if isinstance(data, Mapping) else data)))
+        if bad:
+            raise ValidationError({name: ["Text may not contain NUL characters."] for name in bad})
+        return data
 
 
 class ErrorDetail(Schema):
@@ -127,11 +149,8 @@ class VoteIn(In):
     vote = fields.String(required=True, validate=validate.OneOf(["agree", "disagree"]))
 
 
-class DocumentForm(In):
+class DocumentUpload(In):
     kind = fields.String(required=True, validate=validate.OneOf(list(DOCUMENT_KINDS)))
-
-
-class DocumentFile(In):
     file = Upload(required=True)
 
 

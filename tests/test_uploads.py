@@ -1,0 +1,326 @@
+"""Documents: accepted by content within the size limit, stored safely, served only as attachments."""
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from PIL import Image
+
+from tests.conftest import make_app
+from tests.factories import PDF, ApiClient
+from web.storage import document_store
+from workflow import operations as ops
+from workflow.accounts import issue_token
+from workflow.documents import PDF as PDF_TYPE
+from workflow.documents import safe_filename
+from workflow.models import Dossier, db
+
+MB = 1024 * 1024
+
+
+def assert_error(response, status: int, code: str):
+    """The error body of API.md: {"error": {"code", "message", "details"?}} as JSON."""
+    assert response.status_code == status, (response.status_code, response.data[:300])
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) <= {"code", "message", "details"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"].strip()
+    for detail in body["error"].get("details", []):
+        assert isinstance(detail["message"], str) and detail["message"]
+    return body["error"]
+
+
+def upload(api, dossier_id: int, data: bytes, filename: str = "tai-lieu.pdf", kind: str = "other"):
+    return api.post(f"/api/v1/dossiers/{dossier_id}/documents",
+                    data={"kind": kind, "file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
+
+
+def stored_files(app) -> set[Path]:
+    return {p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()}
+
+
+def version_of(dossier_id: int) -> int:
+    db.session.expire_all()
+    version = db.session.get(Dossier, dossier_id).version
+    db.session.commit()
+    return version
+
+
+@pytest.fixture
+def draft(factory):
+    return factory.dossier("draft", unit="ba-dinh")
+
+
+@pytest.fixture
+def submitter_api(factory, draft):
+    return factory.api(factory.user_once("submitter", "ba-dinh"))
+
+
+# Good files -------------------------------------------------------------------------------------
+
+def make_docx() -> bytes:
+    document = docx.Document()
+    document.add_heading("Báo cáo thành tích", level=1)
+    document.add_paragraph("Hội LHPN quận Ba Đình hoàn thành xuất sắc nhiệm vụ năm 2024.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def make_xlsx() -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["STT", "Họ và tên", "Chức vụ"])
+    sheet.append([1, "Nguyễn Thị Hằng", "Chủ tịch"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def make_image(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format=kind)
+    return buffer.getvalue()
+
+
+GOOD_FILES = {
+    "pdf": (lambda: PDF, "to-trinh.pdf", "application/pdf"),
+    "docx": (make_docx, "bao-cao.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (make_xlsx, "danh-sach.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "jpeg": (lambda: make_image("JPEG"), "anh.jpg", "image/jpeg"),
+    "png": (lambda: make_image("PNG"), "anh.png", "image/png"),
+}
+
+
+@pytest.mark.parametrize("kind", list(GOOD_FILES))
+def test_each_accepted_type_is_stored_with_its_size_and_digest(app, draft, submitter_api, kind):
+    make, filename, content_type = GOOD_FILES[kind]
+    data = make()
+    version = draft.version
+
+    response = upload(submitter_api, draft.id, data, filename, "danh_sach")
+
+    assert response.status_code == 201, response.json
+    body = response.json
+    assert set(body) == {"id", "kind", "filename", "size", "sha256"}
+    assert (body["kind"], body["filename"], body["size"]) == ("danh_sach", filename, len(data))
+    assert body["sha256"] == hashlib.sha256(data).hexdigest()
+    assert version_of(draft.id) == version + 1
+    download = submitter_api.get(f"/api/v1/dossiers/{draft.id}/documents/{body['id']}")
+    assert download.status_code == 200
+    assert download.data == data
+    assert download.mimetype == content_type
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert filename in download.headers["Content-Disposition"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    dossier = submitter_api.get(f"/api/v1/dossiers/{draft.id}").json
+    assert body in dossier["documents"]
+
+
+def test_a_file_named_like_a_pdf_gets_the_extension_of_what_it_is(draft, submitter_api):
+    response = upload(submitter_api, draft.id, make_image("PNG"), "scan.pdf")
+    assert response.status_code == 201
+    assert response.json["filename"] == "scan.png"
+
+
+# Refused files ----------------------------------------------------------------------------------
+
+def test_a_file_over_the_limit_is_413_and_leaves_nothing(app, draft, submitter_api, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_MB", 1)
+    before, version = stored_files(app), draft.version
+    big = PDF + b"0" * (MB + 10)
+
+    error = assert_error(upload(submitter_api, draft.id, big), 413, "payload_too_large")
+
+    assert "1" in error["message"]
+    assert stored_files(app) == before
+    assert version_of(draft.id) == version
+    assert upload(submitter_api, draft.id, PDF + b"0" * (MB // 2)).status_code == 201
+
+
+def test_the_limit_set_at_start_also_caps_the_whole_request(tmp_path, postgres_url, app, draft, factory):
+    """MAX_UPLOAD_MB given to the factory bounds the request body too, before any of it is parsed."""
+    version = draft.version
+    limited = make_app(tmp_path, postgres_url, MAX_UPLOAD_MB=1)
+    assert limited.config["MAX_CONTENT_LENGTH"] < 3 * MB
+    token, _ = issue_token(factory.user_once("submitter", "ba-dinh"), 1)
+    db.session.commit()
+    api = ApiClient(limited.test_client(), token)
+    assert_error(upload(api, draft.id, PDF + b"0" * (3 * MB)), 413, "payload_too_large")
+    assert_error(upload(api, draft.id, PDF + b"0" * (MB + 10)), 413, "payload_too_large")
+    assert not stored_files(limited)
+    assert version_of(draft.id) == version
+
+
+def office_zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+WORD_SKELETON = {"[Content_Types].xml": b"<Types/>", "_rels/.rels": b"<Relationships/>"}
+
+
+def expanding_docx() -> bytes:
+    return office_zip({**WORD_SKELETON, "word/document.xml": b"<w:document>" + b" " * (300 * MB)})
+
+
+def crowded_docx() -> bytes:
+    return office_zip({**WORD_SKELETON, "word/document.xml": b"<w:document/>",
+                       **{f"word/media/image{i}.png": b"" for i in range(5000)}}, zipfile.ZIP_STORED)
+
+
+REFUSED = {
+    "html renamed to pdf": (b"<!DOCTYPE html><html><script>alert(1)</script></html>", "bao-cao.pdf"),
+    "plain text": ("Báo cáo thành tích năm 2024\n".encode(), "bao-cao.txt"),
+    "text named docx": (b"just some words", "bao-cao.docx"),
+    "zip that is no office file": (office_zip({"readme.txt": b"hello"}), "bao-cao.docx"),
+    "damaged zip": (b"PK\x03\x04" + b"\x00" * 200, "bao-cao.docx"),
+    "svg": (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "anh.png"),
+    "empty": (b"", "rong.pdf"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_content_that_is_not_an_accepted_type_is_415(app, draft, submitter_api, case):
+    data, filename = REFUSED[case]
+    before, version = stored_files(app), draft.version
+    assert_error(upload(submitter_api, draft.id, data, filename), 415, "unsupported_media_type")
+    assert stored_files(app) == before
+    assert version_of(draft.id) == version
+
+
+@pytest.mark.parametrize("make", [expanding_docx, crowded_docx], ids=["expands hugely", "thousands of members"])
+def test_a_zip_bomb_disguised_as_docx_is_415(app, draft, submitter_api, make):
+    data = make()
+    assert len(data) < 2 * MB
+    before = stored_files(app)
+    assert_error(upload(submitter_api, draft.id, data, "bao-cao.docx"), 415, "unsupported_media_type")
+    assert stored_files(app) == before
+
+
+@pytest.mark.parametrize("filename, expected", [
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("/tmp/evil.pdf", "evil.pdf"),
+    ("C:/Windows/win.ini.pdf", "win.ini.pdf"),
+    ("bad\tname\x7f.pdf", "badname.pdf"),
+])
+def test_a_path_in_the_filename_is_dropped_and_the_file_stored_under_a_generated_name(
+        app, tmp_path, draft, submitter_api, filename, expected):
+    upload_dir = Path(app.config["UPLOAD_DIR"]).resolve()
+    before = stored_files(app)
+
+    response = upload(submitter_api, draft.id, PDF, filename)
+
+    assert response.status_code == 201, response.json
+    assert response.json["filename"] == expected
+    (new_file,) = stored_files(app) - before
+    assert new_file.resolve().is_relative_to(upload_dir)
+    assert len(new_file.name) == 32 and all(c in "0123456789abcdef" for c in new_file.name)
+    assert new_file.read_bytes() == PDF
+    assert not (upload_dir.parent / "etc").exists() and not Path("/tmp/evil.pdf").exists()
+    download = submitter_api.get(f"/api/v1/dossiers/{draft.id}/documents/{response.json['id']}")
+    assert download.data == PDF
+    assert "/" not in download.headers["Content-Disposition"] and "\\" not in download.headers["Content-Disposition"]
+
+
+def test_bad_form_fields_are_validation_errors(app, draft, submitter_api):
+    before = stored_files(app)
+    error = assert_error(upload(submitter_api, draft.id, PDF, kind="passport"), 422, "validation_error")
+    assert [d["field"] for d in error["details"]] == ["kind"]
+    error = assert_error(submitter_api.post(f"/api/v1/dossiers/{draft.id}/documents", data={"kind": "other"},
+                                            content_type="multipart/form-data"), 422, "validation_error")
+    assert [d["field"] for d in error["details"]] == ["file"]
+    assert stored_files(app) == before
+
+
+# Who and when -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("state", ["submitted", "in_appraisal", "council_review", "approved", "conferred",
+                                   "rejected", "withdrawn"])
+def test_documents_change_only_in_draft_or_returned(app, factory, state):
+    dossier = factory.dossier(state, unit="ba-dinh")
+    api = factory.api(factory.user_once("submitter", "ba-dinh"))
+    before, version, document_id = stored_files(app), dossier.version, dossier.documents[0].id
+
+    assert_error(upload(api, dossier.id, PDF), 409, "invalid_transition")
+    assert_error(api.delete(f"/api/v1/dossiers/{dossier.id}/documents/{document_id}"), 409, "invalid_transition")
+
+    assert stored_files(app) == before
+    assert version_of(dossier.id) == version
+    assert api.get(f"/api/v1/dossiers/{dossier.id}/documents/{document_id}").status_code == 200
+
+
+def test_a_returned_dossier_takes_uploads_and_removals_each_raising_the_version(app, factory):
+    dossier = factory.dossier("returned", unit="ba-dinh")
+    api = factory.api(factory.user_once("submitter", "ba-dinh"))
+    version = dossier.version
+    old_document = dossier.documents[0]
+    old_path = document_store().path(old_document.storage_name)
+    assert old_path.exists()
+
+    added = upload(api, dossier.id, PDF, "bo-sung.pdf", "to_trinh")
+    assert added.status_code == 201
+    assert version_of(dossier.id) == version + 1
+    removed = api.delete(f"/api/v1/dossiers/{dossier.id}/documents/{old_document.id}")
+    assert removed.status_code == 204 and removed.data == b""
+    assert version_of(dossier.id) == version + 2
+    assert not old_path.exists()
+    assert_error(api.get(f"/api/v1/dossiers/{dossier.id}/documents/{old_document.id}"), 404, "not_found")
+    kinds = [d["kind"] for d in api.get(f"/api/v1/dossiers/{dossier.id}").json["documents"]]
+    assert kinds.count("to_trinh") == 1
+    history = [row["event"] for row in api.get(f"/api/v1/dossiers/{dossier.id}/history").json]
+    assert history[-2:] == ["add_document", "remove_document"]
+
+
+def test_only_the_units_submitters_change_documents(app, factory):
+    dossier = factory.dossier("returned", unit="ba-dinh")
+    document_id, version, before = dossier.documents[0].id, dossier.version, stored_files(app)
+    office = factory.api(factory.user("office"))
+    assert_error(upload(office, dossier.id, PDF), 403, "forbidden")
+    assert_error(office.delete(f"/api/v1/dossiers/{dossier.id}/documents/{document_id}"), 403, "forbidden")
+    assert stored_files(app) == before
+    assert version_of(dossier.id) == version
+
+
+def test_downloads_only_for_those_who_may_see_the_dossier(factory):
+    draft = factory.dossier("draft", unit="ba-dinh")
+    submitted = factory.dossier("submitted", unit="ba-dinh")
+    office = factory.api(factory.user("office"))
+    outsider = factory.api(factory.user("submitter", "hoan-kiem"))
+    draft_doc = f"/api/v1/dossiers/{draft.id}/documents/{draft.documents[0].id}"
+    submitted_doc = f"/api/v1/dossiers/{submitted.id}/documents/{submitted.documents[0].id}"
+
+    assert office.get(submitted_doc).status_code == 200
+    assert_error(office.get(draft_doc), 404, "not_found")
+    assert_error(outsider.get(submitted_doc), 404, "not_found")
+    anonymous = factory.app.test_client().get(submitted_doc)
+    assert_error(anonymous, 401, "unauthorized")
+
+
+def test_a_failed_transaction_removes_the_file_it_wrote(app, factory, draft):
+    user = factory.user_once("submitter", "ba-dinh")
+    before = stored_files(app)
+    ops.add_document(user, draft, "other", "x.pdf", PDF, document_store())
+    assert len(stored_files(app) - before) == 1
+    db.session.rollback()
+    assert stored_files(app) == before
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("..\\..\\windows\\win.ini.pdf", "win.ini.pdf"),
+    ("../../etc/passwd", "passwd.pdf"),
+    ("...", "tai-lieu.pdf"),
+    ("Tờ trình.PDF", "Tờ trình.pdf"),
+])
+def test_the_stored_name_keeps_only_the_last_path_part_with_the_true_extension(given, expected):
+    assert safe_filename(given, PDF_TYPE) == expected
