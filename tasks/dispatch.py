@@ -43,9 +43,13 @@ def commit() -> None:
 
 
 def send_committed_notices() -> None:
+    queue_delivery(db.session.info.pop("new_notice_ids", []))
+
+
+def queue_delivery(ids: list[int]) -> None:
+    """Queue one delivery job per committed notice; never raises, never waits longer than a socket timeout."""
     from tasks.jobs import deliver_notice
 
-    ids = db.session.info.pop("new_notice_ids", [])
     for notice_id in ids:
         try:
             deliver_notice.delay(notice_id)
