@@ -15,6 +15,7 @@ from workflow.models import Notice, db
 
 log = logging.getLogger(__name__)
 _installed = False
+PUBLISH_CONNECT_TIMEOUT = 1.0
 
 
 def install_notice_dispatch() -> None:
@@ -47,12 +48,25 @@ def send_committed_notices() -> None:
 
 
 def queue_delivery(ids: list[int]) -> None:
-    """Queue one delivery job per committed notice; never raises, never waits longer than a socket timeout."""
+    """Queue one delivery job per committed notice; never raises, and gives up at once when Redis is away.
+
+    Celery's pooled producer retries a refused connection for seconds before it fails; here one
+    connection per request, without connection retries, fails in milliseconds and the relay sweep
+    sends the rows instead.
+    """
     from tasks.jobs import deliver_notice
 
-    for notice_id in ids:
-        try:
+    if not ids:
+        return
+    celery = deliver_notice.app
+    if celery.conf.task_always_eager:
+        for notice_id in ids:
             deliver_notice.delay(notice_id)
-        except Exception:  # noqa: BLE001 - any broker failure leaves the row for the relay sweep
-            log.warning("broker unavailable; notice %s left for the relay sweep", notice_id, exc_info=True)
-            break
+        return
+    options = {**(celery.conf.broker_transport_options or {}), "max_retries": 0}
+    try:
+        with celery.connection_for_write(connect_timeout=PUBLISH_CONNECT_TIMEOUT, transport_options=options) as conn:
+            for notice_id in ids:
+                deliver_notice.apply_async((notice_id,), connection=conn, retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure leaves the rows for the relay sweep
+        log.warning("broker unavailable; notices %s left for the relay sweep", ids, exc_info=True)
