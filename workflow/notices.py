@@ -150,7 +150,7 @@ def write_digests(day: dt.date) -> list[Notice]:
     """One digest notice per reader with held notices; the held rows become part of it, in one transaction."""
     held = select(Notice).where(Notice.status == "held").order_by(Notice.recipient_id, Notice.id)
     if db.session.get_bind().dialect.name == "postgresql":
-        held = held.with_for_update(skip_locked=True)
+        held = held.with_for_update(skip_locked=True, of=Notice)
     by_reader: dict[int, list[Notice]] = {}
     for notice in db.session.scalars(held):
         by_reader.setdefault(notice.recipient_id, []).append(notice)
