@@ -175,3 +175,10 @@ def worker_env(database_url: str, redis_url: str, sink: MailSink, tmp_path: Path
     }
     env.update({key: str(value) for key, value in settings.items()})
     return env
+
+
+def restore_celery(flask_app) -> None:
+    """Make the session app's (eager) Celery the current one again after a test built a queueing app."""
+    celery = flask_app.extensions["celery"]
+    celery.set_default()
+    celery.set_current()

@@ -10,7 +10,7 @@ import redis
 from sqlalchemy import func, select
 
 from tests.conftest import make_app
-from tests.delivery_support import MailSink, RedisServer, Workers, wait_for, worker_env
+from tests.delivery_support import MailSink, RedisServer, Workers, restore_celery, wait_for, worker_env
 from tests.factories import Factory
 from workflow.models import Notice, db
 
@@ -31,7 +31,7 @@ def queueing_app(base_app, postgres_url, redis_url, sink: MailSink, tmp_path, **
     finally:
         workers.stop_all()
         sink.stop()
-        base_app.extensions["celery"].set_default()
+        restore_celery(base_app)
 
 
 def counts_by_status() -> dict[str, int]:
