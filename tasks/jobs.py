@@ -66,8 +66,9 @@ def claim(notice_id: int) -> str | None:
     """Take the notice for sending; only one worker can win it. Returns the claim token."""
     now = utcnow()
     token = uuid.uuid4().hex
+    # A retry's countdown ends when next_attempt_at does; a second of slack absorbs clock rounding.
     result = db.session.execute(
-        update(Notice).where(Notice.id == notice_id, *_due(now))
+        update(Notice).where(Notice.id == notice_id, *_due(now + dt.timedelta(seconds=1)))
         .values(status="sending", claimed_at=now, claim_token=token, handed_over_at=None,
                 attempts=Notice.attempts + 1))
     db.session.commit()

@@ -16,12 +16,13 @@ from flask_babel import force_locale, gettext
 
 from web.formatting import vndate
 from workflow.definition import EVENT_LABELS, STATE_LABELS
+from workflow.i18n import N_
 from workflow.models import Notice
 
 REMINDER_TITLES = {
-    "remind_deadline": "The submission deadline is near: these drafts are not submitted yet",
-    "remind_return": "These returned dossiers are due for resubmission",
-    "remind_vote": "Voting is open on these dossiers and your vote is not cast yet",
+    "remind_deadline": N_("The submission deadline is near: these drafts are not submitted yet"),
+    "remind_return": N_("These returned dossiers are due for resubmission"),
+    "remind_vote": N_("Voting is open on these dossiers and your vote is not cast yet"),
 }
 
 

@@ -49,3 +49,19 @@ def test_each_job_logs_one_structured_line(factory, caplog):
     relay = [line for line in lines if line["task"] == "relay_pending_notices"]
     assert len(relay) == 1
     assert relay[0]["outcome"] == {"sent": 1} and relay[0]["duration_ms"] >= 0
+
+
+def test_the_embedded_setup_relays_and_migrates_both_ways(sqlite_app, sqlite_factory):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from tasks.jobs import relay_pending_notices
+    from workflow.models import Notice, db
+
+    sqlite_factory.user("office")
+    sqlite_factory.dossier("submitted")
+    assert relay_pending_notices.delay().get() == 1
+    assert set(db.session.scalars(select(Notice.status))) == {"sent"}
+    db.session.remove()
+    downgrade(revision="940f92928b2e")
+    upgrade()
