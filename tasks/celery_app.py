@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            # A job run in-process (eager) belongs to the app that sent it; a worker's to this one.
+            # Either way it gets an app context, hence a database session, of its own.
+            target = current_app._get_current_object() if has_app_context() else app
+            with target.app_context():
                 return self.run(*args, **kwargs)
 
     redis_url = app.config.get("REDIS_URL")

@@ -60,3 +60,13 @@ def test_office_sees_failed_notices_and_only_the_office(app, factory):
     assert retried.status_code == 200
     db.session.expire_all()
     assert db.session.get(Notice, notice.id).status == "sent"
+
+
+def test_inbox_pages_need_a_signed_in_user(app, client):
+    assert client.get("/inbox").status_code == 401
+    assert client.get("/notices/failed").status_code == 401
+    assert client.post("/notices/1/retry").status_code == 401
+    with app.test_request_context("/"):
+        from flask import render_template_string
+
+        assert render_template_string("{{ unread_notices }}") == "0"

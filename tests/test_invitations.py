@@ -10,6 +10,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tasks.jobs import send_campaign_invitations
 from workflow.models import Notice, db
 
 
@@ -45,6 +46,7 @@ def test_invitations_one_letter_per_awardee_to_its_unit(app, factory):
     again = runner.invoke(args=["invitations", "send", "le-2026"])
     assert "0 new" in again.output
     assert runner.invoke(args=["invitations", "send", "no-such"]).exit_code == 1
+    assert send_campaign_invitations.delay(first.campaign_id).get() == 0
 
     mails = invitation_mails(app)
     assert len(mails) == 3
