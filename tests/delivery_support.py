@@ -81,11 +81,6 @@ class MailSink:
         """How many SMTP transactions delivered each notice key."""
         return collections.Counter(message["X-Notice-Key"] for message in list(self.received))
 
-    def mailbox(self) -> collections.Counter:
-        """What a reader's mail store holds: messages with one Message-ID are one message."""
-        return collections.Counter(message["X-Notice-Key"] for message in
-                                   {m["Message-ID"]: m for m in list(self.received)}.values())
-
 
 class RedisServer:
     """A redis-server of our own, so that stopping it disturbs nobody else's tests."""

@@ -142,9 +142,10 @@ def _published(task) -> bool:
 def test_kill_a_worker_while_it_sends(app, postgres_url, redis_url, tmp_path):
     from tasks.jobs import relay_pending_notices
 
-    sink = MailSink(delay=0.5).start()
+    # The server takes a second to commit each message, so the kill lands while it is receiving one.
+    sink = MailSink(delay=1.0).start()
     with queueing_app(app, postgres_url, fresh(redis_url), sink, tmp_path) as (flask_app, factory, workers):
-        for _ in range(12):
+        for _ in range(10):
             factory.user("office")
         submitter = factory.user("submitter", "ba-dinh")
         submit_through_api(factory, submitter, [factory.draft()])
@@ -157,14 +158,10 @@ def test_kill_a_worker_while_it_sends(app, postgres_url, redis_url, tmp_path):
         db.session.commit()
 
         workers.start("survivor")
-        relay_until(relay_pending_notices, lambda: counts_by_status() == {"sent": 12}, 90)
-        keys = all_keys()
-        assert sink.mailbox() == {key: 1 for key in keys}
-        resent = {key for key, count in sink.keys().items() if count > 1}
-        interrupted = set(db.session.scalars(select(Notice.idempotency_key).where(Notice.attempts > 1)))
-        # Only a notice whose claim died while the server was receiving it can travel twice (same Message-ID).
-        assert resent <= interrupted
-        assert len(interrupted) <= 1
+        relay_until(relay_pending_notices, lambda: counts_by_status() == {"sent": 10}, 90)
+        # The server dropped the transaction the dead worker left unfinished; the recovered claim sent it again.
+        assert sink.keys() == {key: 1 for key in all_keys()}
+        assert db.session.get(Notice, interrupted_id).attempts == 2
 
 
 def test_smtp_down_then_up_and_a_permanent_failure(app, postgres_url, redis_url, tmp_path):
