@@ -55,6 +55,13 @@ class Config:
     SMTP_USER = property(lambda self: os.environ.get("SMTP_USER") or None)
     SMTP_PASSWORD = property(lambda self: os.environ.get("SMTP_PASSWORD") or None)
     SMTP_STARTTLS = property(lambda self: _env_bool("SMTP_STARTTLS"))
+    SMTP_TIMEOUT = property(lambda self: float(os.environ.get("SMTP_TIMEOUT", "30")))
+    # Notice delivery (see tasks/jobs.py): retries back off from the base, doubling, up to the maximum.
+    NOTICE_MAX_ATTEMPTS = property(lambda self: int(os.environ.get("NOTICE_MAX_ATTEMPTS", "5")))
+    NOTICE_RETRY_BASE_SECONDS = property(lambda self: float(os.environ.get("NOTICE_RETRY_BASE_SECONDS", "30")))
+    NOTICE_RETRY_MAX_SECONDS = property(lambda self: float(os.environ.get("NOTICE_RETRY_MAX_SECONDS", "600")))
+    # Must exceed the longest possible send (SMTP_TIMEOUT per step), or a live claim would be taken over.
+    NOTICE_STALE_CLAIM_SECONDS = property(lambda self: float(os.environ.get("NOTICE_STALE_CLAIM_SECONDS", "900")))
     MAIL_FROM = property(lambda self: os.environ.get("MAIL_FROM", "no-reply@localhost"))
     BABEL_DEFAULT_LOCALE = property(lambda self: os.environ.get("BABEL_DEFAULT_LOCALE", "vi"))
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from celery import Celery, Task
-from flask import Flask, current_app
+from celery.schedules import crontab
+from flask import Flask, current_app, has_app_context
 
 
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
-            with app.app_context():
+            # A job run in-process (eager) belongs to the app that sent it; a worker's to this one.
+            # Either way it gets an app context, hence a database session, of its own.
+            target = current_app._get_current_object() if has_app_context() else app
+            with target.app_context():
                 return self.run(*args, **kwargs)
 
     redis_url = app.config.get("REDIS_URL")
@@ -43,15 +47,22 @@ def celery_settings(redis_url: str | None) -> dict:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        # Redis redelivers an unacknowledged job after this long; it must exceed any countdown/ETA.
+        # Redis redelivers an unacknowledged job after this long; it must exceed any countdown/ETA
+        # (retry countdowns stop at NOTICE_RETRY_MAX_SECONDS, 10 minutes), or a job waiting for its
+        # countdown would be handed to a second worker while the first still holds it.
         "broker_transport_options": {"visibility_timeout": 6 * 3600, "socket_timeout": 2,
                                      "socket_connect_timeout": 2},
         # A request that commits a change must not hang while Redis is away: no publish retries;
         # the relay sweep sends what could not be queued.
         "task_publish_retry": False,
         "broker_connection_retry_on_startup": True,
+        # A publish that cannot reach Redis gives up after the socket timeouts above (2 s), never hangs.
+        "broker_connection_timeout": 2,
         "timezone": "Asia/Ho_Chi_Minh",
         "beat_schedule": {
             "relay-pending-notices": {"task": "tasks.jobs.relay_pending_notices", "schedule": 60.0},
+            # In Vietnam's time (the timezone above): reminders before the working day, digests at its end.
+            "send-reminders": {"task": "tasks.jobs.send_reminders", "schedule": crontab(hour=7, minute=0)},
+            "send-digests": {"task": "tasks.jobs.send_digests", "schedule": crontab(hour=17, minute=0)},
         },
     }

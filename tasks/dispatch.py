@@ -16,6 +16,7 @@ from workflow.models import Notice, db
 
 log = logging.getLogger(__name__)
 _installed = False
+PUBLISH_CONNECT_TIMEOUT = 1.0
 
 
 def install_notice_dispatch() -> None:
@@ -44,12 +45,29 @@ def commit() -> None:
 
 
 def send_committed_notices() -> None:
+    queue_delivery(db.session.info.pop("new_notice_ids", []))
+
+
+def queue_delivery(ids: list[int]) -> None:
+    """Queue one delivery job per committed notice; never raises, and gives up at once when Redis is away.
+
+    Celery's pooled producer retries a refused connection for seconds before it fails; here one
+    connection per request, without connection retries, fails in milliseconds and the relay sweep
+    sends the rows instead.
+    """
     from tasks.jobs import deliver_notice
 
-    ids = db.session.info.pop("new_notice_ids", [])
-    for notice_id in ids:
-        try:
-            own_task(deliver_notice).delay(notice_id)
-        except Exception:  # noqa: BLE001 - any broker failure leaves the row for the relay sweep
-            log.warning("broker unavailable; notice %s left for the relay sweep", notice_id, exc_info=True)
-            break
+    if not ids:
+        return
+    task = own_task(deliver_notice)
+    if task.app.conf.task_always_eager:
+        for notice_id in ids:
+            task.delay(notice_id)
+        return
+    options = {**(task.app.conf.broker_transport_options or {}), "max_retries": 0}
+    try:
+        with task.app.connection_for_write(connect_timeout=PUBLISH_CONNECT_TIMEOUT, transport_options=options) as conn:
+            for notice_id in ids:
+                task.apply_async((notice_id,), connection=conn, retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure leaves the rows for the relay sweep
+        log.warning("broker unavailable; notices %s left for the relay sweep", ids, exc_info=True)

@@ -54,11 +54,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from web.errors import register_error_handlers
     from web.formatting import register_filters
     from web.health import health
+    from web.inbox import inbox_pages
 
     register_error_handlers(app)
     register_filters(app)
     init_api(app)
     app.register_blueprint(health)
+    app.register_blueprint(inbox_pages)
     register_cli(app)
     return app
 

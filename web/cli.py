@@ -11,13 +11,15 @@ from tasks.dispatch import commit
 from web.storage import document_store
 from workflow.accounts import create_user
 from workflow.demo import DEMO_PASSWORD, load_demo
-from workflow.errors import ValidationFailed
+from workflow.errors import NotFound, ValidationFailed
 from workflow.history import verify_history
+from workflow.invitations import get_campaign, send_invitations
 from workflow.models import db
 from workflow.reference import seed_reference_data
 
 users_cli = AppGroup("users", help="Manage users.")
 history_cli = AppGroup("history", help="Check the dossier history.")
+invitations_cli = AppGroup("invitations", help="Invitations to the award ceremony.")
 
 
 @click.command("seed")
@@ -77,6 +79,20 @@ def verify_command():
     click.echo("History intact.")
 
 
+@invitations_cli.command("send")
+@click.argument("campaign_code")
+def send_invitations_command(campaign_code):
+    """Send an invitation letter (PDF) for every conferred dossier of the campaign to its unit; safe to repeat."""
+    try:
+        campaign = get_campaign(campaign_code)
+    except NotFound:
+        click.echo(f"No campaign with the code {campaign_code}.", err=True)
+        raise SystemExit(1) from None
+    rows = send_invitations(campaign)
+    commit()
+    click.echo(f"Invitations queued: {len(rows)} new (one per awardee and submitter of its unit).")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (seed_command, users_cli, demo_command, history_cli):
+    for command in (seed_command, users_cli, demo_command, history_cli, invitations_cli):
         app.cli.add_command(command)

@@ -94,6 +94,8 @@ class User(db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # "immediate": one e-mail per notice; "daily": the day's notices in one digest e-mail.
+    notice_delivery: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
@@ -266,10 +268,15 @@ class Ballot(db.Model):
 
 
 class Notice(db.Model):
-    """One message to one person, written in the transaction that caused it (an outbox row)."""
+    """One message to one person, written in the transaction that caused it (an outbox row).
+
+    status: pending (to send) → sending (claimed by one worker) → sent, or failed after the last try;
+    held (waiting for the recipient's daily digest) → digested (sent inside a digest notice).
+    """
 
     __tablename__ = "notices"
-    __table_args__ = (Index("ix_notices_status_created", "status", "created_at"),)
+    __table_args__ = (Index("ix_notices_status_created", "status", "created_at"),
+                      Index("ix_notices_recipient_read", "recipient_id", "read_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: uuid.uuid4().hex)
@@ -283,8 +290,23 @@ class Notice(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[dt.datetime | None]
+    # The claim that may mark the row sent; a recovered claim's late worker finds its token gone.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    # Set just before the message body goes to the SMTP server: from then on it may have arrived.
+    handed_over_at: Mapped[dt.datetime | None]
+    next_attempt_at: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
     read_at: Mapped[dt.datetime | None]
 
     recipient: Mapped[User] = relationship(lazy="joined")
     dossier: Mapped[Dossier | None] = relationship()
+
+
+class Holiday(db.Model):
+    """A public holiday (or a day off in lieu) on which no working day is counted."""
+
+    __tablename__ = "holidays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(255))

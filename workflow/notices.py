@@ -1,11 +1,22 @@
-"""Notice rows: who is told what when a dossier moves. Delivering them is the jobs' business."""
+"""Notice rows: who is told what, the in-app inbox, the daily digest and the office's retry.
+
+Writing a row is all the domain does; sending it is the jobs' business (tasks/jobs.py).
+"""
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import func, select, update
 
 from workflow.definition import NOTICE_AUDIENCE, Step
-from workflow.models import Dossier, Notice, User, db
+from workflow.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from workflow.i18n import N_, Msg
+from workflow.models import Dossier, Notice, User, db, utcnow
 from workflow.rules import council_members
+
+DELIVERY_CHOICES = ("immediate", "daily")
+# Kinds that must go out at once whatever the reader chose (the letter is needed for the ceremony).
+ALWAYS_IMMEDIATE = {"invitation", "digest"}
 
 
 def audience(dossier: Dossier, group: str) -> list[User]:
@@ -18,9 +29,13 @@ def audience(dossier: Dossier, group: str) -> list[User]:
     if group == "council":
         return council_members(dossier)
     if group == "submitters":
-        return list(db.session.scalars(active.where(
-            User.role == "submitter", User.unit_id == dossier.unit_id).order_by(User.id)))
+        return unit_submitters(dossier.unit_id)
     raise ValueError(group)
+
+
+def unit_submitters(unit_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.active.is_(True), User.role == "submitter", User.unit_id == unit_id).order_by(User.id)))
 
 
 def notice_params(dossier: Dossier, event: str, comment: str | None) -> dict:
@@ -38,12 +53,114 @@ def notice_params(dossier: Dossier, event: str, comment: str | None) -> dict:
     }
 
 
+def new_notice(recipient: User, kind: str, params: dict, dossier_id: int | None = None,
+               key: str | None = None) -> Notice:
+    """A notice row, held for the digest when its reader chose one."""
+    held = recipient.notice_delivery == "daily" and kind not in ALWAYS_IMMEDIATE
+    notice = Notice(recipient_id=recipient.id, recipient=recipient, dossier_id=dossier_id, kind=kind,
+                    params=params, status="held" if held else "pending")
+    if key:
+        notice.idempotency_key = key
+    db.session.add(notice)
+    return notice
+
+
 def write_transition_notices(dossier: Dossier, step: Step, comment: str | None) -> list[Notice]:
     group = NOTICE_AUDIENCE.get(step.dest)
     if group is None:
         return []
     params = notice_params(dossier, step.event, comment)
-    rows = [Notice(recipient_id=user.id, dossier_id=dossier.id, kind=step.event, params=params)
-            for user in audience(dossier, group)]
-    db.session.add_all(rows)
-    return rows
+    return [new_notice(user, step.event, params, dossier.id) for user in audience(dossier, group)]
+
+
+def existing_keys(keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(db.session.scalars(select(Notice.idempotency_key).where(Notice.idempotency_key.in_(keys))))
+
+
+# The inbox ---------------------------------------------------------------------------------------
+
+def inbox(user: User, unread_only: bool = False, limit: int = 50) -> list[Notice]:
+    query = select(Notice).where(Notice.recipient_id == user.id, Notice.kind != "digest")
+    if unread_only:
+        query = query.where(Notice.read_at.is_(None))
+    return list(db.session.scalars(query.order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)))
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count(Notice.id)).where(
+        Notice.recipient_id == user.id, Notice.kind != "digest", Notice.read_at.is_(None))) or 0
+
+
+def mark_notice_read(user: User, notice_id: int) -> Notice:
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.recipient_id != user.id:
+        raise NotFound()
+    if notice.read_at is None:
+        notice.read_at = utcnow()
+        db.session.flush()
+    return notice
+
+
+def set_notice_delivery(user: User, choice: str) -> None:
+    if choice not in DELIVERY_CHOICES:
+        raise ValidationFailed(details=[{"field": "notice_delivery",
+                                         "message": Msg(N_("Choose immediate or daily delivery."))}])
+    user.notice_delivery = choice
+    if choice == "immediate":
+        # What was waiting for a digest goes out now rather than waiting for a digest that never comes.
+        db.session.execute(update(Notice).where(Notice.recipient_id == user.id, Notice.status == "held")
+                           .values(status="pending"))
+    db.session.flush()
+
+
+# The office's view of delivery ---------------------------------------------------------------------
+
+def _require_office(actor: User) -> None:
+    if actor.role != "office":
+        raise Forbidden(Msg(N_("Only the office sees the delivery of notices.")))
+
+
+def notices_by_status(actor: User, status: str, limit: int = 200) -> list[Notice]:
+    _require_office(actor)
+    return list(db.session.scalars(select(Notice).where(Notice.status == status)
+                                   .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)))
+
+
+def retry_notice(actor: User, notice_id: int) -> Notice:
+    """Offer a failed notice again, with a fresh series of attempts."""
+    _require_office(actor)
+    notice = db.session.get(Notice, notice_id)
+    if notice is None:
+        raise NotFound()
+    if notice.status != "failed":
+        raise InvalidTransition(Msg(N_("Only a failed notice can be sent again.")))
+    notice.status = "pending"
+    notice.attempts = 0
+    notice.next_attempt_at = None
+    notice.claim_token = None
+    db.session.flush()
+    return notice
+
+
+# The daily digest ------------------------------------------------------------------------------------
+
+def write_digests(day: dt.date) -> list[Notice]:
+    """One digest notice per reader with held notices; the held rows become part of it, in one transaction."""
+    held = select(Notice).where(Notice.status == "held").order_by(Notice.recipient_id, Notice.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        held = held.with_for_update(skip_locked=True, of=Notice)
+    by_reader: dict[int, list[Notice]] = {}
+    for notice in db.session.scalars(held):
+        by_reader.setdefault(notice.recipient_id, []).append(notice)
+    digests = []
+    for rows in by_reader.values():
+        key = f"digest:{rows[0].recipient_id}:{day.isoformat()}:{rows[0].id}"
+        items = [{"id": row.id, "kind": row.kind, "dossier_id": row.dossier_id, "params": row.params}
+                 for row in rows]
+        digests.append(new_notice(rows[0].recipient, "digest", {"day": day.isoformat(), "items": items}, key=key))
+        for row in rows:
+            row.status = "digested"
+    db.session.flush()
+    return digests

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from workflow.models import AwardType, Campaign, Unit, db, search_key
+from workflow.workdays import seed_holidays
 
 CITY = ("thanh-hoi", "Hội Liên hiệp Phụ nữ thành phố Hà Nội", "city")
 DEPARTMENTS = (
@@ -93,5 +94,6 @@ def seed_reference_data() -> dict[str, int]:
     if db.session.scalar(select(Campaign.id).where(Campaign.code == CAMPAIGN_2024["code"])) is None:
         db.session.add(Campaign(**CAMPAIGN_2024))
         added["campaigns"] += 1
+    added["holidays"] = seed_holidays()
     db.session.flush()
     return added

@@ -1,0 +1,24 @@
+"""The invitation letter (giấy mời) as a PDF, in the administrative layout, always in Vietnamese."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import current_app, render_template
+from weasyprint import HTML
+
+from web.formatting import vndate
+from workflow.i18n import today
+
+
+def invitation_pdf(params: dict) -> bytes:
+    html = render_template("letters/invitation.html", params=params, ceremony_date=vndate(params.get("ceremony_date")),
+                           issued=today(), organisation=current_app.config.get(
+                               "ORGANISATION_NAME", "HỘI LIÊN HIỆP PHỤ NỮ THÀNH PHỐ HÀ NỘI"))
+    return HTML(string=html).write_pdf()
+
+
+def invitation_filename(params: dict) -> str:
+    ascii_name = unicodedata.normalize("NFKD", params["nominee"].replace("Đ", "D").replace("đ", "d"))
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name.encode("ascii", "ignore").decode()).strip("-").lower()
+    return f"giay-moi-{slug or 'khen-thuong'}.pdf"

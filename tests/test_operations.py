@@ -1,0 +1,67 @@
+"""Operations: the broker in /healthz, Flower in the compose stack, one structured log line per job."""
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import make_app
+from tests.delivery_support import RedisServer, restore_celery
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def test_healthz_reports_the_broker_down_and_up(postgres_url, tmp_path, app):
+    broker = RedisServer(tmp_path).start()
+    try:
+        flask_app = make_app(tmp_path, postgres_url, REDIS_URL=broker.url)
+        client = flask_app.test_client()
+        assert client.get("/healthz").json["broker"] == "ok"
+        broker.stop()
+        down = client.get("/healthz")
+        assert (down.status_code, down.json["broker"]) == (200, "down")
+    finally:
+        broker.stop()
+        restore_celery(app)
+
+
+def test_compose_stack_runs_flower_with_a_healthcheck():
+    stack = yaml.safe_load((PROJECT / "docker-compose.yml").read_text())
+    flower = stack["services"]["flower"]
+    assert flower["command"][:4] == ["celery", "-A", "tasks", "flower"]
+    assert "healthcheck" in flower and "5555:5555" in flower["ports"]
+    result = subprocess.run(["docker-compose", "-f", str(PROJECT / "docker-compose.yml"), "config", "-q"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_each_job_logs_one_structured_line(factory, caplog):
+    caplog.set_level(logging.INFO, logger="tasks.jobs")
+    factory.user("office")
+    factory.dossier("submitted")
+    from tasks.jobs import relay_pending_notices
+
+    relay_pending_notices.delay()
+    lines = [json.loads(record.getMessage()) for record in caplog.records if record.name == "tasks.jobs"]
+    relay = [line for line in lines if line["task"] == "relay_pending_notices"]
+    assert len(relay) == 1
+    assert relay[0]["outcome"] == {"sent": 1} and relay[0]["duration_ms"] >= 0
+
+
+def test_the_embedded_setup_relays_and_migrates_both_ways(sqlite_app, sqlite_factory):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import select
+
+    from tasks.jobs import relay_pending_notices
+    from workflow.models import Notice, db
+
+    sqlite_factory.user("office")
+    sqlite_factory.dossier("submitted")
+    assert relay_pending_notices.delay().get() == 1
+    assert set(db.session.scalars(select(Notice.status))) == {"sent"}
+    db.session.remove()
+    downgrade(revision="940f92928b2e")
+    upgrade()
