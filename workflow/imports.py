@@ -25,6 +25,7 @@ from workflow.exports.common import Gettext, looks_like_formula
 from workflow.exports.xlsx import save_workbook_bytes
 from workflow.i18n import N_, Msg, today
 from workflow.models import AwardType, Campaign, Dossier, User, db, name_key, utcnow
+from workflow.operations import _nominee_errors as nominee_errors
 from workflow.operations import create_dossier
 
 MAX_ROWS = 1000
@@ -203,24 +204,25 @@ def import_dossiers(actor: User, campaign_code: str, award_type_code: str, data:
         raise ValidationFailed(details=[{"field": "file", "message": Msg(
             N_("At most %(limit)d nominations per file."), {"limit": MAX_ROWS})}])
     errors: list[dict] = []
-    created: list[Dossier] = []
+    checked: list[tuple[dict, str]] = []
     seen: dict[tuple, int] = {}
     for number, cells in rows:
         nominee, achievements, row_errors = _parse_row(number, cells, award_type, gettext)
+        flagged = {error["column"] for error in row_errors}
+        for detail in nominee_errors(award_type, nominee):
+            column = LETTER.get(FIELD_COLUMNS.get(detail["field"], ""), "")
+            if column not in flagged:
+                row_errors.append({"row": number, "column": column, "message": detail["message"]})
         identity = (nominee["kind"], name_key(nominee["name"]), nominee["birth_year"])
         if nominee["name"] and identity in seen:
             row_errors.append({"row": number, "column": LETTER["name"], "message": Msg(
                 N_("The same nominee is already on row %(row)d."), {"row": seen[identity]})})
         seen.setdefault(identity, number)
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        try:
-            created.append(create_dossier(actor, campaign_code, award_type_code, nominee, achievements))
-        except ValidationFailed as failure:
-            errors.extend({"row": number, "column": LETTER.get(FIELD_COLUMNS.get(detail["field"], ""), ""),
-                           "message": detail["message"]} for detail in failure.details)
+        errors.extend(row_errors)
+        checked.append((nominee, achievements))
     if errors:
         raise ValidationFailed(Msg(N_("The file has %(count)d errors; no dossier was created."),
                                    {"count": len(errors)}), details=errors)
+    created = [create_dossier(actor, campaign_code, award_type_code, nominee, achievements)
+               for nominee, achievements in checked]
     return created

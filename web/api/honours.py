@@ -21,6 +21,7 @@ from workflow.honours import finalise_honours_list, snapshot_list
 from workflow.errors import NotFound
 from workflow.i18n import N_, VIETNAM, Msg
 from workflow.imports import MAX_FILE_BYTES, import_dossiers, import_template
+from workflow.models import db
 from workflow.statistics import campaign_statistics
 
 blp = Blueprint("honours", __name__, url_prefix="/api/v1",
@@ -68,7 +69,7 @@ class SnapshotOut(Schema):
 class ExportIn(In):
     format = fields.String(required=True, validate=validate.OneOf(list(FORMATS)))
     provisional = fields.Boolean(load_default=False)
-    unit = fields.String(validate=CODE)
+    unit = fields.String(validate=CODE, allow_none=True)
 
 
 class ExportOut(Schema):
@@ -162,6 +163,7 @@ def post_export(data, code):
     commit()
     if job.total <= current_app.config["EXPORT_ASYNC_ROWS"]:
         run_export(job.id)
+        db.session.refresh(job)
         return export_json(job), 201
     run_export.delay(job.id)
     return export_json(job), 202
