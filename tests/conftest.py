@@ -84,6 +84,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides):
         SQLALCHEMY_DATABASE_URI=_sqlalchemy_url(database_url),
         UPLOAD_DIR=str(tmp_path / "uploads"),
         MAIL_DIR=str(tmp_path / "mail"),
+        EXPORT_DIR=str(tmp_path / "exports"),
         SECRET_KEY="test-secret",
         REDIS_URL=None,
         SMTP_HOST=None,

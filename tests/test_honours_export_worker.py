@@ -17,7 +17,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 def worker_app(app, postgres_url, redis_url, tmp_path):
     """An app on the same database whose jobs go through Redis, with a worker process serving them."""
     exports = tmp_path / "exports"
-    queued_app = make_app(tmp_path, postgres_url, REDIS_URL=redis_url, EXPORT_DIR=str(exports), EXPORT_ASYNC_ROWS=1)
+    queued_app = make_app(tmp_path, postgres_url, REDIS_URL=redis_url, EXPORT_ASYNC_ROWS=1)
     env = {**os.environ, "APP_ENV": "testing", "DATABASE_URL": postgres_url, "REDIS_URL": redis_url,
            "SECRET_KEY": "test-secret", "INSTANCE_DIR": str(tmp_path / "instance"), "EXPORT_DIR": str(exports),
            "UPLOAD_DIR": str(tmp_path / "uploads"), "MAIL_DIR": str(tmp_path / "mail")}
@@ -36,6 +36,7 @@ def worker_app(app, postgres_url, redis_url, tmp_path):
             worker.wait()
         # put back the eager Celery app that the other tests' jobs use
         app.extensions["celery"].set_default()
+        app.extensions["celery"].set_current()
 
 
 @pytest.mark.worker

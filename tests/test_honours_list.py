@@ -281,3 +281,14 @@ def test_cli_exports_the_list_and_the_units_packs(app, factory, tmp_path):
         "danh-sach-khen-thuong-test-campaign-ba-dinh.pdf", "danh-sach-khen-thuong-test-campaign-ung-hoa.pdf"]
     result = runner.invoke(args=["honours-list", "no-such", "--output", str(target)])
     assert result.exit_code == 1 and "campaign" in result.output.lower()
+
+
+def test_the_openapi_document_describes_the_honours_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in ("/api/v1/campaigns/{code}/honours-list", "/api/v1/campaigns/{code}/honours-list/finalise",
+                 "/api/v1/campaigns/{code}/honours-list/exports", "/api/v1/exports/{job_id}",
+                 "/api/v1/campaigns/{code}/statistics", "/api/v1/award-types/{code}/import-template",
+                 "/api/v1/dossiers/import"):
+        assert path in paths
+    item = paths["/api/v1/campaigns/{code}/honours-list"]["get"]
+    assert {p["name"] for p in item["parameters"] if p["in"] == "query"} >= {"format", "provisional", "unit"}

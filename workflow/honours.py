@@ -208,6 +208,3 @@ def finalise_honours_list(actor: User, campaign_code: str, place: str = DEFAULT_
     db.session.flush()
     return snapshot
 
-
-def snapshot_intact(snapshot: HonoursListSnapshot) -> bool:
-    return hashlib.sha256(snapshot.content.encode()).hexdigest() == snapshot.sha256

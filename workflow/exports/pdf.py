@@ -1,6 +1,7 @@
 """The honours list as a PDF (WeasyPrint, fonts embedded) from an HTML template."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -11,6 +12,8 @@ from workflow.exports.common import (
 )
 from workflow.honours import HonoursList
 
+# WeasyPrint reports every layout step at INFO; an export is one line of work, not seven.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(default=True, default_for_string=True))
 
