@@ -17,6 +17,7 @@ from functools import cache
 
 import icu
 from sqlalchemy import select
+from sqlalchemy.orm import noload
 
 from workflow.errors import Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure
 from workflow.i18n import N_, VIETNAM, Msg, today
@@ -120,7 +121,8 @@ def build_list_data(campaign: Campaign, states: tuple[str, ...], generated_at: d
     """The list in API.md's shape, read from the dossiers of `campaign` in `states`."""
     dossiers = db.session.scalars(
         select(Dossier).join(AwardType, Dossier.award_type_id == AwardType.id)
-        .where(Dossier.campaign_id == campaign.id, Dossier.state.in_(states))).unique().all()
+        .where(Dossier.campaign_id == campaign.id, Dossier.state.in_(states))
+        .options(noload(Dossier.documents))).unique().all()
     by_type: dict[int, list[Dossier]] = {}
     for dossier in dossiers:
         by_type.setdefault(dossier.award_type_id, []).append(dossier)
