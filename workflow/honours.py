@@ -17,7 +17,7 @@ from functools import cache
 
 import icu
 from sqlalchemy import select
-from sqlalchemy.orm import noload
+from sqlalchemy.orm import lazyload
 
 from workflow.errors import Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure
 from workflow.i18n import N_, VIETNAM, Msg, today
@@ -122,7 +122,7 @@ def build_list_data(campaign: Campaign, states: tuple[str, ...], generated_at: d
     dossiers = db.session.scalars(
         select(Dossier).join(AwardType, Dossier.award_type_id == AwardType.id)
         .where(Dossier.campaign_id == campaign.id, Dossier.state.in_(states))
-        .options(noload(Dossier.documents))).unique().all()
+        .options(lazyload(Dossier.documents))).unique().all()
     by_type: dict[int, list[Dossier]] = {}
     for dossier in dossiers:
         by_type.setdefault(dossier.award_type_id, []).append(dossier)
