@@ -292,3 +292,29 @@ def test_the_openapi_document_describes_the_honours_endpoints(client):
         assert path in paths
     item = paths["/api/v1/campaigns/{code}/honours-list"]["get"]
     assert {p["name"] for p in item["parameters"] if p["in"] == "query"} >= {"format", "provisional", "unit"}
+
+
+def test_the_cli_and_the_api_give_the_same_bytes_for_a_final_list(app, factory, tmp_path):
+    conferred(factory, "Trần Thị Ưng")
+    api = office_api(factory)
+    assert api.post(LIST_URL + "/finalise").status_code == 201
+    runner = app.test_cli_runner()
+    for fmt in ("xlsx", "docx", "pdf"):
+        target = tmp_path / f"list.{fmt}"
+        result = runner.invoke(args=["honours-list", CAMPAIGN, "--format", fmt, "--output", str(target)])
+        assert result.exit_code == 0, result.output
+        assert target.read_bytes() == api.get(f"{LIST_URL}?format={fmt}").data, fmt
+
+
+def test_the_list_and_its_finalisation_work_on_sqlite(sqlite_factory):
+    from workflow.honours import finalise_honours_list, honours_list, snapshot_list
+
+    conferred(sqlite_factory, "Trần Thị Ưng")
+    conferred(sqlite_factory, "Lê Thị Ánh")
+    campaign = sqlite_factory.campaign(CAMPAIGN)
+    live = honours_list(campaign)
+    assert [item["nominee_name"] for item in all_items(live.data)] == ["Lê Thị Ánh", "Trần Thị Ưng"]
+    snapshot = finalise_honours_list(sqlite_factory.user("office"), CAMPAIGN)
+    db.session.commit()
+    assert all_items(snapshot_list(snapshot).data) == all_items(live.data)
+    assert honours_list(campaign).data == snapshot_list(snapshot).data
