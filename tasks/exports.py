@@ -22,7 +22,16 @@ def export_path(job: ExportJob) -> Path:
 
 @shared_task
 def run_export(job_id: str) -> str:
-    """Make the job's file; running it again after it is done changes nothing."""
+    return make_export(job_id)
+
+
+def queue_export(job_id: str) -> None:
+    """Queue the job on this Flask app's own Celery app (or run it here when there is no broker)."""
+    current_app.extensions["celery"].tasks[run_export.name].delay(job_id)
+
+
+def make_export(job_id: str) -> str:
+    """Make the job's file in the current app context; running it again after it is done changes nothing."""
     job = db.session.get(ExportJob, job_id)
     if job is None:
         return "missing"

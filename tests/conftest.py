@@ -131,6 +131,9 @@ def app(pg_app_factory):
     from workflow.reference import seed_reference_data
 
     truncate_all(pg_app_factory)
+    # Another app made by an earlier test (SQLite, a worker's) becomes Celery's current app; take it back.
+    pg_app_factory.extensions["celery"].set_current()
+    pg_app_factory.extensions["celery"].set_default()
     with pg_app_factory.app_context():
         seed_reference_data()
         db.session.commit()

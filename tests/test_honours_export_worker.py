@@ -34,9 +34,6 @@ def worker_app(app, postgres_url, redis_url, tmp_path):
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
-        # put back the eager Celery app that the other tests' jobs use
-        app.extensions["celery"].set_default()
-        app.extensions["celery"].set_current()
 
 
 @pytest.mark.worker

@@ -10,7 +10,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from tasks.dispatch import commit
-from tasks.exports import export_path, run_export
+from tasks.exports import export_path, make_export, queue_export
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.dossiers import FILE_RESPONSE, dossier_json
 from web.api.schemas import CODE, DossierOut, In
@@ -21,7 +21,6 @@ from workflow.honours import finalise_honours_list, snapshot_list
 from workflow.errors import NotFound
 from workflow.i18n import N_, VIETNAM, Msg
 from workflow.imports import MAX_FILE_BYTES, import_dossiers, import_template
-from workflow.models import db
 from workflow.statistics import campaign_statistics
 
 blp = Blueprint("honours", __name__, url_prefix="/api/v1",
@@ -162,10 +161,9 @@ def post_export(data, code):
                        current_app.config["HONOURS_LIST_PLACE"])
     commit()
     if job.total <= current_app.config["EXPORT_ASYNC_ROWS"]:
-        run_export(job.id)
-        db.session.refresh(job)
+        make_export(job.id)
         return export_json(job), 201
-    run_export.delay(job.id)
+    queue_export(job.id)
     return export_json(job), 202
 
 
