@@ -68,6 +68,10 @@ class Config:
     # Public address used in notice links; request-less jobs cannot guess it.
     BASE_URL = property(lambda self: os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"))
     API_TOKEN_HOURS = property(lambda self: int(os.environ.get("API_TOKEN_HOURS", "12")))
+    # Honours-list exports: where background exports are written, and the size above which they go to a job.
+    EXPORT_DIR = property(lambda self: os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")))
+    EXPORT_ASYNC_ROWS = property(lambda self: int(os.environ.get("EXPORT_ASYNC_ROWS", "2000")))
+    HONOURS_LIST_PLACE = property(lambda self: os.environ.get("HONOURS_LIST_PLACE", "Hà Nội"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -41,7 +41,7 @@ def celery_settings(redis_url: str | None) -> dict:
         "broker_url": redis_url,
         "result_backend": redis_url,
         "task_ignore_result": True,
-        "imports": ("tasks.jobs",),
+        "imports": ("tasks.jobs", "tasks.exports"),
         # A job is acknowledged only once it has run, and given back if its worker dies,
         # so that no notice is dropped with a crashed worker; the jobs are idempotent for that.
         "task_acks_late": True,

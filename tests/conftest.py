@@ -84,6 +84,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides):
         SQLALCHEMY_DATABASE_URI=_sqlalchemy_url(database_url),
         UPLOAD_DIR=str(tmp_path / "uploads"),
         MAIL_DIR=str(tmp_path / "mail"),
+        EXPORT_DIR=str(tmp_path / "exports"),
         SECRET_KEY="test-secret",
         REDIS_URL=None,
         SMTP_HOST=None,
@@ -130,6 +131,9 @@ def app(pg_app_factory):
     from workflow.reference import seed_reference_data
 
     truncate_all(pg_app_factory)
+    # Another app made by an earlier test (SQLite, a worker's) becomes Celery's current app; take it back.
+    pg_app_factory.extensions["celery"].set_current()
+    pg_app_factory.extensions["celery"].set_default()
     with pg_app_factory.app_context():
         seed_reference_data()
         db.session.commit()

@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from web.api import init_api
     from web.cli import register_cli
     from web.errors import register_error_handlers
+    from web.exports import exports_page
     from web.formatting import register_filters
     from web.health import health
     from web.inbox import inbox_pages
@@ -61,6 +62,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     init_api(app)
     app.register_blueprint(health)
     app.register_blueprint(inbox_pages)
+    app.register_blueprint(exports_page)
     register_cli(app)
     return app
 

@@ -1,18 +1,24 @@
-"""Flask CLI commands: seed, users create, demo, history verify."""
+"""Flask CLI commands: seed, users create, demo, history verify, honours-list."""
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale, gettext
 
 from tasks.dispatch import commit
 from web.storage import document_store
 from workflow.accounts import create_user
 from workflow.demo import DEMO_PASSWORD, load_demo
-from workflow.errors import NotFound, ValidationFailed
+from workflow.errors import NotFound, ValidationFailed, WorkflowError
+from workflow.export_jobs import unit_by_code
+from workflow.exports import FORMATS, export_filename, export_honours_list
 from workflow.history import verify_history
+from workflow.honours import campaign_by_code, honours_list
 from workflow.invitations import get_campaign, send_invitations
 from workflow.models import db
 from workflow.reference import seed_reference_data
@@ -93,6 +99,46 @@ def send_invitations_command(campaign_code):
     click.echo(f"Invitations queued: {len(rows)} new (one per awardee and submitter of its unit).")
 
 
+@click.command("honours-list")
+@click.argument("campaign")
+@click.option("--format", "file_format", type=click.Choice(["json", *FORMATS]), default="xlsx", show_default=True)
+@click.option("--output", required=True, type=click.Path(dir_okay=True, writable=True),
+              help="The file to write; a folder with --per-unit.")
+@click.option("--provisional", is_flag=True, help="The approved dossiers, before decisions (marked as a draft).")
+@click.option("--unit", "unit_code", help="Only this nominating unit's awardees (its pack).")
+@click.option("--per-unit", is_flag=True, help="One pack per nominating unit, written into the --output folder.")
+def honours_list_command(campaign, file_format, output, provisional, unit_code, per_unit):
+    """Export the honours list of CAMPAIGN (the final snapshot once it is finalised)."""
+    config = current_app.config
+    with force_locale(config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            document = honours_list(campaign_by_code(campaign), provisional, config["HONOURS_LIST_PLACE"])
+            packs = [(unit_code, document)]
+            if unit_code:
+                unit = unit_by_code(unit_code)
+                packs = [(unit.code, document.for_unit(unit.code, unit.name))]
+            elif per_unit:
+                units = {item["unit"]: item["unit_name"] for group in document.data["groups"]
+                         for item in group["items"]}
+                packs = [(code, document.for_unit(code, name)) for code, name in units.items()]
+        except WorkflowError as error:
+            click.echo(error.message.render(gettext), err=True)
+            raise SystemExit(1) from None
+        for code, pack in packs:
+            target = Path(output)
+            if per_unit:
+                target.mkdir(parents=True, exist_ok=True)
+                target = target / export_filename(pack, file_format if file_format != "json" else "xlsx", code)
+                if file_format == "json":
+                    target = target.with_suffix(".json")
+            if file_format == "json":
+                target.write_text(json.dumps(pack.api_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            else:
+                target.write_bytes(export_honours_list(pack, file_format, gettext,
+                                                       language=config["BABEL_DEFAULT_LOCALE"]))
+            click.echo(f"{target}: {pack.row_count} rows")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (seed_command, users_cli, demo_command, history_cli, invitations_cli):
+    for command in (seed_command, users_cli, demo_command, history_cli, invitations_cli, honours_list_command):
         app.cli.add_command(command)

@@ -63,7 +63,8 @@ def workflow_error_response(error: WorkflowError):
     if isinstance(error, GuardFailed):
         details = [{"rule": failure.rule, "message": render(failure.message)} for failure in error.failures]
     else:
-        details = [{"field": d["field"], "message": render(d["message"])} for d in error.details]
+        details = [{key: render(value) if isinstance(value, Msg) else value for key, value in d.items()}
+                   for d in error.details]
     return error_response(error.code, render(error.message), details)
 
 

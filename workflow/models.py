@@ -310,3 +310,42 @@ class Holiday(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, unique=True)
     name: Mapped[str] = mapped_column(String(255))
+
+
+class HonoursListSnapshot(db.Model):
+    """A campaign's honours list frozen by the office: every later export is made from this content."""
+
+    __tablename__ = "honours_list_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), unique=True)
+    # Canonical JSON text, kept as text so that its hash can be checked against the very bytes.
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    finalised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    campaign: Mapped[Campaign] = relationship(lazy="joined")
+    finalised_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ExportJob(db.Model):
+    """A large export made in the background; its progress is polled and its file downloaded when done."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: uuid.uuid4().hex)
+    kind: Mapped[str] = mapped_column(String(20))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    format: Mapped[str] = mapped_column(String(8))
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+
+    campaign: Mapped[Campaign] = relationship(lazy="joined")

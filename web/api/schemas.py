@@ -38,6 +38,8 @@ class In(Schema):
 class ErrorDetail(Schema):
     rule = fields.String()
     field = fields.String()
+    row = fields.Integer()
+    column = fields.String()
     message = fields.String(required=True)
 
 

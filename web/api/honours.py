@@ -1,0 +1,225 @@
+"""The honours list (JSON and files), its finalisation, background exports, statistics and spreadsheet imports."""
+from __future__ import annotations
+
+import io
+
+from flask import current_app, send_file
+from flask_babel import get_locale, gettext
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
+
+from tasks.dispatch import commit
+from tasks.exports import export_path, make_export, queue_export
+from web.api.auth import BEARER_SECURITY, current_user, token_required
+from web.api.dossiers import FILE_RESPONSE, dossier_json
+from web.api.schemas import CODE, DossierOut, In
+from workflow.export_jobs import get_export_job, requested_list, start_export
+from workflow.exports import FORMATS, export_filename, export_honours_list
+from workflow.exports.statistics import statistics_xlsx
+from workflow.honours import finalise_honours_list, snapshot_list
+from workflow.errors import NotFound
+from workflow.i18n import N_, VIETNAM, Msg
+from workflow.imports import MAX_FILE_BYTES, import_dossiers, import_template
+from workflow.statistics import campaign_statistics
+
+blp = Blueprint("honours", __name__, url_prefix="/api/v1",
+                description="The honours list, its exports, statistics and spreadsheet imports")
+XLSX_TYPE = FORMATS["xlsx"].content_type
+
+
+class HonoursQuery(In):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", *FORMATS]))
+    provisional = fields.Boolean(load_default=False)
+    unit = fields.String(validate=CODE)
+
+
+class HonoursItemOut(Schema):
+    stt = fields.Integer(required=True)
+    nominee_name = fields.String(required=True)
+    position = fields.String(required=True)
+    unit = fields.String(required=True)
+    unit_name = fields.String(required=True)
+    decision_number = fields.String(allow_none=True)
+    decision_date = fields.String(allow_none=True)
+
+
+class HonoursGroupOut(Schema):
+    award_type = fields.String(required=True)
+    award_name = fields.String(required=True)
+    items = fields.List(fields.Nested(HonoursItemOut), required=True)
+
+
+class HonoursListOut(Schema):
+    campaign = fields.String(required=True)
+    generated_at = fields.String(required=True)
+    provisional = fields.Boolean()
+    groups = fields.List(fields.Nested(HonoursGroupOut), required=True)
+
+
+class SnapshotOut(Schema):
+    campaign = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    finalised_at = fields.DateTime(required=True)
+    finalised_by = fields.String(allow_none=True)
+    rows = fields.Integer(required=True)
+
+
+class ExportIn(In):
+    format = fields.String(required=True, validate=validate.OneOf(list(FORMATS)))
+    provisional = fields.Boolean(load_default=False)
+    unit = fields.String(validate=CODE, allow_none=True)
+
+
+class ExportOut(Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True)
+    format = fields.String(required=True)
+    progress = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    filename = fields.String(allow_none=True)
+    error = fields.String(allow_none=True)
+    download = fields.String(allow_none=True)
+
+
+class StatisticsQuery(In):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
+
+
+class ImportForm(In):
+    campaign = fields.String(required=True, validate=CODE)
+    award_type = fields.String(required=True, validate=CODE)
+
+
+class ImportFile(In):
+    file = Upload(required=True)
+
+
+class ImportOut(Schema):
+    created = fields.Integer(required=True)
+    items = fields.List(fields.Nested(DossierOut), required=True)
+
+
+def _language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _attachment(data: bytes, content_type: str, filename: str):
+    response = send_file(io.BytesIO(data), mimetype=content_type, as_attachment=True, download_name=filename,
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def export_json(job) -> dict:
+    download = f"/api/v1/exports/{job.id}/file" if job.status == "done" else None
+    return {"id": job.id, "status": job.status, "format": job.format, "progress": job.progress, "total": job.total,
+            "filename": job.filename, "error": None if job.status != "failed" else gettext(
+                "The export failed; try again, and tell the administrator if it fails again."),
+            "download": download}
+
+
+@blp.route("/campaigns/<code>/honours-list", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+@blp.arguments(HonoursQuery, location="query")
+@blp.response(200, HonoursListOut)
+def get_honours_list(query, code):
+    """The honours list (office, chair): JSON, or `format=xlsx|docx|pdf`; `provisional` for the office's draft
+    of the approved dossiers before decisions; `unit` for one nominating unit's pack."""
+    document = requested_list(current_user(), code, query["provisional"], query.get("unit"),
+                              current_app.config["HONOURS_LIST_PLACE"])
+    if query["format"] == "json":
+        return document.api_json()
+    data = export_honours_list(document, query["format"], gettext, language=_language())
+    return _attachment(data, FORMATS[query["format"]].content_type,
+                       export_filename(document, query["format"], query.get("unit")))
+
+
+@blp.route("/campaigns/<code>/honours-list/finalise", methods=["POST"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(201, SnapshotOut)
+def finalise(code):
+    """Freeze the final list (office); afterwards every export of it is the same, byte for byte."""
+    snapshot = finalise_honours_list(current_user(), code, current_app.config["HONOURS_LIST_PLACE"])
+    commit()
+    return {"campaign": snapshot.campaign.code, "sha256": snapshot.sha256,
+            "finalised_at": snapshot.finalised_at.astimezone(VIETNAM),
+            "finalised_by": current_user().username, "rows": snapshot_list(snapshot).row_count}
+
+
+@blp.route("/campaigns/<code>/honours-list/exports", methods=["POST"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(ExportIn)
+@blp.response(202, ExportOut)
+@blp.alt_response(201, schema=ExportOut, description="A small export, already made")
+def post_export(data, code):
+    """Start an export; small lists are made at once (201), large ones in the background (202): poll the job."""
+    job = start_export(current_user(), code, data["format"], data["provisional"], data.get("unit"), _language(),
+                       current_app.config["HONOURS_LIST_PLACE"])
+    commit()
+    if job.total <= current_app.config["EXPORT_ASYNC_ROWS"]:
+        make_export(job.id)
+        return export_json(job), 201
+    queue_export(job.id)
+    return export_json(job), 202
+
+
+@blp.route("/exports/<job_id>", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, ExportOut)
+def get_export(job_id):
+    """An export's progress; `download` is set once the file is ready."""
+    return export_json(get_export_job(current_user(), job_id))
+
+
+@blp.route("/exports/<job_id>/file", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+def download_export(job_id):
+    """The exported file, once the export is done."""
+    job = get_export_job(current_user(), job_id)
+    path = export_path(job)
+    if job.status != "done" or not path.exists():
+        raise NotFound(Msg(N_("The file is not ready yet.")))
+    response = send_file(path, mimetype=FORMATS[job.format].content_type, as_attachment=True,
+                         download_name=job.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blp.route("/campaigns/<code>/statistics", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+@blp.arguments(StatisticsQuery, location="query")
+def get_statistics(query, code):
+    """Nominations and awards per unit, award type and state (office, chair); `format=xlsx` for the sheet."""
+    statistics = campaign_statistics(current_user(), code)
+    if query["format"] == "xlsx":
+        return _attachment(statistics_xlsx(statistics, gettext), XLSX_TYPE, f"thong-ke-{code}.xlsx")
+    return statistics
+
+
+@blp.route("/award-types/<code>/import-template", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+def get_import_template(code):
+    """The spreadsheet a unit fills in to nominate for this award type, one row per nominee."""
+    return _attachment(import_template(code, gettext), XLSX_TYPE, f"mau-de-nghi-{code}.xlsx")
+
+
+@blp.route("/dossiers/import", methods=["POST"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(ImportForm, location="form")
+@blp.arguments(ImportFile, location="files")
+@blp.response(201, ImportOut)
+def post_import(form, files):
+    """Drafts for the submitter's unit from a filled template; any error in any row and nothing is created."""
+    data = files["file"].stream.read(MAX_FILE_BYTES + 1)
+    dossiers = import_dossiers(current_user(), form["campaign"], form["award_type"], data, gettext)
+    commit()
+    return {"created": len(dossiers), "items": [dossier_json(d) for d in dossiers]}

@@ -1,0 +1,125 @@
+// Signs in through the API, starts an honours-list export and follows its progress until the file can be saved.
+(function () {
+  "use strict";
+  var token = sessionStorage.getItem("apiToken");
+  var signIn = document.getElementById("sign-in");
+  var exportForm = document.getElementById("export");
+  var job = document.getElementById("job");
+  var bar = document.getElementById("export-progress");
+  var statusLine = document.getElementById("export-status");
+  var download = document.getElementById("export-download");
+  var errorLine = document.getElementById("error");
+
+  function api(method, path, body) {
+    var options = {method: method, headers: {"Accept": "application/json"}};
+    if (token) { options.headers["Authorization"] = "Bearer " + token; }
+    if (body) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(path, options).then(function (response) {
+      if (response.status === 401 && path !== "/api/v1/tokens") { showSignIn(); }
+      return response;
+    });
+  }
+
+  function showError(response) {
+    return response.json().then(function (body) {
+      errorLine.textContent = body.error ? body.error.message : String(response.status);
+    });
+  }
+
+  function fill(select, items, label) {
+    items.forEach(function (item) {
+      var option = document.createElement("option");
+      option.value = item.code;
+      option.textContent = label(item);
+      select.appendChild(option);
+    });
+  }
+
+  function showSignIn() {
+    token = null;
+    sessionStorage.removeItem("apiToken");
+    signIn.hidden = false;
+    exportForm.hidden = true;
+  }
+
+  function showExportForm() {
+    signIn.hidden = true;
+    exportForm.hidden = false;
+    var campaigns = exportForm.elements.campaign;
+    var units = exportForm.elements.unit;
+    if (campaigns.options.length) { return; }
+    api("GET", "/api/v1/campaigns").then(function (response) { return response.json(); }).then(function (items) {
+      fill(campaigns, items, function (item) { return item.name; });
+    });
+    api("GET", "/api/v1/units").then(function (response) { return response.json(); }).then(function (items) {
+      fill(units, items, function (item) { return item.name; });
+    });
+  }
+
+  function showJob(state) {
+    var messages = exportForm.dataset;
+    bar.max = Math.max(state.total, 1);
+    bar.value = state.status === "done" ? bar.max : state.progress;
+    if (state.status === "running") {
+      statusLine.textContent = messages.running.replace("{done}", state.progress).replace("{total}", state.total);
+    } else {
+      statusLine.textContent = messages[state.status] || state.status;
+    }
+  }
+
+  function offerDownload(state) {
+    api("GET", state.download).then(function (response) { return response.blob(); }).then(function (blob) {
+      download.href = URL.createObjectURL(blob);
+      download.download = state.filename;
+      download.hidden = false;
+    });
+  }
+
+  function follow(id) {
+    api("GET", "/api/v1/exports/" + encodeURIComponent(id)).then(function (response) {
+      if (!response.ok) { return showError(response); }
+      return response.json().then(function (state) {
+        showJob(state);
+        if (state.status === "done") { offerDownload(state); }
+        else if (state.status !== "failed") { setTimeout(function () { follow(id); }, 1000); }
+      });
+    });
+  }
+
+  signIn.addEventListener("submit", function (event) {
+    event.preventDefault();
+    errorLine.textContent = "";
+    api("POST", "/api/v1/tokens", {username: signIn.elements.username.value,
+                                   password: signIn.elements.password.value}).then(function (response) {
+      if (!response.ok) { errorLine.textContent = signIn.dataset.failed; return; }
+      return response.json().then(function (body) {
+        token = body.token;
+        sessionStorage.setItem("apiToken", token);
+        showExportForm();
+      });
+    });
+  });
+
+  exportForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    errorLine.textContent = "";
+    download.hidden = true;
+    var fields = exportForm.elements;
+    var body = {format: fields.format.value, provisional: fields.provisional.checked};
+    if (fields.unit.value) { body.unit = fields.unit.value; }
+    var path = "/api/v1/campaigns/" + encodeURIComponent(fields.campaign.value) + "/honours-list/exports";
+    api("POST", path, body).then(function (response) {
+      if (!response.ok) { return showError(response); }
+      return response.json().then(function (state) {
+        job.hidden = false;
+        showJob(state);
+        if (state.status === "done") { offerDownload(state); } else { follow(state.id); }
+      });
+    });
+  });
+
+  if (token) { showExportForm(); }
+}());

@@ -1,0 +1,118 @@
+"""What every export of a list shares: its wording, its letterhead and byte-for-byte reproducible archives."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workflow.honours import HonoursList
+from workflow.i18n import N_, VIETNAM, Msg
+
+Gettext = Callable[[str], str]
+Progress = Callable[[int], None]
+
+COUNTRY = N_("SOCIALIST REPUBLIC OF VIET NAM")
+MOTTO = N_("Independence - Freedom - Happiness")
+STANDING_COMMITTEE = N_("STANDING COMMITTEE")
+TITLE = N_("HONOURS LIST")
+PROVISIONAL = N_("DRAFT – PROVISIONAL LIST, NOT FINAL")
+UNIT_LINE = N_("Nominating unit: %(unit)s")
+COLUMNS = (N_("No."), N_("Full name / collective"), N_("Position, workplace"), N_("Nominating unit"),
+           N_("Decision number"), N_("Decision date"))
+GROUP_TOTAL = N_("Total: %(count)d")
+GRAND_TOTAL = N_("Grand total: %(count)d")
+PLACE_DATE = N_("%(place)s, day %(day)s month %(month)s year %(year)s")
+ON_BEHALF = N_("ON BEHALF OF THE STANDING COMMITTEE")
+SIGNER = N_("CHAIR")
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI",
+         "XVII", "XVIII", "XIX", "XX")
+# Text that a spreadsheet would take for a formula if it were typed in.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    organisation: str
+    organisation_body: str
+    country: str
+    motto: str
+    title: str
+    campaign: str
+    unit_line: str | None
+    provisional: str | None
+    columns: tuple[str, ...]
+    place_date: str
+    on_behalf: str
+    signer: str
+    grand_total: str
+    sheet_name: str
+    author: str
+
+
+def letterhead(document: HonoursList, gettext: Gettext) -> Letterhead:
+    day = document.issued_on
+    return Letterhead(
+        organisation=document.organisation.upper(),
+        organisation_body=gettext(STANDING_COMMITTEE),
+        country=gettext(COUNTRY),
+        motto=gettext(MOTTO),
+        title=gettext(TITLE),
+        campaign=document.campaign_name,
+        unit_line=Msg(UNIT_LINE, {"unit": document.unit_name}).render(gettext) if document.unit_name else None,
+        provisional=gettext(PROVISIONAL) if document.provisional else None,
+        columns=tuple(gettext(column) for column in COLUMNS),
+        place_date=Msg(PLACE_DATE, {"place": document.place, "day": f"{day.day:02d}", "month": f"{day.month:02d}",
+                                    "year": str(day.year)}).render(gettext),
+        on_behalf=gettext(ON_BEHALF),
+        signer=gettext(SIGNER),
+        grand_total=Msg(GRAND_TOTAL, {"count": document.row_count}).render(gettext),
+        sheet_name=gettext(TITLE)[:31],
+        author=document.organisation,
+    )
+
+
+def group_heading(index: int, group: dict) -> str:
+    number = ROMAN[index] if index < len(ROMAN) else str(index + 1)
+    return f"{number}. {group['award_name']}"
+
+
+def group_total(group: dict, gettext: Gettext) -> str:
+    return Msg(GROUP_TOTAL, {"count": len(group["items"])}).render(gettext)
+
+
+def vn_date(iso: str | None) -> str:
+    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
+
+
+def row_cells(item: dict) -> tuple:
+    return (item["stt"], item["nominee_name"], item["position"], item["unit_name"], item["decision_number"] or "",
+            vn_date(item["decision_date"]))
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def document_time(document: HonoursList) -> dt.datetime:
+    """The time written into a file's metadata: the list's own, so that a final list's files never change."""
+    return document.generated_at.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
+    """The same Office archive with every entry dated `when`, so that equal content gives equal bytes."""
+    stamp = max(when.astimezone(VIETNAM).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+def no_progress(_done: int) -> None:
+    return None
