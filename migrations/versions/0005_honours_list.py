@@ -1,7 +1,7 @@
 """honours list snapshots and background export jobs
 
 Revision ID: 0005honours
-Revises: 940f92928b2e
+Revises: 0004notices
 """
 from alembic import op
 import sqlalchemy as sa
