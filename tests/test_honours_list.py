@@ -280,7 +280,7 @@ def test_cli_exports_the_list_and_the_units_packs(app, factory, tmp_path):
     assert sorted(path.name for path in packs.iterdir()) == [
         "danh-sach-khen-thuong-test-campaign-ba-dinh.pdf", "danh-sach-khen-thuong-test-campaign-ung-hoa.pdf"]
     result = runner.invoke(args=["honours-list", "no-such", "--output", str(target)])
-    assert result.exit_code == 1 and "campaign" in result.output.lower()
+    assert result.exit_code == 1 and "đợt khen thưởng" in result.output.lower()
 
 
 def test_the_openapi_document_describes_the_honours_endpoints(client):
