@@ -1,0 +1,21 @@
+"""The home page: what waits for this person, then the dossiers they may see."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from workflow import queries
+from workflow.rules import tally
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    queues = queries.work_queues(current_user)
+    recent, total = queries.search_dossiers(current_user, queries.DossierFilter(per_page=50))
+    tallies = {d.id: tally(d) for d in queues.get("to_decide", [])}
+    returns = queries.returns_of(queues.get("returned", []) + recent)
+    return render_template("pages/home.html", queues=queues, recent=recent, total=total, tallies=tallies,
+                           returns=returns, counts=queries.state_counts(current_user))
