@@ -120,4 +120,5 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(error: Exception):
         log.exception("unhandled error")
         db.session.rollback()
-        return error_response("internal_error", gettext(HTTP_MESSAGES["internal_error"]), status=500)
+        message = HTTP_MESSAGES["internal_error"]
+        return error_response("internal_error", gettext(message), status=500)
