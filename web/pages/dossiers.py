@@ -90,7 +90,8 @@ def bulk():
             dossier = _dossier(int(raw_id))
             operations.fire_event(current_user, dossier, form.event.data, dossier.version)
             commit()
-            results.append((int(raw_id), dossier.nominee_name, True, [_("Done.")]))
+            results.append((int(raw_id), dossier.nominee_name, True,
+                            [_("The dossier is now “%(state)s”.", state=_state_label(dossier.state))]))
         except WorkflowError as error:
             db.session.rollback()
             messages = [render_msg(error.message)]
