@@ -5,7 +5,7 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-LABEL_W, BAR_W, ROW_H = 190, 260, 24
+LABEL_W, BAR_W, ROW_H = 240, 260, 24
 COLOURS = ("#1f6feb", "#b3261e", "#2e7d32", "#8a5a00", "#6a3fb5", "#00796b", "#c2185b", "#455a64",
            "#ef6c00", "#5d4037", "#0097a7")
 
@@ -20,7 +20,7 @@ def bar_chart(rows: list[tuple[str, int]], title: str) -> Markup:
     for index, (label, value) in enumerate(rows):
         y = 4 + index * ROW_H
         bar = BAR_W * value / top
-        short = label if len(label) <= 30 else label[:29] + "…"
+        short = label if len(label) <= 32 else label[:31] + "…"
         parts.append(f'<text x="{LABEL_W - 6}" y="{y + 15}" text-anchor="end" font-size="12" fill="#1b1f24">'
                      f'{escape(short)}<title>{escape(label)}</title></text>'
                      f'<rect x="{LABEL_W}" y="{y + 3}" width="{bar:.1f}" height="{ROW_H - 8}" '
