@@ -42,6 +42,7 @@ def user(user_id: int | None = None):
     if user_id is not None and existing is None:
         abort(404)
     form = UserForm(obj=existing)
+    refused = False
     form.role.choices = [(role, _(ROLE_LABELS[role])) for role in ROLES]
     form.unit.choices = [(u.code, u.name) for u in _units()]
     if existing is not None and not form.is_submitted():
@@ -59,7 +60,9 @@ def user(user_id: int | None = None):
             return redirect(url_for("admin.users"))
         except WorkflowError as error:
             show_form_errors(form, error)
-    return render_template("pages/user_form.html", form=form, user=existing), 400 if form.errors else 200
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/user_form.html", form=form, user=existing), status
 
 
 @bp.route("/units")
@@ -74,6 +77,7 @@ def unit(code: str | None = None):
     if code is not None and existing is None:
         abort(404)
     form = UnitForm(obj=existing)
+    refused = False
     form.kind.choices = [(kind, _(label)) for kind, label in UNIT_KIND_LABELS.items()]
     form.parent.choices = [("", "—")] + [(u.code, u.name) for u in _units() if existing is None or u.id != existing.id]
     if existing is not None and not form.is_submitted():
@@ -91,4 +95,6 @@ def unit(code: str | None = None):
             return redirect(url_for("admin.units"))
         except WorkflowError as error:
             show_form_errors(form, error)
-    return render_template("pages/unit_form.html", form=form, unit=existing), 400 if form.errors else 200
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/unit_form.html", form=form, unit=existing), status

@@ -142,6 +142,7 @@ def new():
     if current_user.role != "submitter":
         abort(403)
     form = DossierForm()
+    refused = False
     _fill_dossier_choices(form)
     if form.validate_on_submit():
         try:
@@ -152,7 +153,9 @@ def new():
             return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
         except WorkflowError as error:
             show_form_errors(form, error)
-    return render_template("pages/dossier_form.html", form=form, dossier=None), 400 if form.errors else 200
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/dossier_form.html", form=form, dossier=None), status
 
 
 @bp.route("/<int:dossier_id>/edit", methods=["GET", "POST"])
@@ -161,11 +164,10 @@ def edit(dossier_id: int):
     dossier = _dossier(dossier_id)
     if current_user.role != "submitter" or dossier.unit_id != current_user.unit_id:
         abort(403)
-    form = DossierForm(obj=None)
-    form.campaign.choices = [(dossier.campaign.code, dossier.campaign.name)]
-    form.award_type.choices = [(dossier.award_type.code, dossier.award_type.name)]
+    form = DossierForm()
+    refused = False
+    del form.campaign, form.award_type  # fixed once the dossier exists
     if request.method == "GET":
-        form.campaign.data, form.award_type.data = dossier.campaign.code, dossier.award_type.code
         for field in ("kind", "name", "position", "workplace", "birth_year", "gender"):
             getattr(form, field).data = getattr(dossier, f"nominee_{field}")
         form.gender.data = dossier.nominee_gender or ""
@@ -180,7 +182,9 @@ def edit(dossier_id: int):
             return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
         except WorkflowError as error:
             show_form_errors(form, error)
-    return render_template("pages/dossier_form.html", form=form, dossier=dossier), 400 if form.errors else 200
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/dossier_form.html", form=form, dossier=dossier), status
 
 
 def _version(raw) -> int | None:

@@ -47,6 +47,7 @@ def campaign(code: str | None = None):
         if existing is None:
             abort(404)
     form = CampaignForm(obj=existing)
+    refused = False
     if form.validate_on_submit():
         try:
             if existing is None:
@@ -59,7 +60,9 @@ def campaign(code: str | None = None):
             return redirect(url_for("settings.campaigns"))
         except WorkflowError as error:
             show_form_errors(form, error)
-    return render_template("pages/campaign_form.html", form=form, campaign=existing), 400 if form.errors else 200
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/campaign_form.html", form=form, campaign=existing), status
 
 
 @bp.route("/award-types/<code>", methods=["GET", "POST"])
@@ -68,6 +71,7 @@ def award_type(code: str):
     if existing is None:
         abort(404)
     form = AwardTypeForm(obj=existing)
+    refused = False
     form.required_documents.choices = [(kind, _(label)) for kind, label in DOCUMENT_KINDS.items()]
     if form.validate_on_submit():
         data = {"name": form.name.data.strip(), "rank": form.rank.data, "forwarded": form.forwarded.data,
@@ -81,5 +85,6 @@ def award_type(code: str):
             return redirect(url_for("settings.campaigns") + "#award-types")
         except WorkflowError as error:
             show_form_errors(form, error)
-    return render_template("pages/award_type_form.html", form=form, award_type=existing), \
-        400 if form.errors else 200
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/award_type_form.html", form=form, award_type=existing), status
