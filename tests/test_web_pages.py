@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -219,3 +220,24 @@ def test_the_dashboard_counts_per_unit_and_shows_overdue_returns(app, factory):
     assert "Hội LHPN quận Cầu Giấy" in page and "<svg" in page
     assert RESPONSIBLE  # the award types of the plan are all listed
     assert all(name in page for name in db.session.scalars(select(AwardType.name)))
+
+
+def test_every_demo_login_sees_its_pages_on_sqlite(sqlite_app):
+    """`make run`'s setting: SQLite and the demo data; every demo user's pages answer."""
+    from web.storage import document_store
+    from workflow.demo import DEMO_PASSWORD, load_demo
+
+    logins, _counts = load_demo(document_store())
+    db.session.commit()
+    users = {u.username: SimpleNamespace(username=u.username) for u in db.session.scalars(select(User))}
+    dossier_ids = list(db.session.scalars(select(Dossier.id).limit(30)))
+    db.session.commit()  # SQLite: end the test's transaction so that the requests can write
+    for username, role, _unit in logins:
+        client = sign_in(sqlite_app, users[username], password=DEMO_PASSWORD)
+        assert client.get("/").status_code == 200, username
+        assert client.get("/dossiers?q=nguyen").status_code == 200
+        for dossier_id in dossier_ids:
+            status = client.get(f"/dossiers/{dossier_id}").status_code
+            assert status in (200, 404), (username, dossier_id, status)
+        if role in ("office", "chair"):
+            assert client.get("/dashboard").status_code == 200
