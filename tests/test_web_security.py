@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -186,3 +187,36 @@ def test_page_errors_are_html_and_api_errors_stay_json(app, factory):
     assert forbidden.status_code == 403 and "Không có quyền truy cập" in forbidden.text
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.json["error"]["code"] == "not_found"
+
+
+FAIL_SIGN_INS = """
+import sys, re
+from pathlib import Path
+from tests.conftest import make_app
+app = make_app(Path(sys.argv[1]), sys.argv[2], REDIS_URL=sys.argv[3])
+client = app.test_client()
+token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").text).group(1)
+for _ in range(int(sys.argv[4])):
+    status = client.post("/login", data={"username": "nobody", "password": "x", "csrf_token": token}).status_code
+    print(status)
+"""
+
+
+@pytest.mark.redis
+def test_with_redis_the_sign_in_limits_are_shared_by_every_web_process(tmp_path, postgres_url, redis_url):
+    """Two separate processes (as two gunicorn workers) count the same account's failures together."""
+    import subprocess
+    import sys
+
+    import redis
+
+    def run(count: int) -> list[str]:
+        result = subprocess.run([sys.executable, "-c", FAIL_SIGN_INS, str(tmp_path), postgres_url, redis_url,
+                                 str(count)], capture_output=True, text=True, timeout=120,
+                                cwd=Path(__file__).resolve().parent.parent)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert run(3) == ["401"] * 3
+    assert run(3) == ["401", "401", "429"]
+    assert redis.Redis.from_url(redis_url).keys("*login*")
