@@ -241,3 +241,14 @@ def test_every_demo_login_sees_its_pages_on_sqlite(sqlite_app):
             assert status in (200, 404), (username, dossier_id, status)
         if role in ("office", "chair"):
             assert client.get("/dashboard").status_code == 200
+
+
+def test_a_refused_action_names_the_action_and_state_in_words(app, factory):
+    dossier = factory.dossier("submitted")
+    office = sign_in(app, factory.user("office"))
+    token = csrf_token(office, f"/dossiers/{dossier.id}")
+    office.post(f"/dossiers/{dossier.id}/events/accept", data={"csrf_token": token, "version": dossier.version})
+    again = office.post(f"/dossiers/{dossier.id}/events/accept", data={"csrf_token": token,
+                                                                         "version": dossier.version + 1},
+                        follow_redirects=True)
+    assert "Không thể thực hiện “Tiếp nhận để thẩm định” khi hồ sơ đang ở trạng thái “Đang thẩm định”." in again.text

@@ -220,3 +220,16 @@ def test_with_redis_the_sign_in_limits_are_shared_by_every_web_process(tmp_path,
     assert run(3) == ["401"] * 3
     assert run(3) == ["401", "401", "429"]
     assert redis.Redis.from_url(redis_url).keys("*login*")
+
+
+def test_sign_in_returns_only_to_a_page_of_this_site(app, factory):
+    user = factory.user("office")
+    client = page_client(app)
+    token = csrf_token(client)
+    for target, expected in (("/dossiers?state=submitted", "/dossiers?state=submitted"),
+                             ("//evil.example/x", "/"), ("https://evil.example/", "/")):
+        response = client.post(f"/login?next={target}", data={"username": user.username, "password": PASSWORD,
+                                                                "csrf_token": token})
+        assert response.headers["Location"] == expected
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+        token = csrf_token(client)
