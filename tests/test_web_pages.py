@@ -252,3 +252,19 @@ def test_a_refused_action_names_the_action_and_state_in_words(app, factory):
                                                                          "version": dossier.version + 1},
                         follow_redirects=True)
     assert "Không thể thực hiện “Tiếp nhận để thẩm định” khi hồ sơ đang ở trạng thái “Đang thẩm định”." in again.text
+
+
+def test_form_errors_are_in_the_readers_language(app, factory):
+    office = sign_in(app, factory.user("office"))
+    token = csrf_token(office, "/settings/campaigns")
+    data = {"csrf_token": token, "code": "x" * 80, "name": "", "year": "hai nghìn", "status": "maybe"}
+    vietnamese = office.post("/settings/campaigns/new", data=data)
+    assert vietnamese.status_code == 400
+    for message in ("Vui lòng nhập thông tin này.", "Cần nhập một số nguyên.", "Lựa chọn không hợp lệ.",
+                    "Tối đa 64 ký tự."):
+        assert message in vietnamese.text
+    assert "This field is required." not in vietnamese.text
+    office.post("/language", data={"language": "en", "csrf_token": token})
+    english = office.post("/settings/campaigns/new", data=data)
+    assert "This field is required." in english.text and "At most 64 characters." in english.text
+    assert db.session.scalar(select(Campaign).where(Campaign.name == "")) is None

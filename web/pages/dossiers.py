@@ -47,9 +47,12 @@ def _choices(model, order, active_only: bool = True):
     return [(row.code, row.name) for row in db.session.scalars(query.order_by(*order))]
 
 
+MAX_PAGE = 100_000
+
+
 def _int_arg(name: str, default: int) -> int:
     try:
-        return max(1, int(request.args.get(name, default)))
+        return min(max(1, int(request.args.get(name, default))), MAX_PAGE)
     except ValueError:
         return default
 

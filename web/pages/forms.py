@@ -1,8 +1,9 @@
 """The pages' forms (Flask-WTF: every form carries its CSRF token)."""
 from __future__ import annotations
 
+import flask_babel
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf import FlaskForm as BaseForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField, DateField, DecimalField, HiddenField, IntegerField, PasswordField, SelectField,
@@ -11,7 +12,38 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from workflow.i18n import N_
+
 DATE_FORMAT = "%d/%m/%Y"
+# WTForms' own messages that these forms can show; marked so that the catalogue carries them
+# (WTForms ships no Vietnamese).
+WTFORMS_MESSAGES = (
+    N_("This field is required."),
+    N_("Not a valid choice."),
+    N_("Not a valid integer value."),
+    N_("Not a valid decimal value."),
+    N_("Number must be between %(min)s and %(max)s."),
+)
+
+
+class BabelTranslations:
+    """WTForms' messages through the application's own catalogue."""
+
+    def gettext(self, string):
+        return flask_babel.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return flask_babel.ngettext(singular, plural, n)
+
+
+class FlaskForm(BaseForm):
+    class Meta:
+        def get_translations(self, form):
+            return BabelTranslations()
+
+
+def at_most(length: int) -> Length:
+    return Length(max=length, message=_l("At most %(max)d characters."))
 
 
 class VnDateField(DateField):
@@ -36,6 +68,11 @@ class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def pre_validate(self, form):
+        allowed = {value for value, _label in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise ValueError(self.gettext("Not a valid choice."))
+
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired()], render_kw={"autocomplete": "username"})
@@ -56,9 +93,9 @@ class DossierForm(FlaskForm):
     campaign = SelectField(_l("Campaign"), validators=[InputRequired()])
     award_type = SelectField(_l("Award type"), validators=[InputRequired()])
     kind = SelectField(_l("Nominee"), choices=[("individual", _l("Individual")), ("collective", _l("Collective"))])
-    name = StringField(_l("Name of the nominee"), validators=[DataRequired(), Length(max=255)])
-    position = StringField(_l("Position"), validators=[Optional(), Length(max=255)])
-    workplace = StringField(_l("Workplace"), validators=[Optional(), Length(max=255)])
+    name = StringField(_l("Name of the nominee"), validators=[DataRequired(), at_most(255)])
+    position = StringField(_l("Position"), validators=[Optional(), at_most(255)])
+    workplace = StringField(_l("Workplace"), validators=[Optional(), at_most(255)])
     birth_year = IntegerField(_l("Year of birth"), validators=[Optional(), NumberRange(1900, 2100)])
     gender = SelectField(_l("Gender"), choices=[("", "—"), ("female", _l("Female")), ("male", _l("Male"))],
                          validators=[Optional()])
@@ -77,7 +114,7 @@ class EventForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional()], render_kw={"rows": 4})
     due_date = VnDateField(_l("Due date for resubmission"), validators=[Optional()])
-    decision_number = StringField(_l("Decision number"), validators=[Optional(), Length(max=64)])
+    decision_number = StringField(_l("Decision number"), validators=[Optional(), at_most(64)])
     decision_date = VnDateField(_l("Decision date"), validators=[Optional()])
     submit = SubmitField(_l("Confirm"))
 
@@ -94,24 +131,27 @@ class BulkForm(FlaskForm):
 
 
 class CampaignForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[Optional(), Length(max=64)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
-    year = IntegerField(_l("Year"), validators=[InputRequired()])
+    code = StringField(_l("Code"), validators=[Optional(), at_most(64)])
+    name = StringField(_l("Name"), validators=[DataRequired(), at_most(255)])
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
     submission_deadline = VnDateField(_l("Submission deadline"), validators=[Optional()])
     ceremony_date = VnDateField(_l("Ceremony date"), validators=[Optional()])
-    ceremony_time = StringField(_l("Ceremony time"), validators=[Optional(), Length(max=16)])
-    ceremony_place = StringField(_l("Ceremony place"), validators=[Optional(), Length(max=255)])
+    ceremony_time = StringField(_l("Ceremony time"), validators=[Optional(), at_most(16)])
+    ceremony_place = StringField(_l("Ceremony place"), validators=[Optional(), at_most(255)])
     status = SelectField(_l("Status"), choices=[("open", _l("Open")), ("closed", _l("Closed"))])
     submit = SubmitField(_l("Save"))
 
 
 class AwardTypeForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=500)])
-    rank = IntegerField(_l("Rank in the honours list (lower comes first)"), validators=[InputRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), at_most(500)])
+    rank = IntegerField(_l("Rank in the honours list (lower comes first)"),
+                        validators=[InputRequired(), NumberRange(0, 10000)])
     forwarded = BooleanField(_l("Decided by a higher authority (forwarded)"))
     required_documents = CheckboxListField(_l("Required documents"))
-    quota_per_unit = IntegerField(_l("Quota per unit and campaign (empty: none)"), validators=[Optional()])
-    vote_quorum = DecimalField(_l("Vote quorum (fraction of the council)"), places=4, validators=[InputRequired()])
+    quota_per_unit = IntegerField(_l("Quota per unit and campaign (empty: none)"),
+                                  validators=[Optional(), NumberRange(1, 10000)])
+    vote_quorum = DecimalField(_l("Vote quorum (fraction of the council)"), places=4,
+                               validators=[InputRequired()])
     vote_threshold = DecimalField(_l("Approval threshold (fraction of the council)"), places=4,
                                   validators=[InputRequired()])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()], render_kw={"rows": 3})
@@ -120,9 +160,9 @@ class AwardTypeForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[Optional(), Length(max=64)])
-    full_name = StringField(_l("Full name"), validators=[Optional(), Length(max=255)])
-    email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=255)])
+    username = StringField(_l("Username"), validators=[Optional(), at_most(64)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), at_most(255)])
+    email = StringField(_l("E-mail"), validators=[DataRequired(), at_most(255)])
     role = SelectField(_l("Role"))
     unit = SelectField(_l("Unit"))
     password = PasswordField(_l("Password (at least 8 characters)"), validators=[Optional()],
@@ -132,10 +172,10 @@ class UserForm(FlaskForm):
 
 
 class UnitForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[Optional(), Length(max=64)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
+    code = StringField(_l("Code"), validators=[Optional(), at_most(64)])
+    name = StringField(_l("Name"), validators=[DataRequired(), at_most(255)])
     kind = SelectField(_l("Kind"))
     parent = SelectField(_l("Parent unit"), validators=[Optional()])
-    sort_order = IntegerField(_l("Order"), validators=[Optional()])
+    sort_order = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 100000)])
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
