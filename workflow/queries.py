@@ -71,6 +71,13 @@ def history_of(dossier: Dossier) -> list[HistoryEntry]:
                                    .order_by(HistoryEntry.seq)))
 
 
+def actor_names(rows: list[HistoryEntry]) -> dict[str, str]:
+    """The people named in history rows, by username: their full names where known."""
+    usernames = {row.actor_username for row in rows}
+    users = db.session.scalars(select(User).where(User.username.in_(usernames))) if usernames else []
+    return {user.username: user.display_name for user in users}
+
+
 def last_return(dossier: Dossier) -> HistoryEntry | None:
     """The latest return of the dossier: what was asked, by whom, and the due date."""
     return db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id,

@@ -34,6 +34,11 @@ def test_keyboard_only_sign_in_and_skip_link(browser, factory):
         page.keyboard.press("Enter")  # the skip link
     assert page.evaluate("document.activeElement.id") == "content"
     browser.shot(page, "signed-in-by-keyboard")
+    page.focus("form.language button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.inner_text("h1") == "My work" and "Progress" in page.inner_text("nav")
+    browser.shot(page, "english")
 
 
 @pytest.mark.parametrize("role", ["submitter", "office", "admin"])

@@ -211,9 +211,10 @@ def view(dossier_id: int):
     show_tally = current_user.role in operations.TALLY_ROLES and dossier.ever_submitted
     may_vote = (current_user.role == "council" and dossier.state == "council_review"
                 and not has_voted(current_user, dossier))
+    history = queries.history_of(dossier)
     return render_template(
         "pages/dossier.html", dossier=dossier, steps=steps, events_with_input=EVENTS_WITH_INPUT,
-        history=queries.history_of(dossier), last_return=queries.last_return(dossier),
+        history=history, actors=queries.actor_names(history), last_return=queries.last_return(dossier),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
         vote_form=VoteForm() if may_vote else None,
