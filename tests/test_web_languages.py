@@ -92,9 +92,11 @@ def every_page(app, factory):
     pages += [(submitter, path) for path in (
         "/", "/dossiers", "/dossiers/new", f"/dossiers/{d['draft']}", f"/dossiers/{d['draft']}/edit",
         f"/dossiers/{d['returned']}", f"/dossiers/{d['conferred']}", "/dossiers?q=nguyen&sort=name", "/no-such-page",
+        "/inbox",
         "/dashboard")]
     pages += [(office, path) for path in (
-        "/", "/dossiers?state=submitted", f"/dossiers/{d['submitted']}", f"/dossiers/{d['submitted']}/events/return",
+        "/", "/inbox", "/dossiers?state=submitted", f"/dossiers/{d['submitted']}",
+        f"/dossiers/{d['submitted']}/events/return",
         f"/dossiers/{d['approved']}/events/confer", f"/dossiers/{d['forwarded']}/events/decline",
         "/dashboard", f"/dashboard?campaign={campaign.code}", "/settings/campaigns", "/settings/campaigns/new",
         f"/settings/campaigns/{campaign.code}", "/settings/award-types/bk_thanh_hoi")]

@@ -268,3 +268,16 @@ def test_form_errors_are_in_the_readers_language(app, factory):
     english = office.post("/settings/campaigns/new", data=data)
     assert "This field is required." in english.text and "At most 64 characters." in english.text
     assert db.session.scalar(select(Campaign).where(Campaign.name == "")) is None
+
+
+def test_the_inbox_shows_the_notices_and_marks_them_read(app, factory):
+    dossier = factory.dossier("returned", name="Kiều Thị Thông Báo")
+    submitter = sign_in(app, factory.user_once("submitter", "ba-dinh"))
+    assert "Thông báo <span class=\"unread\">(1 mới)</span>" in submitter.get("/").text
+    page = submitter.get("/inbox").text
+    assert "Kiều Thị Thông Báo" in page and "Trả lại bổ sung" in page and "Thiếu xác nhận" in page
+    assert f"/dossiers/{dossier.id}" in page
+    submitter.post("/inbox/read", data={"csrf_token": csrf_token(submitter, "/inbox")})
+    assert "mới)" not in submitter.get("/").text
+    other = sign_in(app, factory.user_once("submitter", "cau-giay"))
+    assert "Kiều Thị Thông Báo" not in other.get("/inbox").text

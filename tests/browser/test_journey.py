@@ -140,7 +140,10 @@ def test_the_2024_plan_through_the_pages(factory, browser, tmp_path):
     assert results.count("Hồ sơ hiện ở trạng thái “Đang thẩm định”.") == 2
     browser.shot(office, "office-bulk-accept")
 
-    # The submitter sees the return first, with what was asked and the due date, fixes it and resubmits.
+    # The submitter is told, sees the return first with what was asked and the due date, fixes it and resubmits.
+    submitter.goto("/inbox")
+    assert "Báo cáo thiếu xác nhận của cấp ủy" in submitter.inner_text(".inbox li.unread")
+    browser.shot(submitter, "submitter-inbox")
     submitter.goto("/")
     returned = submitter.inner_text("#queue-returned ~ .table-wrap")
     assert "Báo cáo thiếu xác nhận của cấp ủy" in returned and vn(due) in returned
