@@ -233,3 +233,18 @@ def test_sign_in_returns_only_to_a_page_of_this_site(app, factory):
         assert response.headers["Location"] == expected
         client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
         token = csrf_token(client)
+
+
+def test_sign_in_still_works_and_is_limited_when_redis_is_down(tmp_path, postgres_url):
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    result = subprocess.run([sys.executable, "-c", FAIL_SIGN_INS, str(tmp_path), postgres_url,
+                             f"redis://127.0.0.1:{dead_port}/0", "6"], capture_output=True, text=True, timeout=300,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["401"] * 5 + ["429"]

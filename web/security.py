@@ -75,6 +75,9 @@ def set_security_headers(response):
 def init_security(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "awards-login")
+    # If Redis is down, people can still sign in: limits fall back to this process's memory.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
