@@ -208,6 +208,7 @@ def view(dossier_id: int):
     if can_edit:
         upload_form = UploadForm()
         upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
+        upload_form.kind.data = next(iter(missing_documents(dossier)), None)
     show_tally = current_user.role in operations.TALLY_ROLES and dossier.ever_submitted
     may_vote = (current_user.role == "council" and dossier.state == "council_review"
                 and not has_voted(current_user, dossier))
