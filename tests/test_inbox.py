@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from tasks.jobs import send_digests
+from tests.web_helpers import csrf_token, sign_in
 from workflow.models import Notice, db
 
 
@@ -62,11 +63,20 @@ def test_office_sees_failed_notices_and_only_the_office(app, factory):
     assert db.session.get(Notice, notice.id).status == "sent"
 
 
-def test_inbox_pages_need_a_signed_in_user(app, client):
-    assert client.get("/inbox").status_code == 401
-    assert client.get("/notices/failed").status_code == 401
-    assert client.post("/notices/1/retry").status_code == 401
-    with app.test_request_context("/"):
-        from flask import render_template_string
+def test_the_office_sees_and_resends_failed_notices_through_the_pages(app, factory, client):
+    assert client.get("/notices/failed").status_code == 302  # to the sign-in page
+    dossier = factory.dossier("returned")
+    notice = db.session.scalar(select(Notice).where(Notice.dossier_id == dossier.id, Notice.kind == "return"))
+    notice.status, notice.last_error, notice.attempts = "failed", "SMTPRecipientsRefused: 550", 5
+    db.session.commit()
 
-        assert render_template_string("{{ unread_notices }}") == "0"
+    submitter = sign_in(app, factory.user_once("submitter", "ba-dinh"))
+    assert submitter.get("/notices/failed").status_code == 403
+    office = sign_in(app, factory.user("office"))
+    page = office.get("/notices/failed")
+    assert page.status_code == 200 and "SMTPRecipientsRefused: 550" in page.text
+    resent = office.post(f"/notices/{notice.id}/retry", data={"csrf_token": csrf_token(office, "/notices/failed")})
+    assert resent.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Notice, notice.id).status == "sent"
+    assert "SMTPRecipientsRefused" not in office.get("/notices/failed").text

@@ -64,3 +64,19 @@ def test_invitations_one_letter_per_awardee_to_its_unit(app, factory):
         assert dossier.nominee_name in text and other.nominee_name not in text
         assert "08:00" in text and date_text in text and "Hội trường 1A" in text
         assert dossier.award_type.name.split()[0] in text
+
+
+def test_finalising_the_honours_list_sends_the_invitations(app, factory):
+    factory.campaign("fin-2026", ceremony_time="08:00", ceremony_place="Hội trường 1A")
+    awardee = factory.dossier("conferred", campaign="fin-2026", unit="tay-ho", name="Đỗ Thị Ơn")
+    office = factory.api(factory.user("office"))
+    assert invitation_mails(app) == {}
+
+    finalised = office.post("/api/v1/campaigns/fin-2026/honours-list/finalise")
+    assert finalised.status_code in (200, 201), finalised.json
+    [message] = invitation_mails(app).values()
+    assert message["To"] == factory.user_once("submitter", "tay-ho").email
+    assert message["X-Notice-Key"].split(":")[1] == str(awardee.id)
+    assert "Đỗ Thị Ơn" in pdf_text(message)
+    assert office.post("/api/v1/campaigns/fin-2026/honours-list/finalise").status_code == 409
+    assert len(invitation_mails(app)) == 1

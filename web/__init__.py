@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, request, session
 from flask_babel import Babel
+from flask_login import current_user
 from flask_migrate import Migrate
 from sqlalchemy import event
 from flask_babel import refresh as refresh_locale
@@ -55,14 +56,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from web.exports import exports_page
     from web.formatting import register_filters
     from web.health import health
-    from web.inbox import inbox_pages
+    from web.pages import init_pages
 
     register_error_handlers(app)
     register_filters(app)
     init_api(app)
     app.register_blueprint(health)
-    app.register_blueprint(inbox_pages)
     app.register_blueprint(exports_page)
+    init_pages(app)
     register_cli(app)
     return app
 
@@ -76,6 +77,8 @@ def _locale_selector(app: Flask):
         chosen = session.get("locale")
         if chosen in LOCALES:
             return chosen
+        if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+            return current_user.locale
         return default
 
     return selector

@@ -1,9 +1,12 @@
-"""Every failure answers as JSON in the API's error shape: no HTML error page, no stack trace."""
+"""Failures answer as JSON in the API's error shape under /api/ and /healthz, as an HTML page elsewhere.
+
+Never a stack trace.
+"""
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
@@ -51,7 +54,17 @@ def render(message: Msg) -> str:
     return message.render(gettext)
 
 
+JSON_PATHS = ("/api/", "/healthz")
+
+
+def wants_page() -> bool:
+    return not request.path.startswith(JSON_PATHS)
+
+
 def error_response(code: str, message: str, details: list | None = None, status: int | None = None):
+    if wants_page():
+        return render_template("pages/error.html", code=code, message=message,
+                               details=[d["message"] for d in details or []]), status or STATUS.get(code, 400)
     body = {"error": {"code": code, "message": message}}
     if details:
         body["error"]["details"] = details
@@ -108,4 +121,5 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(error: Exception):
         log.exception("unhandled error")
         db.session.rollback()
-        return error_response("internal_error", gettext(HTTP_MESSAGES["internal_error"]), status=500)
+        message = HTTP_MESSAGES["internal_error"]
+        return error_response("internal_error", gettext(message), status=500)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import lazyload
 
 from workflow.errors import Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure
 from workflow.i18n import N_, VIETNAM, Msg, today
+from workflow.invitations import send_invitations
 from workflow.models import AwardType, Campaign, Dossier, HonoursListSnapshot, Unit, User, db, utcnow
 
 READER_ROLES = frozenset({"office", "chair"})
@@ -178,7 +179,7 @@ def read_honours_list(actor: User, campaign_code: str, provisional: bool = False
 def finalise_honours_list(actor: User, campaign_code: str, place: str = DEFAULT_PLACE) -> HonoursListSnapshot:
     """Freeze the campaign's final list; afterwards it is exported from this snapshot, byte for byte alike.
 
-    Returns the snapshot and writes nothing else, so that the invitations can follow from it.
+    The invitation to the ceremony for each awardee is written in the same transaction.
     """
     campaign = campaign_by_code(campaign_code)
     if actor.role != "office":
@@ -208,5 +209,6 @@ def finalise_honours_list(actor: User, campaign_code: str, place: str = DEFAULT_
                                    sha256=hashlib.sha256(content.encode()).hexdigest())
     db.session.add(snapshot)
     db.session.flush()
+    send_invitations(campaign)
     return snapshot
 

@@ -103,6 +103,17 @@ class User(db.Model):
     def display_name(self) -> str:
         return self.full_name or self.username
 
+    # What a sign-in session needs of a user (Flask-Login's protocol, without importing it here).
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
 

@@ -93,6 +93,13 @@ def unread_count(user: User) -> int:
         Notice.recipient_id == user.id, Notice.kind != "digest", Notice.read_at.is_(None))) or 0
 
 
+def mark_all_read(user: User) -> int:
+    """Mark every unread notice of `user` read; how many were."""
+    result = db.session.execute(update(Notice).where(
+        Notice.recipient_id == user.id, Notice.kind != "digest", Notice.read_at.is_(None)).values(read_at=utcnow()))
+    return result.rowcount
+
+
 def mark_notice_read(user: User, notice_id: int) -> Notice:
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.recipient_id != user.id:

@@ -13,8 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import notices
 from workflow.definition import (
-    ANYONE_WITH_ROLE, EDITABLE_STATES, RESPONSIBLE_DEPARTMENT, RETURN_DUE_DAYS, STEP_BY_EVENT_AND_SOURCE, STEPS,
-    SUBMITTER_OF_UNIT, SUBMITTED, COUNCIL_REVIEW, Step,
+    ANYONE_WITH_ROLE, EDITABLE_STATES, EVENT_LABELS, RESPONSIBLE_DEPARTMENT, RETURN_DUE_DAYS, STATE_LABELS,
+    STEP_BY_EVENT_AND_SOURCE, STEPS, SUBMITTER_OF_UNIT, SUBMITTED, COUNCIL_REVIEW, Step,
 )
 from workflow.documents import DocumentStore
 from workflow.errors import (
@@ -236,12 +236,13 @@ def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
         raise ValidationFailed(details=[{"field": "event", "message": Msg(N_("Unknown event “%(event)s”."),
                                                                            {"event": event})}])
     if not any(_may_fire(actor, step, dossier) for step in steps):
-        raise Forbidden(Msg(N_("Your role does not allow “%(event)s” on this dossier."), {"event": event}))
+        raise Forbidden(Msg(N_("Your role does not allow “%(event)s” on this dossier."),
+                            {"event": Msg(EVENT_LABELS[event])}))
     _require_version(dossier, version)
     step = STEP_BY_EVENT_AND_SOURCE.get((event, dossier.state))
     if step is None or not _may_fire(actor, step, dossier):
         raise InvalidTransition(Msg(N_("“%(event)s” is not possible while the dossier is “%(state)s”."),
-                                    {"event": event, "state": dossier.state}))
+                                    {"event": Msg(EVENT_LABELS[event]), "state": Msg(STATE_LABELS[dossier.state])}))
     if event in ("submit", "resubmit"):
         # Serialise submissions per award type so that quota and duplicate counts stay true.
         db.session.execute(select(AwardType.id).where(AwardType.id == dossier.award_type_id).with_for_update())

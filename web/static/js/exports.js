@@ -1,9 +1,8 @@
-// Signs in through the API, starts an honours-list export and follows its progress until the file can be saved.
+// Starts an honours-list export through the API and follows its progress until the file can be saved.
 (function () {
   "use strict";
-  var token = sessionStorage.getItem("apiToken");
-  var signIn = document.getElementById("sign-in");
   var exportForm = document.getElementById("export");
+  var token = exportForm.dataset.token;
   var job = document.getElementById("job");
   var bar = document.getElementById("export-progress");
   var statusLine = document.getElementById("export-status");
@@ -18,7 +17,8 @@
       options.body = JSON.stringify(body);
     }
     return fetch(path, options).then(function (response) {
-      if (response.status === 401 && path !== "/api/v1/tokens") { showSignIn(); }
+      // The page's token has expired: a fresh page brings a new one (or the sign-in page).
+      if (response.status === 401) { window.location.reload(); }
       return response;
     });
   }
@@ -38,16 +38,7 @@
     });
   }
 
-  function showSignIn() {
-    token = null;
-    sessionStorage.removeItem("apiToken");
-    signIn.hidden = false;
-    exportForm.hidden = true;
-  }
-
   function showExportForm() {
-    signIn.hidden = true;
-    exportForm.hidden = false;
     var campaigns = exportForm.elements.campaign;
     var units = exportForm.elements.unit;
     if (campaigns.options.length) { return; }
@@ -89,20 +80,6 @@
     });
   }
 
-  signIn.addEventListener("submit", function (event) {
-    event.preventDefault();
-    errorLine.textContent = "";
-    api("POST", "/api/v1/tokens", {username: signIn.elements.username.value,
-                                   password: signIn.elements.password.value}).then(function (response) {
-      if (!response.ok) { errorLine.textContent = signIn.dataset.failed; return; }
-      return response.json().then(function (body) {
-        token = body.token;
-        sessionStorage.setItem("apiToken", token);
-        showExportForm();
-      });
-    });
-  });
-
   exportForm.addEventListener("submit", function (event) {
     event.preventDefault();
     errorLine.textContent = "";
@@ -121,5 +98,5 @@
     });
   });
 
-  if (token) { showExportForm(); }
+  showExportForm();
 }());

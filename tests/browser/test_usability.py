@@ -1,0 +1,62 @@
+"""Keyboard use, labelled fields and phone-sized screens, in headless Chromium."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map((el) => el.name || el.id)"""
+NAMELESS_BUTTONS = """() => Array.from(document.querySelectorAll('button, a[href]'))
+  .filter((el) => !(el.innerText.trim() || el.getAttribute('aria-label'))).map((el) => el.outerHTML)"""
+OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def test_keyboard_only_sign_in_and_skip_link(browser, factory):
+    user = factory.user("office", username="banphim")
+    page = browser.new_page()
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    browser.shot(page, "skip-link-focused")
+    page.focus("#username")
+    page.keyboard.type(user.username)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "password"
+    page.keyboard.type("correct horse 42")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/")
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # the skip link
+    assert page.evaluate("document.activeElement.id") == "content"
+    browser.shot(page, "signed-in-by-keyboard")
+    page.focus("form.language button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.inner_text("h1") == "My work" and "Progress" in page.inner_text("nav")
+    browser.shot(page, "english")
+
+
+@pytest.mark.parametrize("role", ["submitter", "office", "admin"])
+def test_pages_have_labelled_fields_and_fit_a_phone(browser, factory, role):
+    dossier = factory.dossier("submitted")
+    factory.dossier("returned")
+    user = {"submitter": lambda: factory.user_once("submitter", "ba-dinh"),
+            "office": lambda: factory.user("office"), "admin": lambda: factory.user("admin", "thanh-hoi")}[role]()
+    paths = {
+        "submitter": ["/", "/dossiers", "/dossiers/new", f"/dossiers/{dossier.id}"],
+        "office": ["/", "/dossiers", f"/dossiers/{dossier.id}", f"/dossiers/{dossier.id}/events/return",
+                   "/dashboard", "/settings/campaigns", "/settings/award-types/chi_hoi_tieu_bieu"],
+        "admin": ["/", "/admin/users", "/admin/users/new", "/admin/units", "/admin/units/ba-dinh"],
+    }[role]
+    page = browser.login(user.username, width=390, height=844)
+    for path in paths:
+        page.goto(path)
+        assert page.evaluate(UNLABELLED) == [], path
+        assert page.evaluate(NAMELESS_BUTTONS) == [], path
+        assert page.evaluate(OVERFLOW), path
+        browser.shot(page, path.strip("/").replace("/", "-") or "home")

@@ -1,0 +1,283 @@
+"""The pages' work: returns with reasons per document, search, bulk results, votes, settings and administration."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import PDF, RESPONSIBLE
+from tests.web_helpers import csrf_token, sign_in
+from workflow.i18n import today
+from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, db
+
+pytestmark = pytest.mark.postgres
+
+
+def fresh(model, key):
+    db.session.expire_all()
+    return db.session.get(model, key)
+
+
+def test_a_return_gives_reasons_per_document_and_a_due_date_that_the_unit_sees(app, factory):
+    dossier = factory.dossier("submitted")
+    office = sign_in(app, factory.user("office"))
+    form = office.get(f"/dossiers/{dossier.id}/events/return").text
+    assert "Báo cáo thành tích" in form and (today() + dt.timedelta(days=7)).strftime("%d/%m/%Y") in form
+    token = csrf_token(office, f"/dossiers/{dossier.id}")
+
+    refused = office.post(f"/dossiers/{dossier.id}/events/return",
+                          data={"csrf_token": token, "version": dossier.version, "due_date": ""})
+    assert refused.status_code == 400 and "Cần nêu lý do." in refused.text
+    assert fresh(Dossier, dossier.id).state == "submitted"
+
+    bad_date = office.post(f"/dossiers/{dossier.id}/events/return", data={
+        "csrf_token": token, "version": dossier.version, "reason_to_trinh": "Thiếu chữ ký", "due_date": "2025-01-01"})
+    assert bad_date.status_code == 400 and "Nhập ngày theo dạng dd/mm/yyyy." in bad_date.text
+
+    due = today() + dt.timedelta(days=10)
+    done = office.post(f"/dossiers/{dossier.id}/events/return", data={
+        "csrf_token": token, "version": dossier.version, "reason_to_trinh": "Thiếu chữ ký của Chủ tịch",
+        "reason_bao_cao_thanh_tich": "Số liệu chưa khớp", "comment": "Bổ sung trong tuần.",
+        "due_date": due.strftime("%d/%m/%Y")})
+    assert done.status_code == 302
+    returned = fresh(Dossier, dossier.id)
+    assert (returned.state, returned.due_date) == ("returned", due)
+    comment = db.session.scalar(select(HistoryEntry.comment).where(HistoryEntry.dossier_id == dossier.id,
+                                                                   HistoryEntry.event == "return"))
+    assert comment == ("- Tờ trình: Thiếu chữ ký của Chủ tịch\n- Báo cáo thành tích: Số liệu chưa khớp\n"
+                       "Bổ sung trong tuần.")
+
+    submitter = sign_in(app, factory.user_once("submitter", "ba-dinh"))
+    home = submitter.get("/").text
+    assert home.index("queue-returned") < home.index("Số liệu chưa khớp")
+    assert due.strftime("%d/%m/%Y") in home
+    page = submitter.get(f"/dossiers/{dossier.id}").text
+    assert "Thiếu chữ ký của Chủ tịch" in page and f"Hạn nộp lại: {due.strftime('%d/%m/%Y')}" in page
+
+
+def test_a_stale_form_is_refused_with_a_clear_message(app, factory):
+    dossier = factory.dossier("submitted")
+    office = sign_in(app, factory.user("office"))
+    token = csrf_token(office, f"/dossiers/{dossier.id}")
+    response = office.post(f"/dossiers/{dossier.id}/events/accept",
+                           data={"csrf_token": token, "version": dossier.version - 1}, follow_redirects=True)
+    assert "vui lòng tải lại" in response.text
+    assert fresh(Dossier, dossier.id).state == "submitted"
+
+
+def test_search_ignores_diacritics_and_the_list_filters_sorts_and_pages(app, factory):
+    factory.dossier("submitted", name="Nguyễn Thị Hằng")
+    factory.dossier("submitted", name="Trần Văn Đức", unit="cau-giay")
+    for n in range(3):
+        factory.dossier("submitted", name=f"Lê Thị Mai {n}")
+    office = sign_in(app, factory.user("office"))
+    found = office.get("/dossiers?q=nguyen thi").text
+    assert "Nguyễn Thị Hằng" in found and "Trần Văn Đức" not in found
+    assert "Trần Văn Đức" in office.get("/dossiers?q=DUC").text
+    assert "Nguyễn Thị Hằng" not in office.get("/dossiers?unit=cau-giay").text
+    sorted_page = office.get("/dossiers?sort=name&per_page=2").text
+    assert sorted_page.index("Lê Thị Mai 0") < sorted_page.index("Lê Thị Mai 1")
+    assert "Trang 1/3" in sorted_page and "Nguyễn Thị Hằng" not in sorted_page
+    assert "Trần Văn Đức" in office.get("/dossiers?sort=name&per_page=2&page=3").text
+    assert office.get("/dossiers?q=%25").status_code == 200
+
+
+def test_bulk_accept_reports_each_dossier(app, factory):
+    ready = factory.dossier("submitted", name="Đinh Thị Sẵn Sàng")
+    already = factory.dossier("in_appraisal", name="Mạc Thị Đã Nhận")
+    office = sign_in(app, factory.user("office"))
+    token = csrf_token(office, "/dossiers")
+    response = office.post("/dossiers/bulk", data={"csrf_token": token, "event": "accept",
+                                                   "dossier": [str(ready.id), str(already.id)]})
+    assert response.status_code == 200
+    rows = response.text.split("<tr")
+    assert any("Đinh Thị Sẵn Sàng" in row and "Đã thực hiện" in row for row in rows)
+    assert any("Mạc Thị Đã Nhận" in row and "Bị từ chối" in row for row in rows)
+    assert fresh(Dossier, ready.id).state == "in_appraisal"
+
+    submitter = sign_in(app, factory.user_once("submitter", "ba-dinh"))
+    assert submitter.post("/dossiers/bulk", data={"csrf_token": csrf_token(submitter, "/"), "event": "accept",
+                                                  "dossier": [str(ready.id)]}).status_code == 403
+
+
+def test_council_votes_once_and_secretly_through_the_page(app, factory):
+    dossier = factory.dossier("council_review")
+    member = factory.council(3)[0]
+    client = sign_in(app, member)
+    token = csrf_token(client, f"/dossiers/{dossier.id}")
+    assert client.post(f"/dossiers/{dossier.id}/vote", data={"csrf_token": token, "vote": "agree"}).status_code == 302
+    again = client.post(f"/dossiers/{dossier.id}/vote", data={"csrf_token": token, "vote": "disagree"},
+                        follow_redirects=True)
+    assert "Bạn đã bỏ phiếu cho hồ sơ này" in again.text
+    chair_page = sign_in(app, factory.user_once("chair", "thanh-hoi")).get(f"/dossiers/{dossier.id}").text
+    assert "1 trên 3 thành viên đã bỏ phiếu: 1 đồng ý, 0 không đồng ý." in chair_page
+    assert member.username not in chair_page
+
+
+def test_the_submitter_creates_edits_and_manages_documents(app, factory):
+    factory.campaign("web-campaign")
+    submitter = sign_in(app, factory.user_once("submitter", "ba-dinh"))
+    token = csrf_token(submitter, "/dossiers/new")
+    refused = submitter.post("/dossiers/new", data={"csrf_token": token, "campaign": "web-campaign",
+                                                    "award_type": "uy_thac_nhcsxh", "kind": "individual",
+                                                    "name": "Ngô Thị Cá Nhân"})
+    assert refused.status_code == 400 and "chỉ dành cho tập thể" in refused.text
+    created = submitter.post("/dossiers/new", data={"csrf_token": token, "campaign": "web-campaign",
+                                                    "award_type": "uy_thac_nhcsxh", "kind": "collective",
+                                                    "name": "Tổ tiết kiệm thôn Đông", "achievements": "Tốt"})
+    dossier_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    edited = submitter.post(f"/dossiers/{dossier_id}/edit", data={
+        "csrf_token": token, "version": "1", "kind": "collective", "name": "Tổ tiết kiệm thôn Đoài",
+        "achievements": "Rất tốt", "gender": ""})
+    assert edited.status_code == 302
+    assert fresh(Dossier, dossier_id).nominee_name == "Tổ tiết kiệm thôn Đoài"
+    stale = submitter.post(f"/dossiers/{dossier_id}/edit", data={
+        "csrf_token": token, "version": "1", "kind": "collective", "name": "Cũ", "gender": ""})
+    assert stale.status_code == 400 and fresh(Dossier, dossier_id).nominee_name == "Tổ tiết kiệm thôn Đoài"
+
+    bad = submitter.post(f"/dossiers/{dossier_id}/documents", data={
+        "csrf_token": token, "kind": "to_trinh", "file": (io.BytesIO(b"MZ not a pdf"), "x.exe")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "Chỉ chấp nhận tệp PDF" in bad.text
+    submitter.post(f"/dossiers/{dossier_id}/documents", data={
+        "csrf_token": token, "kind": "to_trinh", "file": (io.BytesIO(PDF), "to-trinh.pdf")},
+        content_type="multipart/form-data")
+    dossier = fresh(Dossier, dossier_id)
+    assert [d.filename for d in dossier.documents] == ["to-trinh.pdf"]
+    page = submitter.get(f"/dossiers/{dossier_id}").text
+    assert "Biên bản họp Hội đồng thi đua – khen thưởng của đơn vị — còn thiếu" in page
+    submitter.post(f"/dossiers/{dossier_id}/documents/{dossier.documents[0].id}/delete", data={"csrf_token": token})
+    assert fresh(Dossier, dossier_id).documents == []
+
+
+def test_the_office_edits_settings_with_validation(app, factory):
+    office = sign_in(app, factory.user("office"))
+    token = csrf_token(office, "/settings/campaigns")
+    award_type = db.session.scalar(select(AwardType).where(AwardType.code == "bk_thanh_hoi"))
+    refused = office.post("/settings/award-types/bk_thanh_hoi", data={
+        "csrf_token": token, "name": award_type.name, "rank": "2", "required_documents": ["to_trinh"],
+        "vote_quorum": "0.6667", "vote_threshold": "1.5", "active": "y"})
+    assert refused.status_code == 400 and "Nhập một tỷ lệ lớn hơn 0 và không quá 1." in refused.text
+    assert fresh(AwardType, award_type.id).vote_threshold != 1.5
+    saved = office.post("/settings/award-types/bk_thanh_hoi", data={
+        "csrf_token": token, "name": award_type.name, "rank": "2", "required_documents": ["to_trinh", "danh_sach"],
+        "quota_per_unit": "3", "vote_quorum": "0.5", "vote_threshold": "0.6", "active": "y"})
+    assert saved.status_code == 302
+    changed = fresh(AwardType, award_type.id)
+    assert (changed.required_documents, changed.quota_per_unit, float(changed.vote_threshold)) == (
+        ["to_trinh", "danh_sach"], 3, 0.6)
+
+    late = office.post("/settings/campaigns/new", data={
+        "csrf_token": token, "code": "tk-2025", "name": "Tổng kết 2025", "year": "2025",
+        "submission_deadline": "20/12/2025", "ceremony_date": "01/12/2025", "status": "open"})
+    assert late.status_code == 400 and "Ngày tổ chức lễ không được trước hạn nộp hồ sơ." in late.text
+    office.post("/settings/campaigns/new", data={
+        "csrf_token": token, "code": "tk-2025", "name": "Tổng kết 2025", "year": "2025",
+        "submission_deadline": "20/12/2025", "ceremony_date": "03/01/2026", "status": "open"})
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == "tk-2025"))
+    assert campaign.submission_deadline == dt.date(2025, 12, 20)
+    assert sign_in(app, factory.user("chair")).get("/settings/campaigns").status_code == 403
+
+
+def test_the_admin_manages_users_and_units(app, factory):
+    admin_user = factory.user("admin", "thanh-hoi")
+    admin = sign_in(app, admin_user)
+    token = csrf_token(admin, "/admin/units")
+    admin.post("/admin/units/new", data={"csrf_token": token, "code": "phuong-ba-dinh", "name": "Hội LHPN phường",
+                                         "kind": "district", "parent": "thanh-hoi", "sort_order": "5", "active": "y"})
+    unit = db.session.scalar(select(Unit).where(Unit.code == "phuong-ba-dinh"))
+    assert unit.parent.code == "thanh-hoi"
+    loop = admin.post("/admin/units/thanh-hoi", data={"csrf_token": token, "name": "Thành Hội", "kind": "city",
+                                                      "parent": "phuong-ba-dinh", "active": "y"})
+    assert loop.status_code == 400 and "Không thể đặt một đơn vị trực thuộc chính nó." in loop.text
+
+    admin.post("/admin/users/new", data={"csrf_token": token, "username": "can-bo-moi", "email": "moi@example.org",
+                                         "role": "submitter", "unit": "phuong-ba-dinh", "password": "mat-khau-moi",
+                                         "active": "y"})
+    user = db.session.scalar(select(User).where(User.username == "can-bo-moi"))
+    assert (user.role, user.unit.code) == ("submitter", "phuong-ba-dinh")
+    admin.post(f"/admin/users/{user.id}", data={"csrf_token": token, "email": "moi@example.org", "role": "appraiser",
+                                                "unit": "ban-xdtc", "password": ""})
+    changed = fresh(User, user.id)
+    assert (changed.role, changed.unit.code, changed.active) == ("appraiser", "ban-xdtc", False)
+    self_demotion = admin.post(f"/admin/users/{admin_user.id}", data={
+        "csrf_token": token, "email": admin_user.email, "role": "office", "unit": "thanh-hoi", "active": "y"})
+    assert self_demotion.status_code == 400 and fresh(User, admin_user.id).role == "admin"
+    assert sign_in(app, factory.user("office")).get("/admin/users").status_code == 403
+
+
+def test_the_dashboard_counts_per_unit_and_shows_overdue_returns(app, factory):
+    late = factory.dossier("returned", name="Quách Thị Trễ Hạn")
+    late.due_date = today() - dt.timedelta(days=1)
+    db.session.commit()
+    factory.dossier("submitted", unit="cau-giay", award_type="tuyen_pho_kieu_mau")
+    chair = sign_in(app, factory.user_once("chair", "thanh-hoi"))
+    page = chair.get("/dashboard?campaign=test-campaign").text
+    assert "Quách Thị Trễ Hạn" in page.split('id="overdue"')[1]
+    assert "Hội LHPN quận Cầu Giấy" in page and "<svg" in page
+    assert RESPONSIBLE  # the award types of the plan are all listed
+    assert all(name in page for name in db.session.scalars(select(AwardType.name)))
+
+
+def test_every_demo_login_sees_its_pages_on_sqlite(sqlite_app):
+    """`make run`'s setting: SQLite and the demo data; every demo user's pages answer."""
+    from web.storage import document_store
+    from workflow.demo import DEMO_PASSWORD, load_demo
+
+    logins, _counts = load_demo(document_store())
+    db.session.commit()
+    users = {u.username: SimpleNamespace(username=u.username) for u in db.session.scalars(select(User))}
+    dossier_ids = list(db.session.scalars(select(Dossier.id).limit(30)))
+    db.session.commit()  # SQLite: end the test's transaction so that the requests can write
+    for username, role, _unit in logins:
+        client = sign_in(sqlite_app, users[username], password=DEMO_PASSWORD)
+        assert client.get("/").status_code == 200, username
+        assert client.get("/dossiers?q=nguyen").status_code == 200
+        for dossier_id in dossier_ids:
+            status = client.get(f"/dossiers/{dossier_id}").status_code
+            assert status in (200, 404), (username, dossier_id, status)
+        if role in ("office", "chair"):
+            assert client.get("/dashboard").status_code == 200
+
+
+def test_a_refused_action_names_the_action_and_state_in_words(app, factory):
+    dossier = factory.dossier("submitted")
+    office = sign_in(app, factory.user("office"))
+    token = csrf_token(office, f"/dossiers/{dossier.id}")
+    office.post(f"/dossiers/{dossier.id}/events/accept", data={"csrf_token": token, "version": dossier.version})
+    again = office.post(f"/dossiers/{dossier.id}/events/accept", data={"csrf_token": token,
+                                                                         "version": dossier.version + 1},
+                        follow_redirects=True)
+    assert "Không thể thực hiện “Tiếp nhận để thẩm định” khi hồ sơ đang ở trạng thái “Đang thẩm định”." in again.text
+
+
+def test_form_errors_are_in_the_readers_language(app, factory):
+    office = sign_in(app, factory.user("office"))
+    token = csrf_token(office, "/settings/campaigns")
+    data = {"csrf_token": token, "code": "x" * 80, "name": "", "year": "hai nghìn", "status": "maybe"}
+    vietnamese = office.post("/settings/campaigns/new", data=data)
+    assert vietnamese.status_code == 400
+    for message in ("Vui lòng nhập thông tin này.", "Cần nhập một số nguyên.", "Lựa chọn không hợp lệ.",
+                    "Tối đa 64 ký tự."):
+        assert message in vietnamese.text
+    assert "This field is required." not in vietnamese.text
+    office.post("/language", data={"language": "en", "csrf_token": token})
+    english = office.post("/settings/campaigns/new", data=data)
+    assert "This field is required." in english.text and "At most 64 characters." in english.text
+    assert db.session.scalar(select(Campaign).where(Campaign.name == "")) is None
+
+
+def test_the_inbox_shows_the_notices_and_marks_them_read(app, factory):
+    dossier = factory.dossier("returned", name="Kiều Thị Thông Báo")
+    submitter = sign_in(app, factory.user_once("submitter", "ba-dinh"))
+    assert "Thông báo <span class=\"unread\">(1 mới)</span>" in submitter.get("/").text
+    page = submitter.get("/inbox").text
+    assert "Kiều Thị Thông Báo" in page and "Trả lại bổ sung" in page and "Thiếu xác nhận" in page
+    assert f"/dossiers/{dossier.id}" in page
+    submitter.post("/inbox/read", data={"csrf_token": csrf_token(submitter, "/inbox")})
+    assert "mới)" not in submitter.get("/").text
+    other = sign_in(app, factory.user_once("submitter", "cau-giay"))
+    assert "Kiều Thị Thông Báo" not in other.get("/inbox").text

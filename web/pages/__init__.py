@@ -1,0 +1,50 @@
+"""The reviewers' web pages (server-rendered, Vietnamese by default)."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+
+from web.diagram import workflow_svg
+from web.security import exempt_api_from_csrf, init_security
+from workflow.administration import UNIT_KINDS
+from workflow.definition import CONTENT_EVENT_LABELS, EVENT_LABELS, ROLE_LABELS, STATE_LABELS, STATES
+from workflow.i18n import N_, Msg
+from workflow.notices import unread_count
+from workflow.rules import DOCUMENT_KINDS
+
+UNIT_KIND_LABELS = {
+    "city": N_("City union"), "department": N_("Department"), "district": N_("District union"),
+    "affiliated": N_("Affiliated unit"), "member_org": N_("Member organisation"),
+}
+
+
+def _label(table: dict[str, str]):
+    def lookup(code: str | None) -> str:
+        return gettext(table[code]) if code in table else (code or "")
+    return lookup
+
+
+def render_msg(message: Msg) -> str:
+    return message.render(gettext)
+
+
+def page_context() -> dict:
+    unread = unread_count(current_user) if current_user.is_authenticated else 0
+    return {"current_locale": str(get_locale() or "vi"), "unread_notices": unread}
+
+
+def init_pages(app: Flask) -> None:
+    from web.pages import admin, auth, dashboard, dossiers, home, inbox, settings
+
+    init_security(app)
+    for module in (auth, home, dossiers, inbox, dashboard, settings, admin):
+        app.register_blueprint(module.bp)
+    exempt_api_from_csrf(app)
+    app.context_processor(page_context)
+    app.jinja_env.globals.update(
+        state_label=_label(STATE_LABELS), event_label=_label(EVENT_LABELS | CONTENT_EVENT_LABELS),
+        role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_KINDS),
+        unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg, all_states=STATES,
+        workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS,
+    )

@@ -1,0 +1,341 @@
+"""Dossier pages: the list (filters, search, bulk actions), create and edit, documents, workflow actions, votes."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tasks.dispatch import commit
+from web.pages import render_msg
+from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
+from web.storage import document_store
+from workflow import operations, queries
+from workflow.definition import EDITABLE_STATES, RETURN_DUE_DAYS, STATE_LABELS, STATES
+from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
+from workflow.i18n import today
+from workflow.models import AwardType, Campaign, Unit, db
+from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
+
+bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
+# The events whose form asks for more than a confirmation.
+EVENTS_WITH_INPUT = frozenset({"return", "reject", "recommend", "decline", "confer"})
+BULK_EVENTS = ("accept", "forward")
+
+
+def flash_workflow_error(error: WorkflowError) -> None:
+    db.session.rollback()
+    flash(render_msg(error.message), "error")
+    if isinstance(error, GuardFailed):
+        for failure in error.failures:
+            flash(render_msg(failure.message), "error")
+    else:
+        for detail in error.details:
+            flash(render_msg(detail["message"]), "error")
+
+
+def _dossier(dossier_id: int):
+    return operations.get_dossier(current_user, dossier_id)
+
+
+def _choices(model, order, active_only: bool = True):
+    query = select(model)
+    if active_only and hasattr(model, "active"):
+        query = query.where(model.active.is_(True))
+    return [(row.code, row.name) for row in db.session.scalars(query.order_by(*order))]
+
+
+MAX_PAGE = 100_000
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return min(max(1, int(request.args.get(name, default))), MAX_PAGE)
+    except ValueError:
+        return default
+
+
+@bp.route("")
+@login_required
+def index():
+    criteria = queries.DossierFilter(
+        campaign=request.args.get("campaign") or None, state=request.args.get("state") or None,
+        unit=request.args.get("unit") or None, award_type=request.args.get("award_type") or None,
+        text=request.args.get("q") or None, sort=request.args.get("sort") or "updated",
+        page=_int_arg("page", 1), per_page=min(_int_arg("per_page", 50), queries.MAX_PER_PAGE))
+    items, total = queries.search_dossiers(current_user, criteria)
+    pages = max(1, -(-total // criteria.per_page))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "pages/dossiers.html", items=items, total=total, criteria=criteria, pages=pages, args=args,
+        campaigns=_choices(Campaign, (Campaign.year.desc(), Campaign.code), active_only=False),
+        award_types=_choices(AwardType, (AwardType.rank, AwardType.code)),
+        units=_choices(Unit, (Unit.sort_order, Unit.name)) if current_user.role != "submitter" else [],
+        states=STATES, sorts=list(queries.SORTS), bulk_form=BulkForm() if current_user.role == "office" else None)
+
+
+@bp.route("/bulk", methods=["POST"])
+@login_required
+def bulk():
+    form = BulkForm()
+    if current_user.role != "office":
+        abort(403)
+    if not form.validate_on_submit() or form.event.data not in BULK_EVENTS:
+        flash(_("Choose an action."), "error")
+        return redirect(url_for("dossier_pages.index"))
+    results = []
+    for raw_id in request.form.getlist("dossier"):
+        if not raw_id.isdigit():
+            continue
+        try:
+            dossier = _dossier(int(raw_id))
+            operations.fire_event(current_user, dossier, form.event.data, dossier.version)
+            commit()
+            results.append((int(raw_id), dossier.nominee_name, True,
+                            [_("The dossier is now “%(state)s”.", state=_state_label(dossier.state))]))
+        except WorkflowError as error:
+            db.session.rollback()
+            messages = [render_msg(error.message)]
+            if isinstance(error, GuardFailed):
+                messages += [render_msg(f.message) for f in error.failures]
+            results.append((int(raw_id), _nominee_name(int(raw_id)), False, messages))
+    if not results:
+        flash(_("Select at least one dossier."), "error")
+        return redirect(url_for("dossier_pages.index"))
+    return render_template("pages/bulk_result.html", results=results, event=form.event.data)
+
+
+def _nominee_name(dossier_id: int) -> str:
+    try:
+        return _dossier(dossier_id).nominee_name
+    except NotFound:
+        return f"#{dossier_id}"
+
+
+def _fill_dossier_choices(form: DossierForm) -> None:
+    form.campaign.choices = [(c.code, c.name) for c in db.session.scalars(
+        select(Campaign).where(Campaign.status == "open").order_by(Campaign.year.desc(), Campaign.code))]
+    form.award_type.choices = _choices(AwardType, (AwardType.rank, AwardType.code))
+
+
+def _nominee(form: DossierForm) -> dict:
+    return {"kind": form.kind.data, "name": form.name.data.strip(), "position": form.position.data or None,
+            "workplace": form.workplace.data or None, "birth_year": form.birth_year.data,
+            "gender": form.gender.data or None}
+
+
+def show_form_errors(form, error: WorkflowError) -> None:
+    """Show a refusal's details beside the fields they concern."""
+    db.session.rollback()
+    flash(render_msg(error.message), "error")
+    for detail in error.details:
+        name = detail["field"].split(".")[-1]
+        field = getattr(form, "kind" if name == "kind" else name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [render_msg(detail["message"])]
+        else:
+            flash(render_msg(detail["message"]), "error")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if current_user.role != "submitter":
+        abort(403)
+    form = DossierForm()
+    refused = False
+    _fill_dossier_choices(form)
+    if form.validate_on_submit():
+        try:
+            dossier = operations.create_dossier(current_user, form.campaign.data, form.award_type.data,
+                                                _nominee(form), form.achievements.data or "")
+            commit()
+            flash(_("The draft is saved. Add the required documents, then submit it."), "success")
+            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+        except WorkflowError as error:
+            show_form_errors(form, error)
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/dossier_form.html", form=form, dossier=None), status
+
+
+@bp.route("/<int:dossier_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    if current_user.role != "submitter" or dossier.unit_id != current_user.unit_id:
+        abort(403)
+    form = DossierForm()
+    refused = False
+    del form.campaign, form.award_type  # fixed once the dossier exists
+    if request.method == "GET":
+        for field in ("kind", "name", "position", "workplace", "birth_year", "gender"):
+            getattr(form, field).data = getattr(dossier, f"nominee_{field}")
+        form.gender.data = dossier.nominee_gender or ""
+        form.achievements.data = dossier.achievements
+        form.version.data = dossier.version
+    elif form.validate_on_submit():
+        try:
+            operations.edit_dossier(current_user, dossier, _version(form.version.data), _nominee(form),
+                                    form.achievements.data or "")
+            commit()
+            flash(_("The changes are saved."), "success")
+            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+        except WorkflowError as error:
+            show_form_errors(form, error)
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/dossier_form.html", form=form, dossier=dossier), status
+
+
+def _version(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/<int:dossier_id>")
+@login_required
+def view(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    steps = operations.available_steps(current_user, dossier)
+    upload_form = None
+    can_edit = (current_user.role == "submitter" and dossier.unit_id == current_user.unit_id
+                and dossier.state in EDITABLE_STATES)
+    if can_edit:
+        upload_form = UploadForm()
+        upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
+        upload_form.kind.data = next(iter(missing_documents(dossier)), None)
+    show_tally = current_user.role in operations.TALLY_ROLES and dossier.ever_submitted
+    may_vote = (current_user.role == "council" and dossier.state == "council_review"
+                and not has_voted(current_user, dossier))
+    history = queries.history_of(dossier)
+    return render_template(
+        "pages/dossier.html", dossier=dossier, steps=steps, events_with_input=EVENTS_WITH_INPUT,
+        history=history, actors=queries.actor_names(history), last_return=queries.last_return(dossier),
+        missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
+        can_edit=can_edit, tally=tally(dossier) if show_tally else None,
+        vote_form=VoteForm() if may_vote else None,
+        voted=current_user.role == "council" and has_voted(current_user, dossier))
+
+
+@bp.route("/<int:dossier_id>/documents", methods=["POST"])
+@login_required
+def upload(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    form = UploadForm()
+    form.kind.choices = list(DOCUMENT_KINDS.items())
+    if not form.validate_on_submit():
+        flash(_("Choose the kind of document and a file."), "error")
+        return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+    store = document_store()
+    data = form.file.data.stream.read(store.max_bytes + 1)
+    try:
+        operations.add_document(current_user, dossier, form.kind.data, form.file.data.filename or "", data, store)
+        commit()
+        flash(_("The document is added."), "success")
+    except WorkflowError as error:
+        flash_workflow_error(error)
+    return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#documents")
+
+
+@bp.route("/<int:dossier_id>/documents/<int:document_id>/delete", methods=["POST"])
+@login_required
+def remove_document(dossier_id: int, document_id: int):
+    dossier = _dossier(dossier_id)
+    try:
+        operations.remove_document(current_user, dossier, document_id, document_store())
+        commit()
+        flash(_("The document is removed."), "success")
+    except (NotFound, Forbidden):
+        raise
+    except WorkflowError as error:
+        flash_workflow_error(error)
+    return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#documents")
+
+
+@bp.route("/<int:dossier_id>/documents/<int:document_id>")
+@login_required
+def download(dossier_id: int, document_id: int):
+    document = operations.get_document(_dossier(dossier_id), document_id)
+    response = send_file(document_store().path(document.storage_name), mimetype=document.content_type,
+                         as_attachment=True, download_name=document.filename, max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _return_comment(dossier, form) -> str:
+    """The reasons of a return, one line per missing or faulty document, then the general remark."""
+    lines = []
+    for code, label in DOCUMENT_KINDS.items():
+        reason = (request.form.get(f"reason_{code}") or "").strip()
+        if reason:
+            lines.append(f"- {_(label)}: {reason}")
+    general = (form.comment.data or "").strip()
+    if general:
+        lines.append(general)
+    return "\n".join(lines)
+
+
+@bp.route("/<int:dossier_id>/events/<event>", methods=["GET", "POST"])
+@login_required
+def event(dossier_id: int, event: str):
+    dossier = _dossier(dossier_id)
+    step = next((s for s, _failures in operations.available_steps(current_user, dossier) if s.event == event), None)
+    form = EventForm()
+    if request.method == "POST" and form.validate_on_submit():
+        comment = _return_comment(dossier, form) if event == "return" else form.comment.data
+        try:
+            operations.fire_event(current_user, dossier, event, _version(form.version.data), operations.EventInput(
+                comment=comment, due_date=form.due_date.data, decision_number=form.decision_number.data,
+                decision_date=form.decision_date.data))
+            commit()
+            flash(_("Done: the dossier is now “%(state)s”.", state=_state_label(dossier.state)), "success")
+            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+        except (NotFound, Forbidden):
+            raise
+        except WorkflowError as error:
+            flash_workflow_error(error)
+            if event not in EVENTS_WITH_INPUT:
+                return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+    elif request.method == "POST":
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    if step is None:
+        if request.method == "POST":
+            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+        abort(404)
+    if request.method == "GET":
+        form.version.data = dossier.version
+        if event == "return":
+            form.due_date.data = today() + dt.timedelta(days=RETURN_DUE_DAYS)
+    return render_template("pages/event.html", dossier=dossier, step=step, form=form,
+                           document_kinds=DOCUMENT_KINDS, missing=missing_documents(dossier)), \
+        400 if request.method == "POST" else 200
+
+
+def _state_label(state: str) -> str:
+    return _(STATE_LABELS[state])
+
+
+@bp.route("/<int:dossier_id>/vote", methods=["POST"])
+@login_required
+def vote(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    form = VoteForm()
+    if form.validate_on_submit():
+        try:
+            operations.cast_vote(current_user, dossier, form.vote.data == "agree")
+            commit()
+            flash(_("Your vote is recorded. It is secret and cannot be changed."), "success")
+        except (NotFound, Forbidden):
+            raise
+        except WorkflowError as error:
+            flash_workflow_error(error)
+    else:
+        flash(_("Choose agree or disagree."), "error")
+    return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))

@@ -1,0 +1,181 @@
+"""The pages' forms (Flask-WTF: every form carries its CSRF token)."""
+from __future__ import annotations
+
+import flask_babel
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm as BaseForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField, DateField, DecimalField, HiddenField, IntegerField, PasswordField, SelectField,
+    SelectMultipleField, StringField, SubmitField, TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from workflow.i18n import N_
+
+DATE_FORMAT = "%d/%m/%Y"
+# WTForms' own messages that these forms can show; marked so that the catalogue carries them
+# (WTForms ships no Vietnamese).
+WTFORMS_MESSAGES = (
+    N_("This field is required."),
+    N_("Not a valid choice."),
+    N_("Not a valid integer value."),
+    N_("Not a valid decimal value."),
+    N_("Number must be between %(min)s and %(max)s."),
+)
+
+
+class BabelTranslations:
+    """WTForms' messages through the application's own catalogue."""
+
+    def gettext(self, string):
+        return flask_babel.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return flask_babel.ngettext(singular, plural, n)
+
+
+class FlaskForm(BaseForm):
+    class Meta:
+        def get_translations(self, form):
+            return BabelTranslations()
+
+
+def at_most(length: int) -> Length:
+    return Length(max=length, message=_l("At most %(max)d characters."))
+
+
+class VnDateField(DateField):
+    """A date typed as dd/mm/yyyy in a text box, whatever the browser's own date format."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", DATE_FORMAT)
+        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
+        super().__init__(label, validators, **kwargs)
+        self.messages = {"invalid": _l("Write the date as dd/mm/yyyy.")}
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.messages["invalid"]) from None
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = {value for value, _label in self.choices}
+        if any(value not in allowed for value in self.data or []):
+            raise ValueError(self.gettext("Not a valid choice."))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired()], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Sign in"))
+
+
+class ActionForm(FlaskForm):
+    """A bare form: a button that posts with its CSRF token."""
+
+
+class LanguageForm(FlaskForm):
+    language = HiddenField()
+
+
+class DossierForm(FlaskForm):
+    campaign = SelectField(_l("Campaign"), validators=[InputRequired()])
+    award_type = SelectField(_l("Award type"), validators=[InputRequired()])
+    kind = SelectField(_l("Nominee"), choices=[("individual", _l("Individual")), ("collective", _l("Collective"))])
+    name = StringField(_l("Name of the nominee"), validators=[DataRequired(), at_most(255)])
+    position = StringField(_l("Position"), validators=[Optional(), at_most(255)])
+    workplace = StringField(_l("Workplace"), validators=[Optional(), at_most(255)])
+    birth_year = IntegerField(_l("Year of birth"), validators=[Optional(), NumberRange(1900, 2100)])
+    gender = SelectField(_l("Gender"), choices=[("", "—"), ("female", _l("Female")), ("male", _l("Male"))],
+                         validators=[Optional()])
+    achievements = TextAreaField(_l("Achievements"), validators=[Optional()], render_kw={"rows": 8})
+    version = HiddenField()
+    submit = SubmitField(_l("Save"))
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(_l("Kind of document"))
+    file = FileField(_l("File (PDF, DOCX, XLSX, JPEG or PNG)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Upload"))
+
+
+class EventForm(FlaskForm):
+    version = HiddenField(validators=[InputRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional()], render_kw={"rows": 4})
+    due_date = VnDateField(_l("Due date for resubmission"), validators=[Optional()])
+    decision_number = StringField(_l("Decision number"), validators=[Optional(), at_most(64)])
+    decision_date = VnDateField(_l("Decision date"), validators=[Optional()])
+    submit = SubmitField(_l("Confirm"))
+
+
+class VoteForm(FlaskForm):
+    vote = SelectField(_l("Your vote"), choices=[("agree", _l("Agree")), ("disagree", _l("Disagree"))])
+    submit = SubmitField(_l("Cast my vote"))
+
+
+class BulkForm(FlaskForm):
+    event = SelectField(_l("Action"), choices=[("accept", _l("Accept for appraisal")),
+                                                ("forward", _l("Forward to higher authority"))])
+    submit = SubmitField(_l("Apply to the selected dossiers"))
+
+
+class CampaignForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[Optional(), at_most(64)])
+    name = StringField(_l("Name"), validators=[DataRequired(), at_most(255)])
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])
+    submission_deadline = VnDateField(_l("Submission deadline"), validators=[Optional()])
+    ceremony_date = VnDateField(_l("Ceremony date"), validators=[Optional()])
+    ceremony_time = StringField(_l("Ceremony time"), validators=[Optional(), at_most(16)])
+    ceremony_place = StringField(_l("Ceremony place"), validators=[Optional(), at_most(255)])
+    status = SelectField(_l("Status"), choices=[("open", _l("Open")), ("closed", _l("Closed"))])
+    submit = SubmitField(_l("Save"))
+
+
+class AwardTypeForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), at_most(500)])
+    rank = IntegerField(_l("Rank in the honours list (lower comes first)"),
+                        validators=[InputRequired(), NumberRange(0, 10000)])
+    forwarded = BooleanField(_l("Decided by a higher authority (forwarded)"))
+    required_documents = CheckboxListField(_l("Required documents"))
+    quota_per_unit = IntegerField(_l("Quota per unit and campaign (empty: none)"),
+                                  validators=[Optional(), NumberRange(1, 10000)])
+    vote_quorum = DecimalField(_l("Vote quorum (fraction of the council)"), places=4,
+                               validators=[InputRequired()])
+    vote_threshold = DecimalField(_l("Approval threshold (fraction of the council)"), places=4,
+                                  validators=[InputRequired()])
+    legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()], render_kw={"rows": 3})
+    active = BooleanField(_l("In use"))
+    submit = SubmitField(_l("Save"))
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[Optional(), at_most(64)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), at_most(255)])
+    email = StringField(_l("E-mail"), validators=[DataRequired(), at_most(255)])
+    role = SelectField(_l("Role"))
+    unit = SelectField(_l("Unit"))
+    password = PasswordField(_l("Password (at least 8 characters)"), validators=[Optional()],
+                             render_kw={"autocomplete": "new-password"})
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class UnitForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[Optional(), at_most(64)])
+    name = StringField(_l("Name"), validators=[DataRequired(), at_most(255)])
+    kind = SelectField(_l("Kind"))
+    parent = SelectField(_l("Parent unit"), validators=[Optional()])
+    sort_order = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 100000)])
+    active = BooleanField(_l("Active"), default=True)
+    submit = SubmitField(_l("Save"))

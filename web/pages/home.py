@@ -1,0 +1,27 @@
+"""The home page: what waits for this person, then the dossiers they may see."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from workflow import queries
+from workflow.definition import RETURNED, STATES
+from workflow.rules import tally
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    queues = queries.work_queues(current_user)
+    recent, total = queries.search_dossiers(current_user, queries.DossierFilter(per_page=50))
+    tallies = {d.id: tally(d) for d in queues.get("to_decide", [])}
+    returns = queries.returns_of(queues.get("returned", []) + recent)
+    by_state = []
+    if current_user.role == "submitter":
+        order = (RETURNED,) + tuple(state for state in STATES if state != RETURNED)
+        by_state = [(state, [d for d in recent if d.state == state]) for state in order]
+        by_state = [(state, dossiers) for state, dossiers in by_state if dossiers]
+    return render_template("pages/home.html", queues=queues, recent=recent, total=total, tallies=tallies,
+                           returns=returns, counts=queries.state_counts(current_user), by_state=by_state)

@@ -1,0 +1,49 @@
+"""The in-app inbox of notices, and the office's list of notices that could not be delivered."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tasks.dispatch import commit, queue_delivery
+from tasks.mail import link_for, message_lines, subject_for
+from web.pages.forms import ActionForm
+from workflow import notices
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.route("/inbox")
+@login_required
+def index():
+    rows = [(notice, subject_for(notice), message_lines(notice), link_for(notice))
+            for notice in notices.inbox(current_user)]
+    return render_template("pages/inbox.html", rows=rows, form=ActionForm())
+
+
+@bp.route("/inbox/read", methods=["POST"])
+@login_required
+def mark_read():
+    if ActionForm().validate_on_submit():
+        notices.mark_all_read(current_user)
+        commit()
+        flash(_("All notices are marked as read."), "success")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/notices/failed")
+@login_required
+def failed():
+    rows = [(notice, subject_for(notice)) for notice in notices.notices_by_status(current_user, "failed")]
+    return render_template("pages/notices_failed.html", rows=rows, form=ActionForm())
+
+
+@bp.route("/notices/<int:notice_id>/retry", methods=["POST"])
+@login_required
+def retry(notice_id: int):
+    if ActionForm().validate_on_submit():
+        notice = notices.retry_notice(current_user, notice_id)
+        commit()
+        queue_delivery([notice.id])
+        flash(_("The notice will be sent again."), "success")
+    return redirect(url_for("inbox.failed"))

@@ -1,0 +1,90 @@
+"""The office's settings: campaigns and award types."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from tasks.dispatch import commit
+from web.pages.dossiers import show_form_errors
+from web.pages.forms import AwardTypeForm, CampaignForm
+from workflow import settings as office_settings
+from workflow.errors import WorkflowError
+from workflow.models import AwardType, Campaign, db
+from workflow.rules import DOCUMENT_KINDS
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+@bp.before_request
+@login_required
+def office_only():
+    if current_user.role != "office":
+        abort(403)
+
+
+@bp.route("/campaigns")
+def campaigns():
+    rows = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.code))
+    award_types = db.session.scalars(select(AwardType).order_by(AwardType.rank, AwardType.code))
+    return render_template("pages/settings.html", campaigns=list(rows), award_types=list(award_types))
+
+
+def _campaign_data(form: CampaignForm) -> dict:
+    return {"name": form.name.data.strip(), "year": form.year.data,
+            "submission_deadline": form.submission_deadline.data, "ceremony_date": form.ceremony_date.data,
+            "ceremony_time": form.ceremony_time.data or None, "ceremony_place": form.ceremony_place.data or None,
+            "status": form.status.data}
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@bp.route("/campaigns/<code>", methods=["GET", "POST"])
+def campaign(code: str | None = None):
+    existing = None
+    if code is not None:
+        existing = db.session.scalar(select(Campaign).where(Campaign.code == code))
+        if existing is None:
+            abort(404)
+    form = CampaignForm(obj=existing)
+    refused = False
+    if form.validate_on_submit():
+        try:
+            if existing is None:
+                code = (form.code.data or "").strip()
+                office_settings.add_campaign(current_user, _campaign_data(form) | {"code": code})
+            else:
+                office_settings.update_campaign(current_user, existing, _campaign_data(form))
+            commit()
+            flash(_("The campaign is saved."), "success")
+            return redirect(url_for("settings.campaigns"))
+        except WorkflowError as error:
+            show_form_errors(form, error)
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/campaign_form.html", form=form, campaign=existing), status
+
+
+@bp.route("/award-types/<code>", methods=["GET", "POST"])
+def award_type(code: str):
+    existing = db.session.scalar(select(AwardType).where(AwardType.code == code))
+    if existing is None:
+        abort(404)
+    form = AwardTypeForm(obj=existing)
+    refused = False
+    form.required_documents.choices = [(kind, _(label)) for kind, label in DOCUMENT_KINDS.items()]
+    if form.validate_on_submit():
+        data = {"name": form.name.data.strip(), "rank": form.rank.data, "forwarded": form.forwarded.data,
+                "required_documents": list(form.required_documents.data), "quota_per_unit": form.quota_per_unit.data,
+                "vote_quorum": form.vote_quorum.data, "vote_threshold": form.vote_threshold.data,
+                "legal_basis": form.legal_basis.data or "", "active": form.active.data}
+        try:
+            office_settings.update_award_type(current_user, existing, data)
+            commit()
+            flash(_("The award type is saved."), "success")
+            return redirect(url_for("settings.campaigns") + "#award-types")
+        except WorkflowError as error:
+            show_form_errors(form, error)
+            refused = True
+    status = 400 if form.errors or refused else 200
+    return render_template("pages/award_type_form.html", form=form, award_type=existing), status

@@ -1,0 +1,180 @@
+"""Read-only views of the dossiers for the pages: search, work queues, history, dashboard figures."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from workflow.definition import (
+    APPROVED, COUNCIL_REVIEW, DEAD_STATES, FORWARDED, IN_APPRAISAL, RETURNED, STATES, SUBMITTED,
+)
+from workflow.i18n import today
+from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, VoteRecord, db, search_key
+from workflow.operations import visible_dossiers
+from workflow.rules import has_conflict
+
+SORTS = {
+    "updated": (Dossier.updated_at.desc(), Dossier.id.desc()),
+    "name": (Dossier.nominee_search.asc(), Dossier.id.asc()),
+    "state": (Dossier.state.asc(), Dossier.id.asc()),
+    "due": (Dossier.due_date.asc().nulls_last(), Dossier.id.asc()),
+    "created": (Dossier.created_at.desc(), Dossier.id.desc()),
+}
+MAX_PER_PAGE = 200
+
+
+@dataclass(frozen=True)
+class DossierFilter:
+    campaign: str | None = None
+    state: str | None = None
+    unit: str | None = None
+    award_type: str | None = None
+    text: str | None = None
+    sort: str = "updated"
+    page: int = 1
+    per_page: int = 50
+
+
+def search_dossiers(user: User, criteria: DossierFilter) -> tuple[list[Dossier], int]:
+    """The dossiers `user` may see that match, one page of them, and how many match in all.
+
+    The name search ignores diacritics and case: "nguyen thi" finds "Nguyễn Thị".
+    """
+    statement = visible_dossiers(user)
+    if criteria.campaign:
+        statement = statement.where(Dossier.campaign_id == select(Campaign.id).where(
+            Campaign.code == criteria.campaign).scalar_subquery())
+    if criteria.award_type:
+        statement = statement.where(Dossier.award_type_id == select(AwardType.id).where(
+            AwardType.code == criteria.award_type).scalar_subquery())
+    if criteria.unit:
+        statement = statement.where(Dossier.unit_id == select(Unit.id).where(
+            Unit.code == criteria.unit).scalar_subquery())
+    if criteria.state in STATES:
+        statement = statement.where(Dossier.state == criteria.state)
+    key = search_key(criteria.text or "")
+    if key:
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Dossier.nominee_search.like(f"%{escaped}%", escape="\\"))
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    per_page = max(1, min(criteria.per_page, MAX_PER_PAGE))
+    page = max(1, criteria.page)
+    items = list(db.session.scalars(statement.order_by(*SORTS.get(criteria.sort, SORTS["updated"]))
+                                    .limit(per_page).offset((page - 1) * per_page)).unique())
+    return items, total
+
+
+def history_of(dossier: Dossier) -> list[HistoryEntry]:
+    return list(db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
+                                   .order_by(HistoryEntry.seq)))
+
+
+def actor_names(rows: list[HistoryEntry]) -> dict[str, str]:
+    """The people named in history rows, by username: their full names where known."""
+    usernames = {row.actor_username for row in rows}
+    users = db.session.scalars(select(User).where(User.username.in_(usernames))) if usernames else []
+    return {user.username: user.display_name for user in users}
+
+
+def last_return(dossier: Dossier) -> HistoryEntry | None:
+    """The latest return of the dossier: what was asked, by whom, and the due date."""
+    return db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id,
+                                                         HistoryEntry.event == "return")
+                              .order_by(HistoryEntry.seq.desc()).limit(1)).first()
+
+
+def returns_of(dossiers: list[Dossier]) -> dict[int, HistoryEntry]:
+    """The latest return of each of `dossiers`, by dossier id."""
+    ids = [d.id for d in dossiers]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id.in_(ids),
+                                                         HistoryEntry.event == "return")
+                              .order_by(HistoryEntry.seq))
+    return {row.dossier_id: row for row in rows}
+
+
+def _queue(statement, limit: int = 200) -> list[Dossier]:
+    return list(db.session.scalars(statement.order_by(Dossier.updated_at.asc(), Dossier.id.asc())
+                                   .limit(limit)).unique())
+
+
+def work_queues(user: User) -> dict[str, list[Dossier]]:
+    """What waits for this person, queue by queue (the keys name the queues)."""
+    visible = visible_dossiers(user)
+    if user.role == "submitter":
+        returned = _queue(visible.where(Dossier.state == RETURNED).order_by(None).order_by(
+            Dossier.due_date.asc().nulls_last()))
+        return {"returned": returned}
+    if user.role == "office":
+        return {"intake": _queue(visible.where(Dossier.state == SUBMITTED)),
+                "to_forward_or_decide": _queue(visible.where(Dossier.state == APPROVED)),
+                "awaiting_higher_authority": _queue(visible.where(Dossier.state == FORWARDED))}
+    if user.role == "appraiser":
+        department = select(AwardType.id).where(AwardType.responsible_unit_id == user.unit_id)
+        return {"appraisal": _queue(visible.where(Dossier.state == IN_APPRAISAL,
+                                                  Dossier.award_type_id.in_(department)))}
+    if user.role == "council":
+        voted = select(VoteRecord.dossier_id).where(VoteRecord.user_id == user.id)
+        open_for_vote = _queue(visible.where(Dossier.state == COUNCIL_REVIEW, Dossier.id.not_in(voted)))
+        return {"voting": [d for d in open_for_vote if not has_conflict(user, d)]}
+    if user.role == "chair":
+        return {"to_decide": _queue(visible.where(Dossier.state == COUNCIL_REVIEW))}
+    return {}
+
+
+def state_counts(user: User) -> dict[str, int]:
+    subquery = visible_dossiers(user).subquery()
+    rows = db.session.execute(select(subquery.c.state, func.count()).group_by(subquery.c.state)).all()
+    return {state: count for state, count in rows}
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    states: tuple[str, ...]
+    units: list[Unit]
+    by_unit: dict[int, Counter]
+    state_totals: Counter
+    award_types: list[AwardType]
+    by_award_type: dict[int, Counter]
+    # (award type, unit, live dossiers, quota) where a unit has reached or passed its quota.
+    quota_rows: list[tuple[AwardType, Unit, int, int]]
+    overdue: list[Dossier]
+
+
+def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboard:
+    """Progress of one campaign: submitted dossiers per unit × state, per award type against quotas, overdue returns."""
+    on = on or today()
+    rows = db.session.execute(select(Dossier.unit_id, Dossier.award_type_id, Dossier.state, func.count())
+                              .where(Dossier.campaign_id == campaign.id, Dossier.ever_submitted.is_(True))
+                              .group_by(Dossier.unit_id, Dossier.award_type_id, Dossier.state)).all()
+    by_unit: dict[int, Counter] = {}
+    by_award_type: dict[int, Counter] = {}
+    live: Counter = Counter()
+    totals: Counter = Counter()
+    for unit_id, award_type_id, state, count in rows:
+        by_unit.setdefault(unit_id, Counter())[state] += count
+        by_award_type.setdefault(award_type_id, Counter())[state] += count
+        totals[state] += count
+        if state not in DEAD_STATES:
+            live[(award_type_id, unit_id)] += count
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(list(by_unit) or [0]))
+                                    .order_by(Unit.sort_order, Unit.name)))
+    award_types = list(db.session.scalars(select(AwardType).where(AwardType.active.is_(True))
+                                          .order_by(AwardType.rank, AwardType.code)))
+    units_by_id = {u.id: u for u in db.session.scalars(select(Unit))}
+    quota_rows = []
+    for award_type in award_types:
+        if award_type.quota_per_unit is None:
+            continue
+        for (type_id, unit_id), count in sorted(live.items()):
+            if type_id == award_type.id:
+                quota_rows.append((award_type, units_by_id[unit_id], count, award_type.quota_per_unit))
+    overdue = list(db.session.scalars(select(Dossier).where(
+        Dossier.campaign_id == campaign.id, Dossier.state == RETURNED, Dossier.due_date < on)
+        .order_by(Dossier.due_date)).unique())
+    return Dashboard(campaign=campaign, states=STATES, units=units, by_unit=by_unit, state_totals=totals,
+                     award_types=award_types, by_award_type=by_award_type, quota_rows=quota_rows, overdue=overdue)
