@@ -130,13 +130,13 @@ def app(pg_app_factory):
     from workflow.models import db
     from workflow.reference import seed_reference_data
 
-    from web.security import limiter
+    from web.security import sign_in_limiter
 
     truncate_all(pg_app_factory)
     # Another app made by an earlier test (SQLite, a worker's) becomes Celery's current app; take it back.
     pg_app_factory.extensions["celery"].set_current()
     pg_app_factory.extensions["celery"].set_default()
-    limiter.reset()  # the session's app keeps its sign-in failure counts in memory across tests
+    sign_in_limiter(pg_app_factory).reset()  # the session's app keeps sign-in failure counts across tests
     with pg_app_factory.app_context():
         seed_reference_data()
         db.session.commit()

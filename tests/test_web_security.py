@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import PASSWORD, PDF
 from tests.web_helpers import csrf_token, page_client, sign_in
-from web.security import limiter
+from web.security import sign_in_limiter
 from workflow.models import Dossier, db
 
 pytestmark = pytest.mark.postgres
@@ -16,9 +16,9 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(autouse=True)
 def fresh_limits(app):
-    limiter.reset()
+    sign_in_limiter(app).reset()
     yield
-    limiter.reset()
+    sign_in_limiter(app).reset()
 
 
 def test_login_page_and_home_follow_the_contract(app, factory):

@@ -16,7 +16,8 @@ from workflow.models import User, db
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
+# Views whose failed sign-ins are limited, per account and per address.
+SIGN_IN_ENDPOINTS = ("auth.login", "tokens.create_token")
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -49,11 +50,22 @@ def per_address_limit() -> str:
     return current_app.config.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
 
 
-def sign_in_limits(view):
-    """The failed-attempt limits, per account and per address, shared by the login page and the token endpoint."""
-    view = limiter.limit(per_account_limit, key_func=account_key, deduct_when=login_failed, scope="login-account")(view)
-    return limiter.limit(per_address_limit, key_func=address_key, deduct_when=login_failed,
-                         scope="login-address")(view)
+def sign_in_limiter(app: Flask) -> Limiter:
+    """The app's own limiter: each app keeps its own storage (an app made later must not take it over)."""
+    return app.extensions["sign_in_limiter"]
+
+
+def _limit_sign_ins(app: Flask) -> None:
+    """The failed-attempt limits, shared by the login page and the token endpoint."""
+    limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
+    limiter.init_app(app)
+    app.extensions["sign_in_limiter"] = limiter
+    for endpoint in SIGN_IN_ENDPOINTS:
+        view = app.view_functions[endpoint]
+        view = limiter.limit(per_account_limit, key_func=account_key, deduct_when=login_failed,
+                             scope="login-account")(view)
+        app.view_functions[endpoint] = limiter.limit(per_address_limit, key_func=address_key,
+                                                     deduct_when=login_failed, scope="login-address")(view)
 
 
 @login_manager.user_loader
@@ -73,13 +85,14 @@ def set_security_headers(response):
 
 
 def init_security(app: Flask) -> None:
+    """Call once every blueprint is registered: the sign-in limits wrap registered views."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "awards-login")
     # If Redis is down, people can still sign in: limits fall back to this process's memory.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    _limit_sign_ins(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Sign in to continue.")

@@ -21,16 +21,16 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 @pytest.fixture
 def live_server(app):
     """The test's app (same database) served on a free port by a threaded werkzeug server."""
-    from web.security import limiter
+    from web.security import sign_in_limiter
 
-    limiter.reset()
+    sign_in_limiter(app).reset()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
-    limiter.reset()
+    sign_in_limiter(app).reset()
 
 
 @pytest.fixture(scope="session")

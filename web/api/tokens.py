@@ -4,7 +4,6 @@ from flask_smorest import Blueprint
 from tasks.dispatch import commit
 from web.api.schemas import TokenIn, TokenOut
 from web.api.auth import Unauthorized
-from web.security import sign_in_limits
 from workflow.accounts import authenticate, issue_token
 from workflow.i18n import N_, Msg
 
@@ -12,7 +11,6 @@ blp = Blueprint("tokens", __name__, url_prefix="/api/v1", description="Sign in")
 
 
 @blp.route("/tokens", methods=["POST"])
-@sign_in_limits
 @blp.arguments(TokenIn)
 @blp.response(201, TokenOut)
 def create_token(credentials):

@@ -1,7 +1,7 @@
 """The reviewers' web pages (server-rendered, Vietnamese by default)."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
@@ -30,16 +30,18 @@ def render_msg(message: Msg) -> str:
 
 
 def page_context() -> dict:
-    unread = unread_count(current_user) if current_user.is_authenticated else 0
+    # Jobs render e-mails with these templates too, outside any request and without a signed-in user.
+    signed_in = has_request_context() and current_user.is_authenticated
+    unread = unread_count(current_user) if signed_in else 0
     return {"current_locale": str(get_locale() or "vi"), "unread_notices": unread}
 
 
 def init_pages(app: Flask) -> None:
     from web.pages import admin, auth, dashboard, dossiers, home, inbox, settings
 
-    init_security(app)
     for module in (auth, home, dossiers, inbox, dashboard, settings, admin):
         app.register_blueprint(module.bp)
+    init_security(app)
     exempt_api_from_csrf(app)
     app.context_processor(page_context)
     app.jinja_env.globals.update(

@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from tasks.dispatch import commit
 from web.pages.forms import LanguageForm, LoginForm
-from web.security import FAILED_LOGIN_STATUS, sign_in_limits
+from web.security import FAILED_LOGIN_STATUS
 from workflow.accounts import authenticate
 from workflow.administration import LOCALES, set_user_locale
 
@@ -24,7 +24,6 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@sign_in_limits
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("home.index"))
