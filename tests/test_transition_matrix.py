@@ -198,3 +198,22 @@ def test_conflict_of_interest_is_refused(factory, state, event, role):
     assert [d["rule"] for d in response.json["error"]["details"]] == ["conflict_of_interest"]
     assert snapshot(dossier.id) == before
 
+
+
+# The order of the checks (API.md): visibility 404, role 403, stale_version 409, invalid_transition 409, rules 422.
+@pytest.mark.parametrize(("state", "event", "role", "code"), [
+    ("draft", "accept", OFFICE, "not_found"),
+    ("submitted", "accept", COUNCIL, "forbidden"),
+    ("submitted", "recommend", OTHER_APPRAISER, "forbidden"),
+    ("submitted", "accept", OFFICE, "stale_version"),
+    ("in_appraisal", "accept", OFFICE, "stale_version"),
+    ("council_review", "approve", CHAIR, "stale_version"),
+])
+def test_check_order_with_a_stale_version(factory, state, event, role, code):
+    dossier = factory.dossier(state)
+    before = snapshot(dossier.id)
+    response = factory.api(actor(factory, role, dossier)).post(f"/api/v1/dossiers/{dossier.id}/events",
+                                                               json=event_body(event, before[1] - 1))
+    assert response.json["error"]["code"] == code
+    assert response.status_code == {"not_found": 404, "forbidden": 403, "stale_version": 409}[code]
+    assert snapshot(dossier.id) == before
