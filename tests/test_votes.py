@@ -4,7 +4,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from workflow.models import AwardType, Ballot, Dossier, HistoryEntry, Notice, VoteRecord, db
 from workflow.rules import votes_needed
@@ -160,6 +160,27 @@ def test_the_database_holds_no_link_between_voter_and_ballot(app, factory):
     assert db.session.scalar(select(func.count()).select_from(Notice).where(Notice.kind.like("%vote%"))) == 0
 
 
+def test_ballots_cannot_be_matched_to_voters_by_transaction(factory):
+    """PostgreSQL stamps each row with the transaction that wrote it (xmin); a ballot written alone in
+    its voter's transaction would carry the voter's stamp. All of a dossier's ballots share one."""
+    members = factory.council(4)
+    dossier = factory.dossier("council_review")
+    for member, choice in zip(members, ("agree", "disagree", "agree", "disagree"), strict=True):
+        assert vote(factory, member, dossier, choice).status_code == 201
+
+    db.session.rollback()
+    stamps = db.session.execute(text("SELECT xmin::text::bigint, agree FROM ballots WHERE dossier_id = :id"),
+                                {"id": dossier.id}).all()
+    records = db.session.scalars(text("SELECT xmin::text::bigint FROM vote_records WHERE dossier_id = :id"),
+                                 {"id": dossier.id}).all()
+    assert sorted(agree for _, agree in stamps) == [False, False, True, True]
+    assert len({stamp for stamp, _ in stamps}) == 1
+    # A record's own transaction (or the one around its savepoint) wrote either every ballot or none.
+    for record in records:
+        linked = [agree for stamp, agree in stamps if stamp in (record, record - 1, record + 1)]
+        assert len(linked) in (0, len(stamps))
+
+
 def test_the_tally_names_no_one(factory):
     members = factory.council(3)
     dossier = factory.dossier("council_review")
@@ -243,3 +264,9 @@ def test_votes_needed(share, members, needed):
 def test_the_reference_fractions_are_two_thirds_and_seven_tenths(app):
     for award_type in db.session.scalars(select(AwardType)):
         assert (award_type.vote_quorum, award_type.vote_threshold) == (Decimal("0.6667"), Decimal("0.7"))
+
+
+def test_votes_on_sqlite(sqlite_factory):
+    dossier = sqlite_factory.dossier("approved")
+    assert dossier.state == "approved"
+    assert db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.dossier_id == dossier.id)) == 3

@@ -5,9 +5,10 @@ Checks run in the order API.md fixes: visibility, role, version, state, rules.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -303,7 +304,9 @@ decline_dossier = _event_op("decline")
 def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
     if actor.role != "council" or not actor.active:
         raise Forbidden(Msg(N_("Only council members vote.")))
-    if dossier.state != COUNCIL_REVIEW:
+    # The dossier's row lock orders the votes on it and keeps a transition from slipping in between.
+    state = db.session.scalar(select(Dossier.state).where(Dossier.id == dossier.id).with_for_update())
+    if state != COUNCIL_REVIEW:
         raise VotingClosed()
     if has_voted(actor, dossier):
         raise AlreadyVoted()
@@ -316,7 +319,21 @@ def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
             db.session.flush()
     except IntegrityError:
         raise AlreadyVoted() from None
-    db.session.add(Ballot(dossier_id=dossier.id, agree=agree))
+    _reseal_ballot_box(dossier, agree)
+
+
+def _reseal_ballot_box(dossier: Dossier, agree: bool) -> None:
+    """Add the ballot by rewriting all of the dossier's ballots, shuffled, in this transaction.
+
+    A ballot inserted on its own would sit next to its voter's record in the database: written
+    by the same transaction (PostgreSQL's xmin) and in the same order (row order, dumps). After a
+    rewrite every ballot carries the latest voter's transaction and a random place.
+    """
+    choices = list(db.session.scalars(select(Ballot.agree).where(Ballot.dossier_id == dossier.id)))
+    choices.append(agree)
+    secrets.SystemRandom().shuffle(choices)
+    db.session.execute(delete(Ballot).where(Ballot.dossier_id == dossier.id))
+    db.session.add_all([Ballot(dossier_id=dossier.id, agree=choice) for choice in choices])
     db.session.flush()
 
 
