@@ -66,6 +66,24 @@ def test_two_simultaneous_votes_by_one_member_count_once(factory, attempt):
     assert counts(dossier.id) == (1, 1)
 
 
+def test_a_dossier_back_in_council_review_gets_a_fresh_vote(factory):
+    """The chair returned it for supplement; the council votes again on the supplemented dossier."""
+    members = factory.council(3)
+    dossier = factory.dossier("council_review")
+    for member in members:
+        assert vote(factory, member, dossier, "disagree").status_code == 201
+    for event in ("return", "resubmit", "accept", "recommend"):
+        factory.advance(dossier, event)
+    assert dossier.state == "council_review"
+
+    assert counts(dossier.id) == (0, 0)
+    assert tally(factory, members[0], dossier).json["cast"] == 0
+    for member in members:
+        assert vote(factory, member, dossier, "agree").status_code == 201
+    factory.advance(dossier, "approve")
+    assert dossier.state == "approved"
+
+
 @pytest.mark.parametrize("state", ["submitted", "in_appraisal", "returned", "approved", "rejected"])
 def test_voting_only_in_council_review(factory, state):
     member = factory.user("council")

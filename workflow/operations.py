@@ -258,6 +258,10 @@ def _apply_step(actor: User, dossier: Dossier, step: Step, data: EventInput) -> 
         details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
     dossier.updated_at = utcnow()
     _flush_versioned()
+    if step.dest == COUNCIL_REVIEW:
+        # A dossier back in council review after a return has changed: the council votes afresh.
+        db.session.execute(delete(Ballot).where(Ballot.dossier_id == dossier.id))
+        db.session.execute(delete(VoteRecord).where(VoteRecord.dossier_id == dossier.id))
     comment = (data.comment or "").strip() or None
     append_history(dossier, step.event, from_state, step.dest, actor, comment, details)
     notices.write_transition_notices(dossier, step, comment)
