@@ -304,6 +304,21 @@ def test_conflict_of_interest(factory):
     assert response.status_code == 200, response.json
 
 
+def test_conflict_of_interest_only_flagged_when_so_configured(factory, monkeypatch):
+    from workflow.rules import policy
+
+    monkeypatch.setattr(policy, "conflict_of_interest", "flag")
+    appraiser = factory.user("appraiser", "van-phong")
+    dossier = factory.dossier("in_appraisal", unit="van-phong")
+
+    response = fire(factory, dossier, "recommend", user=appraiser, comment="Đạt")
+
+    assert response.status_code == 200, response.json
+    row = db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
+                             .order_by(HistoryEntry.seq.desc())).first()
+    assert (row.event, row.details) == ("recommend", {"conflict_of_interest": True})
+
+
 # forwarded_type, city_level_type, decision_required ---------------------------------------------
 
 def test_forwarded_type(factory):
