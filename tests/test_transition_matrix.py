@@ -217,3 +217,17 @@ def test_check_order_with_a_stale_version(factory, state, event, role, code):
     assert response.json["error"]["code"] == code
     assert response.status_code == {"not_found": 404, "forbidden": 403, "stale_version": 409}[code]
     assert snapshot(dossier.id) == before
+
+
+@pytest.mark.parametrize(("method", "suffix", "body"), [
+    ("get", "", None),
+    ("get", "/history", None),
+    ("get", "/tally", None),
+    ("post", "/events", {"event": "accept", "version": 1}),
+    ("post", "/votes", {"vote": "agree"}),
+])
+@pytest.mark.parametrize("dossier_id", [2**31, 10**12, 0])
+def test_an_id_no_dossier_can_have_is_not_found(factory, method, suffix, body, dossier_id):
+    response = getattr(factory.api(factory.council(1)[0]), method)(f"/api/v1/dossiers/{dossier_id}{suffix}",
+                                                                   json=body)
+    assert (response.status_code, response.json["error"]["code"]) == (404, "not_found")

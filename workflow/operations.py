@@ -31,6 +31,7 @@ from workflow.rules import DOCUMENT_KINDS, StepContext, Tally, check_rules, has_
 REVIEWER_ROLES = frozenset({"office", "appraiser", "council", "chair", "admin"})
 TALLY_ROLES = frozenset({"council", "chair", "office"})
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
+MAX_ID = 2**31 - 1
 
 
 # Visibility -------------------------------------------------------------------------------------
@@ -50,7 +51,8 @@ def can_see(user: User, dossier: Dossier) -> bool:
 
 
 def get_dossier(user: User, dossier_id: int) -> Dossier:
-    dossier = db.session.get(Dossier, dossier_id)
+    # Ids are 32-bit integers on PostgreSQL; a larger one names no dossier (and would make the query fail).
+    dossier = db.session.get(Dossier, dossier_id) if 0 < dossier_id <= MAX_ID else None
     if dossier is None or not can_see(user, dossier):
         raise NotFound(Msg(N_("No such dossier.")))
     return dossier
