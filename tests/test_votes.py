@@ -84,6 +84,31 @@ def test_a_dossier_back_in_council_review_gets_a_fresh_vote(factory):
     assert dossier.state == "approved"
 
 
+def test_simultaneous_votes_of_different_members_all_count(factory):
+    members = factory.council(6)
+    dossier = factory.dossier("council_review")
+    clients = [factory.api(member) for member in members]
+    path = f"/api/v1/dossiers/{dossier.id}/votes"
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def cast(client, choice):
+        start.wait()
+        statuses.append(client.post(path, json={"vote": choice}).status_code)
+
+    threads = [threading.Thread(target=cast, args=(client, "agree" if i % 3 else "disagree"))
+               for i, client in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert statuses == [201] * len(clients)
+    assert counts(dossier.id) == (6, 6)
+    result = tally(factory, members[0], dossier).json
+    assert (result["cast"], result["agree"], result["disagree"]) == (6, 4, 2)
+
+
 @pytest.mark.parametrize("state", ["submitted", "in_appraisal", "returned", "approved", "rejected"])
 def test_voting_only_in_council_review(factory, state):
     member = factory.user("council")
