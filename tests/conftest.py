@@ -173,3 +173,13 @@ def factory(app):
 @pytest.fixture
 def sqlite_factory(sqlite_app):
     return Factory(sqlite_app)
+
+
+@pytest.fixture
+def light_password_hashing(monkeypatch):
+    """argon2id with the smallest cost, for tests that create many users; the hash format is unchanged."""
+    from argon2 import PasswordHasher
+
+    from workflow import accounts
+
+    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

@@ -5,9 +5,10 @@ Checks run in the order API.md fixes: visibility, role, version, state, rules.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,6 +31,7 @@ from workflow.rules import DOCUMENT_KINDS, StepContext, Tally, check_rules, has_
 REVIEWER_ROLES = frozenset({"office", "appraiser", "council", "chair", "admin"})
 TALLY_ROLES = frozenset({"council", "chair", "office"})
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
+MAX_ID = 2**31 - 1
 
 
 # Visibility -------------------------------------------------------------------------------------
@@ -272,6 +274,10 @@ def _apply_step(actor: User, dossier: Dossier, step: Step, data: EventInput) -> 
         details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
     dossier.updated_at = utcnow()
     _flush_versioned()
+    if step.dest == COUNCIL_REVIEW:
+        # A dossier back in council review after a return has changed: the council votes afresh.
+        db.session.execute(delete(Ballot).where(Ballot.dossier_id == dossier.id))
+        db.session.execute(delete(VoteRecord).where(VoteRecord.dossier_id == dossier.id))
     comment = (data.comment or "").strip() or None
     append_history(dossier, step.event, from_state, step.dest, actor, comment, details)
     notices.write_transition_notices(dossier, step, comment)
@@ -318,7 +324,9 @@ decline_dossier = _event_op("decline")
 def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
     if actor.role != "council" or not actor.active:
         raise Forbidden(Msg(N_("Only council members vote.")))
-    if dossier.state != COUNCIL_REVIEW:
+    # The dossier's row lock orders the votes on it and keeps a transition from slipping in between.
+    state = db.session.scalar(select(Dossier.state).where(Dossier.id == dossier.id).with_for_update())
+    if state != COUNCIL_REVIEW:
         raise VotingClosed()
     if has_voted(actor, dossier):
         raise AlreadyVoted()
@@ -331,7 +339,21 @@ def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
             db.session.flush()
     except IntegrityError:
         raise AlreadyVoted() from None
-    db.session.add(Ballot(dossier_id=dossier.id, agree=agree))
+    _reseal_ballot_box(dossier, agree)
+
+
+def _reseal_ballot_box(dossier: Dossier, agree: bool) -> None:
+    """Add the ballot by rewriting all of the dossier's ballots, shuffled, in this transaction.
+
+    A ballot inserted on its own would sit next to its voter's record in the database: written
+    by the same transaction (PostgreSQL's xmin) and in the same order (row order, dumps). After a
+    rewrite every ballot carries the latest voter's transaction and a random place.
+    """
+    choices = list(db.session.scalars(select(Ballot.agree).where(Ballot.dossier_id == dossier.id)))
+    choices.append(agree)
+    secrets.SystemRandom().shuffle(choices)
+    db.session.execute(delete(Ballot).where(Ballot.dossier_id == dossier.id))
+    db.session.add_all([Ballot(dossier_id=dossier.id, agree=choice) for choice in choices])
     db.session.flush()
 
 
