@@ -31,7 +31,6 @@ from workflow.rules import DOCUMENT_KINDS, StepContext, Tally, check_rules, has_
 REVIEWER_ROLES = frozenset({"office", "appraiser", "council", "chair", "admin"})
 TALLY_ROLES = frozenset({"council", "chair", "office"})
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
-MAX_ID = 2**31 - 1
 
 
 # Visibility -------------------------------------------------------------------------------------
