@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 from flask_migrate import Migrate
@@ -72,6 +72,8 @@ def _locale_selector(app: Flask):
     default = app.config["BABEL_DEFAULT_LOCALE"]
 
     def selector() -> str:
+        if not has_request_context():  # a job or a command: the organisation's language
+            return default
         if request.path.startswith("/api/"):
             return request.accept_languages.best_match(LOCALES, default=default)
         chosen = session.get("locale")

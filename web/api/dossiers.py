@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from flask import send_file
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict
 
 from tasks.dispatch import commit
 from web.api.auth import BEARER_SECURITY, current_user, token_required
+from web.api.blueprints import ApiBlueprint
 from web.api.schemas import (
     DocumentOut, DocumentUpload, DossierIn, DossierOut, DossierPage, DossierPatch, DossierQuery, EventIn,
     HistoryOut, TallyOut, VoteIn, VoteOut,
@@ -18,26 +16,7 @@ from workflow import operations
 from workflow.i18n import VIETNAM
 from workflow.models import AwardType, Campaign, Document, Dossier, HistoryEntry, Unit, db
 
-
-
-class MultipartParser(FlaskParser):
-    """Adds the location `multipart`: the form fields and the files of one multipart/form-data body together."""
-
-    __location_map__ = dict(multipart="load_multipart", **FlaskParser.__location_map__)
-
-    def load_multipart(self, req, schema):
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
-
-
-class DossierBlueprint(Blueprint):
-    # flask-smorest documents only one request body per operation, so an upload's `kind` field and its
-    # file are read, and described, as one multipart body.
-    ARGUMENTS_PARSER = MultipartParser()
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-                                             "multipart": "multipart/form-data"}
-
-
-blp = DossierBlueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
+blp = ApiBlueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
 FILE_RESPONSE = {"200": {"description": "The file, as an attachment",
                          "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
 

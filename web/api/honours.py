@@ -5,11 +5,11 @@ import io
 
 from flask import current_app, send_file
 from flask_babel import get_locale, gettext
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from tasks.dispatch import commit
+from web.api.blueprints import ApiBlueprint
 from tasks.exports import export_path, make_export, queue_export
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.dossiers import FILE_RESPONSE, dossier_json
@@ -23,7 +23,7 @@ from workflow.i18n import N_, VIETNAM, Msg
 from workflow.imports import MAX_FILE_BYTES, import_dossiers, import_template
 from workflow.statistics import campaign_statistics
 
-blp = Blueprint("honours", __name__, url_prefix="/api/v1",
+blp = ApiBlueprint("honours", __name__, url_prefix="/api/v1",
                 description="The honours list, its exports, statistics and spreadsheet imports")
 XLSX_TYPE = FORMATS["xlsx"].content_type
 
@@ -86,12 +86,9 @@ class StatisticsQuery(In):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
 
 
-class ImportForm(In):
+class ImportUpload(In):
     campaign = fields.String(required=True, validate=CODE)
     award_type = fields.String(required=True, validate=CODE)
-
-
-class ImportFile(In):
     file = Upload(required=True)
 
 
@@ -214,12 +211,11 @@ def get_import_template(code):
 @blp.route("/dossiers/import", methods=["POST"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)
-@blp.arguments(ImportForm, location="form")
-@blp.arguments(ImportFile, location="files")
+@blp.arguments(ImportUpload, location="multipart")
 @blp.response(201, ImportOut)
-def post_import(form, files):
+def post_import(form):
     """Drafts for the submitter's unit from a filled template; any error in any row and nothing is created."""
-    data = files["file"].stream.read(MAX_FILE_BYTES + 1)
+    data = form["file"].stream.read(MAX_FILE_BYTES + 1)
     dossiers = import_dossiers(current_user(), form["campaign"], form["award_type"], data, gettext)
     commit()
     return {"created": len(dossiers), "items": [dossier_json(d) for d in dossiers]}
