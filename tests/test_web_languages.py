@@ -99,7 +99,8 @@ def every_page(app, factory):
         f"/dossiers/{d['submitted']}/events/return",
         f"/dossiers/{d['approved']}/events/confer", f"/dossiers/{d['forwarded']}/events/decline",
         "/dashboard", f"/dashboard?campaign={campaign.code}", "/settings/campaigns", "/settings/campaigns/new",
-        f"/settings/campaigns/{campaign.code}", "/settings/award-types/bk_thanh_hoi")]
+        f"/settings/campaigns/{campaign.code}", "/settings/award-types/bk_thanh_hoi", "/notices/failed",
+        "/exports/honours-list")]
     pages += [(appraiser, path) for path in (
         "/", f"/dossiers/{d['in_appraisal']}", f"/dossiers/{d['in_appraisal']}/events/recommend",
         f"/dossiers/{d['in_appraisal']}/events/reject")]

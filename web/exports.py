@@ -1,17 +1,34 @@
-"""The office's page to export the honours list and follow a large export's progress bar.
+"""The office's page for the honours list: finalise it, export it and follow a large export's progress bar.
 
 The page's script drives the export API with a short-lived token issued to the signed-in person.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectField
 
 from tasks.dispatch import commit
+from web.pages.forms import ActionForm
 from workflow.accounts import issue_token
+from workflow.honours import finalise_honours_list, snapshot_for
+from workflow.models import Campaign, db
 
 exports_page = Blueprint("exports_page", __name__)
 EXPORT_ROLES = ("office", "chair")
+
+
+class FinaliseForm(ActionForm):
+    campaign = SelectField(choices=[])
+
+
+def finalise_form() -> FinaliseForm:
+    form = FinaliseForm()
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc()))
+    form.campaign.choices = [(c.code, c.name) for c in campaigns if snapshot_for(c) is None]
+    return form
 
 
 @exports_page.route("/exports/honours-list", methods=["GET"])
@@ -21,4 +38,18 @@ def honours_list_exports():
         abort(403)
     token, _expires = issue_token(current_user, current_app.config["API_TOKEN_HOURS"])
     commit()
-    return render_template("exports/honours_list.html", api_token=token)
+    form = finalise_form() if current_user.role == "office" else None
+    return render_template("exports/honours_list.html", api_token=token, finalise=form)
+
+
+@exports_page.route("/exports/honours-list/finalise", methods=["POST"])
+@login_required
+def finalise():
+    form = finalise_form()
+    if form.validate_on_submit():
+        snapshot = finalise_honours_list(current_user, form.campaign.data, current_app.config["HONOURS_LIST_PLACE"])
+        name = snapshot.campaign.name
+        commit()
+        flash(_("The honours list of “%(campaign)s” is final; the invitations are being sent.", campaign=name),
+              "success")
+    return redirect(url_for("exports_page.honours_list_exports"))

@@ -45,3 +45,21 @@ def test_only_the_office_and_the_chair_open_the_export_page(app, factory):
     assert sign_in(app, factory.user_once("submitter", "ba-dinh")).get("/exports/honours-list").status_code == 403
     page = sign_in(app, factory.user("chair")).get("/exports/honours-list")
     assert page.status_code == 200 and 'data-token="' in page.text
+
+
+def test_the_office_finalises_the_list_on_the_page_and_the_invitations_go_out(app, factory):
+    from sqlalchemy import func, select
+
+    from tests.web_helpers import csrf_token, sign_in
+    from workflow.models import HonoursListSnapshot, Notice, db
+
+    conferred(factory, "Trần Thị Ưng")
+    office = sign_in(app, factory.user("office"))
+    page = office.get("/exports/honours-list")
+    assert f'<option value="{CAMPAIGN}">' in page.text
+    done = office.post("/exports/honours-list/finalise", data={
+        "campaign": CAMPAIGN, "csrf_token": csrf_token(office, "/exports/honours-list")}, follow_redirects=True)
+    assert "đã được chốt" in done.text
+    assert f'<option value="{CAMPAIGN}">' not in done.text  # a final list cannot be finalised again
+    assert db.session.scalar(select(func.count()).select_from(HonoursListSnapshot)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Notice).where(Notice.kind == "invitation")) == 1
