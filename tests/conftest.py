@@ -26,7 +26,7 @@ def service_missing(what: str, error: Exception | None = None):
     message = f"{what} is not available: {error}"
     if REQUIRE_SERVICES:
         pytest.fail(message + " (REQUIRE_SERVICES=1)", pytrace=False)
-    pytest.skip(message)
+    pytest.skip(message)  # a developer without the service; REQUIRE_SERVICES=1 (CI) fails above instead
 
 
 def _sqlalchemy_url(url: str) -> str:

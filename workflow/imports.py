@@ -20,13 +20,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
 from workflow.documents import XLSX, sniff
-from workflow.errors import Forbidden, NotFound, PayloadTooLarge, UnsupportedMedia, ValidationFailed
+from workflow.errors import NotFound, PayloadTooLarge, UnsupportedMedia, ValidationFailed
 from workflow.exports.common import Gettext, looks_like_formula
 from workflow.exports.xlsx import save_workbook_bytes
 from workflow.i18n import N_, Msg, today
-from workflow.models import AwardType, Campaign, Dossier, User, db, name_key, utcnow
-from workflow.operations import _nominee_errors as nominee_errors
-from workflow.operations import create_dossier
+from workflow.models import AwardType, Dossier, User, db, name_key, utcnow
+from workflow.operations import create_dossier, creation_target, nominee_errors
 
 MAX_ROWS = 1000
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -182,19 +181,7 @@ def _parse_row(number: int, cells: tuple, award_type: AwardType, gettext: Gettex
 def import_dossiers(actor: User, campaign_code: str, award_type_code: str, data: bytes,
                     gettext: Gettext) -> list[Dossier]:
     """One draft per row of the filled template, for the actor's unit; any error and none is created."""
-    if actor.role != "submitter":
-        raise Forbidden(Msg(N_("Only a unit's submitters create dossiers.")))
-    campaign = db.session.scalar(select(Campaign).where(Campaign.code == campaign_code))
-    award_type = db.session.scalar(select(AwardType).where(AwardType.code == award_type_code,
-                                                           AwardType.active.is_(True)))
-    problems = []
-    if campaign is None:
-        problems.append({"field": "campaign", "message": Msg(N_("No such campaign."))})
-    elif not campaign.is_open:
-        problems.append({"field": "campaign", "message": Msg(N_("The campaign “%(campaign)s” is closed."),
-                                                             {"campaign": campaign.name})})
-    if award_type is None:
-        problems.append({"field": "award_type", "message": Msg(N_("No such award type."))})
+    _campaign, award_type, problems = creation_target(actor, campaign_code, award_type_code)
     if problems:
         raise ValidationFailed(details=problems)
     rows = _read_rows(data)

@@ -95,7 +95,7 @@ def _flush_versioned() -> None:
 
 # Content ----------------------------------------------------------------------------------------
 
-def _nominee_errors(award_type: AwardType, nominee: dict) -> list[dict]:
+def nominee_errors(award_type: AwardType, nominee: dict) -> list[dict]:
     errors = []
     kind = nominee.get("kind")
     if award_type.subject != "any" and kind != award_type.subject:
@@ -121,8 +121,9 @@ def _apply_nominee(dossier: Dossier, nominee: dict) -> None:
             setattr(dossier, f"nominee_{field}", nominee[field])
 
 
-def create_dossier(actor: User, campaign_code: str, award_type_code: str, nominee: dict,
-                   achievements: str = "") -> Dossier:
+def creation_target(actor: User, campaign_code: str,
+                    award_type_code: str) -> tuple[Campaign | None, AwardType | None, list[dict]]:
+    """The open campaign and active award type a submitter's new dossiers go to, and what is wrong with them."""
     if actor.role != "submitter":
         raise Forbidden(Msg(N_("Only a unit's submitters create dossiers.")))
     campaign = db.session.scalar(select(Campaign).where(Campaign.code == campaign_code))
@@ -136,8 +137,14 @@ def create_dossier(actor: User, campaign_code: str, award_type_code: str, nomine
             N_("The campaign “%(campaign)s” is closed."), {"campaign": campaign.name})})
     if award_type is None:
         errors.append({"field": "award_type", "message": Msg(N_("No such award type."))})
-    else:
-        errors.extend(_nominee_errors(award_type, nominee))
+    return campaign, award_type, errors
+
+
+def create_dossier(actor: User, campaign_code: str, award_type_code: str, nominee: dict,
+                   achievements: str = "") -> Dossier:
+    campaign, award_type, errors = creation_target(actor, campaign_code, award_type_code)
+    if award_type is not None:
+        errors.extend(nominee_errors(award_type, nominee))
     if errors:
         raise ValidationFailed(details=errors)
     dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=actor.unit_id, achievements=achievements,
@@ -154,7 +161,7 @@ def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: di
     _require_version(dossier, version)
     _require_editable(dossier)
     merged = {field: getattr(dossier, f"nominee_{field}") for field in NOMINEE_FIELDS} | (nominee or {})
-    errors = _nominee_errors(dossier.award_type, merged)
+    errors = nominee_errors(dossier.award_type, merged)
     if errors:
         raise ValidationFailed(details=errors)
     changed = sorted((nominee or {}).keys())
