@@ -68,6 +68,8 @@ class Config:
     # Public address used in notice links; request-less jobs cannot guess it.
     BASE_URL = property(lambda self: os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"))
     API_TOKEN_HOURS = property(lambda self: int(os.environ.get("API_TOKEN_HOURS", "12")))
+    # "refuse" (the default) or "flag": whether acting on one's own unit's dossier is refused or only recorded.
+    CONFLICT_OF_INTEREST = property(lambda self: os.environ.get("CONFLICT_OF_INTEREST", "refuse"))
     # Honours-list exports: where background exports are written, and the size above which they go to a job.
     EXPORT_DIR = property(lambda self: os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")))
     EXPORT_ASYNC_ROWS = property(lambda self: int(os.environ.get("EXPORT_ASYNC_ROWS", "2000")))

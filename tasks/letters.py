@@ -4,17 +4,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import current_app, render_template
+from flask import render_template
 from weasyprint import HTML
 
 from web.formatting import vndate
+from workflow.honours import organisation_name
 from workflow.i18n import today
 
 
 def invitation_pdf(params: dict) -> bytes:
     html = render_template("letters/invitation.html", params=params, ceremony_date=vndate(params.get("ceremony_date")),
-                           issued=today(), organisation=current_app.config.get(
-                               "ORGANISATION_NAME", "HỘI LIÊN HIỆP PHỤ NỮ THÀNH PHỐ HÀ NỘI"))
+                           issued=today(), organisation=organisation_name().upper())
     return HTML(string=html).write_pdf()
 
 

@@ -404,3 +404,11 @@ def test_rule_messages_name_the_rule_and_speak_english_on_request(factory):
     assert response.json["error"]["details"] == [{
         "rule": "required_documents",
         "message": "Required documents are missing: Proposal letter (tờ trình), Achievement report."}]
+
+
+def test_the_conflict_policy_is_read_from_the_environment(monkeypatch):
+    from config import config_for
+
+    assert config_for("production").CONFLICT_OF_INTEREST == "refuse"
+    monkeypatch.setenv("CONFLICT_OF_INTEREST", "flag")
+    assert config_for("production").CONFLICT_OF_INTEREST == "flag"

@@ -324,3 +324,12 @@ def test_a_failed_transaction_removes_the_file_it_wrote(app, factory, draft):
 ])
 def test_the_stored_name_keeps_only_the_last_path_part_with_the_true_extension(given, expected):
     assert safe_filename(given, PDF_TYPE) == expected
+
+
+def test_a_document_whose_file_is_gone_from_the_storage_is_404_not_500(app, draft, submitter_api):
+    from web.storage import document_store
+
+    document = draft.documents[0]
+    document_store().path(document.storage_name).unlink()
+    response = submitter_api.get(f"/api/v1/dossiers/{draft.id}/documents/{document.id}")
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"

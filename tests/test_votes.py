@@ -78,6 +78,10 @@ def test_a_dossier_back_in_council_review_gets_a_fresh_vote(factory):
 
     assert counts(dossier.id) == (0, 0)
     assert tally(factory, members[0], dossier).json["cast"] == 0
+    recommended = db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.dossier_id == dossier.id, HistoryEntry.event == "recommend").order_by(HistoryEntry.seq)).all()
+    assert "earlier_vote" not in recommended[0].details
+    assert recommended[1].details["earlier_vote"] == {"members": 3, "agree": 0, "disagree": 3}
     for member in members:
         assert vote(factory, member, dossier, "agree").status_code == 201
     factory.advance(dossier, "approve")

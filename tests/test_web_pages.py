@@ -199,6 +199,11 @@ def test_the_admin_manages_users_and_units(app, factory):
                                          "active": "y"})
     user = db.session.scalar(select(User).where(User.username == "can-bo-moi"))
     assert (user.role, user.unit.code) == ("submitter", "phuong-ba-dinh")
+    api = factory.api(user)
+    assert api.get("/api/v1/units").status_code == 200
+    admin.post(f"/admin/users/{user.id}", data={"csrf_token": token, "email": "moi@example.org", "role": "submitter",
+                                                "unit": "phuong-ba-dinh", "password": "mat-khau-khac", "active": "y"})
+    assert api.get("/api/v1/units").status_code == 401  # a new password ends the old tokens
     admin.post(f"/admin/users/{user.id}", data={"csrf_token": token, "email": "moi@example.org", "role": "appraiser",
                                                 "unit": "ban-xdtc", "password": ""})
     changed = fresh(User, user.id)

@@ -227,7 +227,8 @@ def test_sign_in_returns_only_to_a_page_of_this_site(app, factory):
     client = page_client(app)
     token = csrf_token(client)
     for target, expected in (("/dossiers?state=submitted", "/dossiers?state=submitted"),
-                             ("//evil.example/x", "/"), ("https://evil.example/", "/")):
+                             ("//evil.example/x", "/"), ("https://evil.example/", "/"),
+                             ("/%5Cevil.example/x", "/")):
         response = client.post(f"/login?next={target}", data={"username": user.username, "password": PASSWORD,
                                                                 "csrf_token": token})
         assert response.headers["Location"] == expected

@@ -18,6 +18,7 @@ from workflow.models import Campaign, db
 
 exports_page = Blueprint("exports_page", __name__)
 EXPORT_ROLES = ("office", "chair")
+PAGE_TOKEN_HOURS = 1
 
 
 class FinaliseForm(ActionForm):
@@ -36,7 +37,7 @@ def finalise_form() -> FinaliseForm:
 def honours_list_exports():
     if current_user.role not in EXPORT_ROLES:
         abort(403)
-    token, _expires = issue_token(current_user, current_app.config["API_TOKEN_HOURS"])
+    token, _expires = issue_token(current_user, PAGE_TOKEN_HOURS)
     commit()
     form = finalise_form() if current_user.role == "office" else None
     return render_template("exports/honours_list.html", api_token=token, finalise=form)

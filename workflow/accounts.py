@@ -73,6 +73,10 @@ def issue_token(user: User, hours: int) -> tuple[str, dt.datetime]:
     return token, expires_at
 
 
+def revoke_tokens(user: User) -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
 def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or row.expires_at < utcnow() or not row.user.active:

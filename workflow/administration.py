@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflow.accounts import create_user, hash_password
+from workflow.accounts import create_user, hash_password, revoke_tokens
 from workflow.definition import ROLES
 from workflow.errors import Forbidden, ValidationFailed
 from workflow.i18n import N_, Msg
@@ -54,6 +54,7 @@ def update_user(actor: User, user: User, data: dict) -> User:
     user.unit = unit
     if password:
         user.password_hash = hash_password(password)
+        revoke_tokens(user)
     db.session.flush()
     return user
 

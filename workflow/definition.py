@@ -135,20 +135,3 @@ NOTICE_AUDIENCE = {
 }
 
 RETURN_DUE_DAYS = 7
-
-
-def mermaid_diagram(current: str | None = None, labels: dict[str, str] | None = None) -> str:
-    """The workflow as a Mermaid state diagram, the current state highlighted."""
-    labels = labels or {}
-    lines = ["stateDiagram-v2"]
-    for state in STATES:
-        lines.append(f'    {state}: {labels.get(state, state)}')
-    lines.append(f"    [*] --> {DRAFT}")
-    for step in STEPS:
-        lines.append(f"    {step.source} --> {step.dest}: {step.event}")
-    for state in sorted(FINAL_STATES):
-        lines.append(f"    {state} --> [*]")
-    if current:
-        lines.append("    classDef current fill:#c62828,color:#fff,font-weight:bold")
-        lines.append(f"    class {current} current")
-    return "\n".join(lines)

@@ -28,7 +28,6 @@ from workflow.machine import fire
 from workflow.models import AwardType, Ballot, Campaign, Document, Dossier, User, VoteRecord, db, utcnow
 from workflow.rules import DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, has_voted, tally
 
-REVIEWER_ROLES = frozenset({"office", "appraiser", "council", "chair", "admin"})
 TALLY_ROLES = frozenset({"council", "chair", "office"})
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
 
@@ -281,7 +280,12 @@ def _apply_step(actor: User, dossier: Dossier, step: Step, data: EventInput) -> 
     dossier.updated_at = utcnow()
     _flush_versioned()
     if step.dest == COUNCIL_REVIEW:
-        # A dossier back in council review after a return has changed: the council votes afresh.
+        # A dossier back in council review after a return has changed: the council votes afresh,
+        # and the history keeps the count of the earlier vote.
+        earlier = tally(dossier)
+        if earlier.cast:
+            details["earlier_vote"] = {"members": earlier.members, "agree": earlier.agree,
+                                       "disagree": earlier.disagree}
         db.session.execute(delete(Ballot).where(Ballot.dossier_id == dossier.id))
         db.session.execute(delete(VoteRecord).where(VoteRecord.dossier_id == dossier.id))
     comment = (data.comment or "").strip() or None

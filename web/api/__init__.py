@@ -6,12 +6,6 @@ from flask_smorest import Api
 
 from web.api.schemas import Error
 
-ERROR_RESPONSES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
-    413: "payload_too_large", 415: "unsupported_media_type", 422: "validation_error or guard_failed",
-    429: "rate_limited",
-}
-
 
 class AwardsApi(Api):
     ERROR_SCHEMA = Error

@@ -1,7 +1,6 @@
 """Dossiers, their documents, workflow events, history and council votes."""
 from __future__ import annotations
 
-from flask import send_file
 from sqlalchemy import func, select
 
 from tasks.dispatch import commit
@@ -11,7 +10,7 @@ from web.api.schemas import (
     DocumentOut, DocumentUpload, DossierIn, DossierOut, DossierPage, DossierPatch, DossierQuery, EventIn,
     HistoryOut, TallyOut, VoteIn, VoteOut,
 )
-from web.storage import document_store
+from web.storage import document_store, send_document
 from workflow import operations
 from workflow.i18n import VIETNAM
 from workflow.models import AwardType, Campaign, Document, Dossier, HistoryEntry, Unit, db
@@ -133,12 +132,7 @@ def upload_document(form, dossier_id):
 @blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
 def download_document(dossier_id, document_id):
     """The document's file, served as an attachment."""
-    document = operations.get_document(_dossier(dossier_id), document_id)
-    response = send_file(document_store().path(document.storage_name), mimetype=document.content_type,
-                         as_attachment=True, download_name=document.filename, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_document(operations.get_document(_dossier(dossier_id), document_id))
 
 
 @blp.route("/dossiers/<int:dossier_id>/documents/<int:document_id>", methods=["DELETE"])

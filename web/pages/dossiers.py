@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tasks.dispatch import commit
 from web.pages import render_msg
 from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
-from web.storage import document_store
+from web.storage import document_store, send_document
 from workflow import operations, queries
 from workflow.definition import EDITABLE_STATES, RETURN_DUE_DAYS, STATE_LABELS, STATES
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
@@ -260,11 +260,7 @@ def remove_document(dossier_id: int, document_id: int):
 @bp.route("/<int:dossier_id>/documents/<int:document_id>")
 @login_required
 def download(dossier_id: int, document_id: int):
-    document = operations.get_document(_dossier(dossier_id), document_id)
-    response = send_file(document_store().path(document.storage_name), mimetype=document.content_type,
-                         as_attachment=True, download_name=document.filename, max_age=0)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_document(operations.get_document(_dossier(dossier_id), document_id))
 
 
 def _return_comment(dossier, form) -> str:
