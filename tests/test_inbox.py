@@ -80,3 +80,18 @@ def test_the_office_sees_and_resends_failed_notices_through_the_pages(app, facto
     db.session.expire_all()
     assert db.session.get(Notice, notice.id).status == "sent"
     assert "SMTPRecipientsRefused" not in office.get("/notices/failed").text
+
+
+def test_back_to_immediate_mail_sends_what_waited_for_a_digest(app, factory):
+    submitter = factory.user_once("submitter", "ba-dinh")
+    api = factory.api(submitter)
+    api.put("/api/v1/notices/delivery", json={"notice_delivery": "daily"})
+    dossier = factory.dossier("returned", name="Phạm Thị Chờ")
+    waiting = db.session.scalar(select(Notice).where(Notice.recipient_id == submitter.id, Notice.kind == "return"))
+    assert waiting.status == "held"
+
+    assert api.put("/api/v1/notices/delivery", json={"notice_delivery": "immediate"}).status_code == 200
+    db.session.expire_all()
+    sent = db.session.get(Notice, waiting.id)
+    assert (sent.status, sent.dossier_id) == ("sent", dossier.id)
+    assert (Path(app.config["MAIL_DIR"]) / f"{sent.idempotency_key.replace(':', '_')}.eml").exists()

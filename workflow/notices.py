@@ -110,16 +110,21 @@ def mark_notice_read(user: User, notice_id: int) -> Notice:
     return notice
 
 
-def set_notice_delivery(user: User, choice: str) -> None:
+def set_notice_delivery(user: User, choice: str) -> list[int]:
+    """Set the user's choice; returns the notices released from a digest, for the caller to send after commit."""
     if choice not in DELIVERY_CHOICES:
         raise ValidationFailed(details=[{"field": "notice_delivery",
                                          "message": Msg(N_("Choose immediate or daily delivery."))}])
     user.notice_delivery = choice
+    released: list[int] = []
     if choice == "immediate":
         # What was waiting for a digest goes out now rather than waiting for a digest that never comes.
-        db.session.execute(update(Notice).where(Notice.recipient_id == user.id, Notice.status == "held")
-                           .values(status="pending"))
+        released = list(db.session.scalars(select(Notice.id).where(
+            Notice.recipient_id == user.id, Notice.status == "held")))
+        if released:
+            db.session.execute(update(Notice).where(Notice.id.in_(released)).values(status="pending"))
     db.session.flush()
+    return released
 
 
 # The office's view of delivery ---------------------------------------------------------------------

@@ -101,6 +101,7 @@ def retry_notice(notice_id):
 def put_delivery(data):
     """Choose immediate e-mail or a daily digest."""
     user = current_user()
-    notices.set_notice_delivery(user, data["notice_delivery"])
+    released = notices.set_notice_delivery(user, data["notice_delivery"])
     commit()
+    queue_delivery(released)
     return {"notice_delivery": user.notice_delivery, "unread": notices.unread_count(user)}
