@@ -250,3 +250,28 @@ def test_health_with_the_broker_up_and_down(tmp_path, postgres_url, redis_url, a
     response = broker_down.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok", "database": "ok", "broker": "down"}
+
+
+def test_office_users_opening_the_same_campaign_at_once_get_one_campaign_and_clear_refusals(factory):
+    import threading
+
+    from sqlalchemy import func, select
+
+    from workflow.models import Campaign
+
+    clients = [factory.api(factory.user("office")) for _ in range(8)]
+    body = {"code": "tk-race", "name": "Đợt khen thưởng", "year": 2026}
+    start = threading.Barrier(len(clients))
+    statuses = []
+
+    def create(client):
+        start.wait()
+        statuses.append(client.post("/api/v1/campaigns", json=body).status_code)
+
+    threads = [threading.Thread(target=create, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [201] + [422] * 7
+    assert db.session.scalar(select(func.count()).select_from(Campaign).where(Campaign.code == "tk-race")) == 1

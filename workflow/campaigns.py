@@ -1,10 +1,12 @@
 """Campaign management (the office's)."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from workflow.errors import Forbidden, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Campaign, User, db
 
+CODE_IN_USE = N_("This code is already in use.")
 CAMPAIGN_FIELDS = ("code", "name", "year", "submission_deadline", "ceremony_date", "ceremony_time",
                    "ceremony_place", "status")
 
@@ -13,12 +15,15 @@ def create_campaign(actor: User, data: dict) -> Campaign:
     if actor.role != "office":
         raise Forbidden(Msg(N_("Only the office manages campaigns.")))
     if db.session.scalar(select(Campaign.id).where(Campaign.code == data["code"])) is not None:
-        raise ValidationFailed(details=[{"field": "code", "message": Msg(N_("This code is already in use."))}])
+        raise ValidationFailed(details=[{"field": "code", "message": Msg(CODE_IN_USE)}])
     deadline, ceremony = data.get("submission_deadline"), data.get("ceremony_date")
     if deadline and ceremony and ceremony < deadline:
         raise ValidationFailed(details=[{"field": "ceremony_date", "message": Msg(
             N_("The ceremony cannot come before the submission deadline."))}])
     campaign = Campaign(**{field: data.get(field) for field in CAMPAIGN_FIELDS if data.get(field) is not None})
-    db.session.add(campaign)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another office user may take the same code at the same moment
+            db.session.add(campaign)
+    except IntegrityError:
+        raise ValidationFailed(details=[{"field": "code", "message": Msg(CODE_IN_USE)}]) from None
     return campaign

@@ -25,7 +25,7 @@ from workflow.invitations import send_invitations
 from workflow.models import AwardType, Campaign, Dossier, HonoursListSnapshot, Unit, User, db, utcnow
 
 READER_ROLES = frozenset({"office", "chair"})
-FINAL_STATES = ("conferred",)
+LISTED_STATES = ("conferred",)
 # Approved by the chair, whether or not a decision has been recorded yet.
 PROVISIONAL_STATES = ("approved", "forwarded", "conferred")
 PENDING_DECISION_STATES = ("approved", "forwarded")
@@ -161,7 +161,7 @@ def honours_list(campaign: Campaign, provisional: bool = False, place: str = DEF
         if snapshot is not None:
             return snapshot_list(snapshot)
     now = utcnow()
-    data = build_list_data(campaign, PROVISIONAL_STATES if provisional else FINAL_STATES, now)
+    data = build_list_data(campaign, PROVISIONAL_STATES if provisional else LISTED_STATES, now)
     return HonoursList(data=data, campaign_name=campaign.name, organisation=organisation_name(), place=place,
                        issued_on=today(),
                        generated_at=now, provisional=provisional)
@@ -197,7 +197,7 @@ def finalise_honours_list(actor: User, campaign_code: str, place: str = DEFAULT_
             N_("%(count)d approved dossiers still await a decision; record them before finalising."),
             {"count": pending})))
     now = utcnow().replace(microsecond=0)
-    data = build_list_data(campaign, FINAL_STATES, now)
+    data = build_list_data(campaign, LISTED_STATES, now)
     if not data["groups"]:
         failures.append(RuleFailure("list_empty", Msg(N_("No dossier of this campaign has been conferred yet."))))
     if failures:
