@@ -7,9 +7,8 @@ import unicodedata
 from flask import render_template
 from weasyprint import HTML
 
-from web.formatting import vndate
 from workflow.honours import organisation_name
-from workflow.i18n import today
+from workflow.i18n import today, vndate
 
 
 def invitation_pdf(params: dict) -> bytes:

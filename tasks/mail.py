@@ -14,9 +14,8 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
-from web.formatting import vndate
 from workflow.definition import EVENT_LABELS, STATE_LABELS
-from workflow.i18n import N_
+from workflow.i18n import N_, vndate
 from workflow.models import Notice
 
 REMINDER_TITLES = {

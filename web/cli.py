@@ -18,8 +18,9 @@ from workflow.errors import NotFound, ValidationFailed, WorkflowError
 from workflow.export_jobs import unit_by_code
 from workflow.exports import FORMATS, export_filename, export_honours_list
 from workflow.history import verify_history
-from workflow.honours import campaign_by_code, honours_list
-from workflow.invitations import get_campaign, send_invitations
+from workflow.campaigns import campaign_by_code
+from workflow.honours import honours_list
+from workflow.invitations import send_invitations
 from workflow.models import db
 from workflow.reference import seed_reference_data
 
@@ -90,7 +91,7 @@ def verify_command():
 def send_invitations_command(campaign_code):
     """Send an invitation letter (PDF) for every conferred dossier of the campaign to its unit; safe to repeat."""
     try:
-        campaign = get_campaign(campaign_code)
+        campaign = campaign_by_code(campaign_code)
     except NotFound:
         click.echo(f"No campaign with the code {campaign_code}.", err=True)
         raise SystemExit(1) from None

@@ -5,17 +5,7 @@ import datetime as dt
 
 from flask import Flask
 
-from workflow.i18n import VIETNAM
-
-
-def vndate(value) -> str:
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(VIETNAM)
-    return value.strftime("%d/%m/%Y")
+from workflow.i18n import VIETNAM, vndate
 
 
 def vndatetime(value: dt.datetime | None) -> str:

@@ -2,13 +2,20 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workflow.errors import Forbidden, ValidationFailed
+from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Campaign, User, db
 
 CODE_IN_USE = N_("This code is already in use.")
 CAMPAIGN_FIELDS = ("code", "name", "year", "submission_deadline", "ceremony_date", "ceremony_time",
                    "ceremony_place", "status")
+
+
+def campaign_by_code(code: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        raise NotFound(Msg(N_("No such campaign.")))
+    return campaign
 
 
 def create_campaign(actor: User, data: dict) -> Campaign:

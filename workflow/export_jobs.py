@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from workflow.errors import NotFound, ValidationFailed
 from workflow.exports import FORMATS
-from workflow.honours import HonoursList, campaign_by_code, read_honours_list
+from workflow.campaigns import campaign_by_code
+from workflow.honours import HonoursList, read_honours_list
 from workflow.i18n import N_, Msg
 from workflow.models import ExportJob, Unit, User, db
 

@@ -19,7 +19,8 @@ import icu
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from workflow.errors import Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure
+from workflow.campaigns import campaign_by_code
+from workflow.errors import Forbidden, GuardFailed, InvalidTransition, RuleFailure
 from workflow.i18n import N_, VIETNAM, Msg, today
 from workflow.invitations import send_invitations
 from workflow.models import AwardType, Campaign, Dossier, HonoursListSnapshot, Unit, User, db, utcnow
@@ -94,13 +95,6 @@ class HonoursList:
 
 def canonical_json(content: dict) -> str:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def campaign_by_code(code: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
-    if campaign is None:
-        raise NotFound(Msg(N_("No such campaign.")))
-    return campaign
 
 
 def require_reader(actor: User) -> None:

@@ -37,13 +37,25 @@ class Msg:
         return cls(data["msgid"], {k: _from_jsonable(v) for k, v in data.get("params", {}).items()})
 
 
+def vndate(value) -> str:
+    """A date (or ISO date text, or a time) as dd/mm/yyyy, in Vietnam."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(VIETNAM)
+    return value.strftime("%d/%m/%Y")
+
+
+
 def _render_value(value, gettext):
     if isinstance(value, Msg):
         return value.render(gettext)
     if isinstance(value, list | tuple):
         return ", ".join(str(_render_value(item, gettext)) for item in value)
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return vndate(value)
     return value
 
 

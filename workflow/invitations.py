@@ -8,16 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow.definition import CONFERRED
-from workflow.errors import NotFound
 from workflow.models import Campaign, Dossier, Notice, db
 from workflow.notices import existing_keys, new_notice, unit_submitters
-
-
-def get_campaign(code: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
-    if campaign is None:
-        raise NotFound()
-    return campaign
 
 
 def invitation_params(dossier: Dossier) -> dict:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from workflow.definition import CONFERRED, DRAFT, STATES
-from workflow.honours import campaign_by_code, require_reader
+from workflow.campaigns import campaign_by_code
+from workflow.honours import require_reader
 from workflow.models import AwardType, Dossier, Unit, User, db
 
 # Drafts are the units' own business until they are submitted; they are not counted.

@@ -1,7 +1,6 @@
 """Dossiers, their documents, workflow events, history and council votes."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
 
 from tasks.dispatch import commit
 from web.api.auth import BEARER_SECURITY, current_user, token_required
@@ -11,9 +10,9 @@ from web.api.schemas import (
     HistoryOut, TallyOut, VoteIn, VoteOut,
 )
 from web.storage import document_store, send_document
-from workflow import operations
+from workflow import operations, queries
 from workflow.i18n import VIETNAM
-from workflow.models import AwardType, Campaign, Document, Dossier, HistoryEntry, Unit, db
+from workflow.models import Document, Dossier
 
 blp = ApiBlueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
 FILE_RESPONSE = {"200": {"description": "The file, as an attachment",
@@ -57,22 +56,10 @@ def _dossier(dossier_id: int) -> Dossier:
 @blp.response(200, DossierPage)
 def list_dossiers(query):
     """Dossiers the caller may see, newest change first, filtered and paginated."""
-    statement = operations.visible_dossiers(current_user())
-    if "campaign" in query:
-        statement = statement.where(Dossier.campaign_id == select(Campaign.id).where(
-            Campaign.code == query["campaign"]).scalar_subquery())
-    if "award_type" in query:
-        statement = statement.where(Dossier.award_type_id == select(AwardType.id).where(
-            AwardType.code == query["award_type"]).scalar_subquery())
-    if "unit" in query:
-        statement = statement.where(Dossier.unit_id == select(Unit.id).where(
-            Unit.code == query["unit"]).scalar_subquery())
-    if "state" in query:
-        statement = statement.where(Dossier.state == query["state"])
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     page, per_page = query["page"], query["per_page"]
-    items = db.session.scalars(statement.order_by(Dossier.updated_at.desc(), Dossier.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page)).unique()
+    items, total = queries.search_dossiers(current_user(), queries.DossierFilter(
+        campaign=query.get("campaign"), state=query.get("state"), unit=query.get("unit"),
+        award_type=query.get("award_type"), page=page, per_page=per_page))
     return {"items": [dossier_json(d) for d in items], "total": total, "page": page, "per_page": per_page}
 
 
@@ -168,8 +155,7 @@ def post_event(data, dossier_id):
 def get_history(dossier_id):
     """Every change to the dossier, oldest first."""
     dossier = _dossier(dossier_id)
-    rows = db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
-                              .order_by(HistoryEntry.seq))
+    rows = queries.history_of(dossier)
     return [{"event": r.event, "from_state": r.from_state, "to_state": r.to_state, "actor": r.actor_username,
              "comment": r.comment, "at": r.at.astimezone(VIETNAM)} for r in rows]
 
