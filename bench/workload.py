@@ -1,0 +1,178 @@
+"""The transition workload the benchmarks share: people, drafts ready to submit, and full lifecycles.
+
+A lifecycle takes a draft through submit, accept, recommend, three council votes, approve and
+confer: five transitions, each its own transaction, as five requests would be. The raw-SQL
+baseline does the same writes per step through the same driver: the version-checked UPDATE of the
+dossier, the hash-chained history row and the notice rows, and for a vote the voter's record and
+the rewritten ballots.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from workflow import operations as ops
+from workflow.history import GENESIS
+from workflow.i18n import today
+from workflow.models import AwardType, Campaign, Document, Dossier, Unit, User, db, utcnow
+
+CAMPAIGN = "bench"
+AWARD_TYPE = "bk_thanh_hoi"  # city level: approve, then confer
+COUNCIL_SIZE = 3
+TRANSITIONS_PER_LIFECYCLE = 5
+LIFECYCLE: tuple[tuple[str, dict], ...] = (
+    ("submit", {}),
+    ("accept", {}),
+    ("recommend", {"comment": "Đủ điều kiện, đề nghị Hội đồng xét."}),
+    ("vote", {}),
+    ("approve", {}),
+    ("confer", {"decision_number": "123/QĐ-HPN", "decision_date": None}),
+)
+# The password hash of the benchmark's users: argon2id at its lowest cost, as only setup signs in.
+_cheap_hash = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("bench password")
+PASSWORD = "bench password"
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The ids of the people who act on the benchmark's dossiers, one per role."""
+
+    submitter: int
+    office: int
+    appraiser: int
+    chair: int
+    council: tuple[int, ...]
+
+    def actor_for(self, event: str) -> int:
+        return {"submit": self.submitter, "accept": self.office, "recommend": self.appraiser,
+                "approve": self.chair, "confer": self.office}[event]
+
+
+def _user(username: str, role: str, unit_code: str) -> User:
+    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+    user = User(username=username, password_hash=_cheap_hash, role=role, unit=unit,
+                email=f"{username}@example.org", full_name=username)
+    db.session.add(user)
+    return user
+
+
+def prepare_cast() -> Cast:
+    """The campaign and the people; call once per database, inside an app context."""
+    db.session.add(Campaign(code=CAMPAIGN, name="Đợt đo hiệu năng", year=today().year,
+                            submission_deadline=today() + dt.timedelta(days=60),
+                            ceremony_date=today() + dt.timedelta(days=70)))
+    people = {
+        "submitter": _user("bench-submitter", "submitter", "ba-dinh"),
+        "office": _user("bench-office", "office", "van-phong"),
+        "appraiser": _user("bench-appraiser", "appraiser", "van-phong"),
+        "chair": _user("bench-chair", "chair", "thanh-hoi"),
+    }
+    council = [_user(f"bench-council-{n}", "council", "thanh-hoi") for n in range(1, COUNCIL_SIZE + 1)]
+    db.session.commit()
+    return Cast(**{role: user.id for role, user in people.items()}, council=tuple(u.id for u in council))
+
+
+def prepare_drafts(cast: Cast, count: int) -> list[int]:
+    """`count` drafts with their required documents, ready to submit; returns their ids."""
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == CAMPAIGN))
+    award_type = db.session.scalar(select(AwardType).where(AwardType.code == AWARD_TYPE))
+    submitter = db.session.get(User, cast.submitter)
+    dossiers = []
+    for _ in range(count):
+        dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=submitter.unit_id,
+                          nominee_kind="individual", achievements="Thành tích xuất sắc.",
+                          created_by_id=submitter.id)
+        dossier.set_nominee_name(f"Nguyễn Thị {uuid.uuid4().hex[:12]}")
+        for kind in award_type.required_documents:
+            dossier.documents.append(Document(kind=kind, filename=f"{kind}.pdf", storage_name=uuid.uuid4().hex,
+                                              content_type="application/pdf", size=1000, sha256="0" * 64,
+                                              uploaded_by_id=submitter.id))
+        dossiers.append(dossier)
+    db.session.add_all(dossiers)
+    db.session.commit()
+    return [dossier.id for dossier in dossiers]
+
+
+def run_lifecycle(cast: Cast, dossier_id: int) -> None:
+    """One draft to conferral through the workflow operations, one commit per step, as the web does."""
+    for event, fields in LIFECYCLE:
+        dossier = db.session.get(Dossier, dossier_id)
+        if event == "vote":
+            for member_id in cast.council:
+                ops.cast_vote(db.session.get(User, member_id), dossier, True)
+                db.session.commit()
+            continue
+        if event == "confer":
+            fields = {**fields, "decision_date": today()}
+        ops.fire_event(db.session.get(User, cast.actor_for(event)), dossier, event, dossier.version,
+                       ops.EventInput(**fields))
+        db.session.commit()
+
+
+# The raw-SQL baseline ---------------------------------------------------------------------------
+
+RAW_STEPS = (  # event, from, to, who is told
+    ("submit", "draft", "submitted", "office"),
+    ("accept", "submitted", "in_appraisal", "appraiser"),
+    ("recommend", "in_appraisal", "council_review", "council"),
+    ("vote", None, None, None),
+    ("approve", "council_review", "approved", "submitter"),
+    ("confer", "approved", "conferred", "submitter"),
+)
+
+
+def _chain_hash(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def raw_lifecycle(conn, cast: Cast, dossier_id: int) -> None:
+    """The same writes as `run_lifecycle`, by hand, on a psycopg connection."""
+    usernames = {cast.submitter: "bench-submitter", cast.office: "bench-office",
+                 cast.appraiser: "bench-appraiser", cast.chair: "bench-chair"}
+    audience = {"office": [cast.office], "appraiser": [cast.appraiser], "council": list(cast.council),
+                "submitter": [cast.submitter]}
+    version, previous = 1, GENESIS
+    for event, source, dest, told in RAW_STEPS:
+        with conn.transaction():
+            if event == "vote":
+                for member_id in cast.council:
+                    conn.execute("INSERT INTO vote_records (dossier_id, user_id, cast_on) VALUES (%s, %s, %s)",
+                                 (dossier_id, member_id, today()))
+                    ballots = [row[0] for row in conn.execute(
+                        "SELECT agree FROM ballots WHERE dossier_id = %s", (dossier_id,))] + [True]
+                    conn.execute("DELETE FROM ballots WHERE dossier_id = %s", (dossier_id,))
+                    with conn.cursor() as cursor:
+                        cursor.executemany("INSERT INTO ballots (id, dossier_id, agree) VALUES (%s, %s, %s)",
+                                           [(str(uuid.uuid4()), dossier_id, agree) for agree in ballots])
+                continue
+            now = utcnow()
+            updated = conn.execute(
+                "UPDATE dossiers SET state = %s, version = %s, updated_at = %s, ever_submitted = true "
+                "WHERE id = %s AND version = %s", (dest, version + 1, now, dossier_id, version))
+            if updated.rowcount != 1:
+                raise RuntimeError("stale version")
+            actor = cast.submitter if event == "submit" else cast.actor_for(event)
+            content = {"dossier": dossier_id, "seq": version, "event": event, "from": source, "to": dest,
+                       "actor": usernames[actor], "comment": None, "details": {},
+                       "at": now.isoformat(timespec="microseconds"), "prev": previous}
+            digest = _chain_hash(content)
+            conn.execute(
+                "INSERT INTO history (dossier_id, seq, event, from_state, to_state, actor_id, actor_username, "
+                "comment, details, at, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (dossier_id, version, event, source, dest, actor, usernames[actor], None, "{}", now, previous,
+                 digest))
+            params = json.dumps({"event": event, "state": dest, "nominee": "", "comment": None},
+                                ensure_ascii=False)
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO notices (idempotency_key, recipient_id, dossier_id, kind, params, status, attempts, "
+                    "created_at) VALUES (%s, %s, %s, %s, %s, 'pending', 0, %s)",
+                    [(uuid.uuid4().hex, recipient, dossier_id, event, params, now) for recipient in audience[told]])
+            version, previous = version + 1, digest
