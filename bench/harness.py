@@ -168,3 +168,17 @@ def make_app(folder: Path, database_url: str, **overrides):
         seed_reference_data()
         db.session.commit()
     return app
+
+
+@contextlib.contextmanager
+def app_in_context(folder: Path, database_url: str, **overrides) -> Iterator:
+    """`make_app`'s app with its context pushed; its connections are closed on the way out."""
+    from workflow.models import db
+
+    app = make_app(folder, database_url, **overrides)
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()

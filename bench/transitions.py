@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import psycopg
 
-from bench.harness import Scale, at_least, interleaved_medians, make_app, postgres_database, scratch_dir
-from bench.workload import TRANSITIONS_PER_LIFECYCLE, prepare_cast, prepare_drafts, raw_lifecycle, run_lifecycle
+from bench.harness import Scale, app_in_context, at_least, interleaved_medians, postgres_database, scratch_dir
+from bench.workload import (
+    TRANSITIONS_PER_LIFECYCLE, load_people, prepare_cast, prepare_drafts, raw_lifecycle, run_lifecycle,
+)
 
 ORDER = 1
 
@@ -13,9 +15,9 @@ ORDER = 1
 def run(scale: Scale):
     lifecycles = scale.pick(60, 3)
     with postgres_database() as url, scratch_dir() as folder:
-        app = make_app(folder, url)
-        with app.app_context(), psycopg.connect(url) as conn:
+        with app_in_context(folder, url), psycopg.connect(url) as conn:
             cast = prepare_cast()
+            people = load_people(cast)
             batches = {"ours": [], "raw": []}
 
             def setup():
@@ -24,7 +26,7 @@ def run(scale: Scale):
 
             def ours():
                 for dossier_id in batches["ours"]:
-                    run_lifecycle(cast, dossier_id)
+                    run_lifecycle(cast, people, dossier_id)
 
             def raw():
                 for dossier_id in batches["raw"]:
@@ -34,8 +36,6 @@ def run(scale: Scale):
             ours()  # warm up caches, the connection pool and the statement caches
             raw()
             seconds = interleaved_medians({"ours": ours, "raw": raw}, scale.repeat, setup)
-            app_engine = app.extensions["sqlalchemy"].engine
-            app_engine.dispose()
     transitions = lifecycles * TRANSITIONS_PER_LIFECYCLE
     ours_rate, raw_rate = transitions / seconds["ours"], transitions / seconds["raw"]
     yield at_least("transition_throughput", ours_rate / raw_rate, 0.5,

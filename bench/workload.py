@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from workflow import operations as ops
-from workflow.history import GENESIS
+from workflow.models import HISTORY_GENESIS
 from workflow.i18n import today
 from workflow.models import AwardType, Campaign, Document, Dossier, Unit, User, db, utcnow
 
@@ -99,19 +99,28 @@ def prepare_drafts(cast: Cast, count: int) -> list[int]:
     return [dossier.id for dossier in dossiers]
 
 
-def run_lifecycle(cast: Cast, dossier_id: int) -> None:
-    """One draft to conferral through the workflow operations, one commit per step, as the web does."""
+def load_people(cast: Cast) -> dict[int, User]:
+    """The acting users, loaded once, as a signed-in user is for the whole of a bulk action."""
+    return {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_([cast.submitter, cast.office, cast.appraiser, cast.chair, *cast.council])))}
+
+
+def run_lifecycle(cast: Cast, people: dict[int, User], dossier_id: int) -> None:
+    """One draft to conferral through the workflow operations, one commit per step.
+
+    The dossier is read once and then kept by the session, as in a bulk action; what each request
+    reads on top (its user, the dossier) is measured by the HTTP benchmark.
+    """
+    dossier = ops.get_dossier(people[cast.submitter], dossier_id)
     for event, fields in LIFECYCLE:
-        dossier = db.session.get(Dossier, dossier_id)
         if event == "vote":
             for member_id in cast.council:
-                ops.cast_vote(db.session.get(User, member_id), dossier, True)
+                ops.cast_vote(people[member_id], dossier, True)
                 db.session.commit()
             continue
         if event == "confer":
             fields = {**fields, "decision_date": today()}
-        ops.fire_event(db.session.get(User, cast.actor_for(event)), dossier, event, dossier.version,
-                       ops.EventInput(**fields))
+        ops.fire_event(people[cast.actor_for(event)], dossier, event, dossier.version, ops.EventInput(**fields))
         db.session.commit()
 
 
@@ -138,7 +147,7 @@ def raw_lifecycle(conn, cast: Cast, dossier_id: int) -> None:
                  cast.appraiser: "bench-appraiser", cast.chair: "bench-chair"}
     audience = {"office": [cast.office], "appraiser": [cast.appraiser], "council": list(cast.council),
                 "submitter": [cast.submitter]}
-    version, previous = 1, GENESIS
+    version, previous = 1, HISTORY_GENESIS
     for event, source, dest, told in RAW_STEPS:
         with conn.transaction():
             if event == "vote":

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tasks.celery_app import own_task
 from workflow.models import Notice, db
+from workflow.notices import WRITTEN_NOTICE_IDS
 
 log = logging.getLogger(__name__)
 _installed = False
@@ -31,11 +32,11 @@ def install_notice_dispatch() -> None:
 def _collect_new_notices(session: Session, _context) -> None:
     ids = [obj.id for obj in session.new if isinstance(obj, Notice)]
     if ids:
-        session.info.setdefault("new_notice_ids", []).extend(ids)
+        session.info.setdefault(WRITTEN_NOTICE_IDS, []).extend(ids)
 
 
 def _forget_notices(session: Session, _previous) -> None:
-    session.info.pop("new_notice_ids", None)
+    session.info.pop(WRITTEN_NOTICE_IDS, None)
 
 
 def commit() -> None:
@@ -45,7 +46,7 @@ def commit() -> None:
 
 
 def send_committed_notices() -> None:
-    queue_delivery(db.session.info.pop("new_notice_ids", []))
+    queue_delivery(db.session.info.pop(WRITTEN_NOTICE_IDS, []))
 
 
 def queue_delivery(ids: list[int]) -> None:

@@ -80,7 +80,8 @@ def test_campaign_open(factory):
 
     dossier = factory.dossier("draft")
     returned = factory.dossier("returned")
-    db.session.execute(Campaign.__table__.update().values(status="closed"))
+    for campaign in db.session.scalars(select(Campaign)):
+        campaign.status = "closed"
     db.session.commit()
     error = assert_refused(factory, dossier, "submit", ["campaign_open"])
     assert "Đợt test-campaign" in error["details"][0]["message"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
@@ -9,6 +10,7 @@ from flask_babel import Babel
 from flask_login import current_user
 from flask_migrate import Migrate
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from flask_babel import refresh as refresh_locale
 
 from config import INSTANCE_DIR, config_for
@@ -47,6 +49,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
+        else:
+            _test_idle_connections(db.engine)
     celery_init_app(app)
     install_notice_dispatch()
 
@@ -84,6 +88,35 @@ def _locale_selector(app: Flask):
         return default
 
     return selector
+
+
+IDLE_SECONDS_BEFORE_TEST = 10.0
+
+
+def _test_idle_connections(engine) -> None:
+    """Test a pooled connection before use when it has been idle for a while.
+
+    A database restart or a firewall may have cut it meanwhile; a bad one is replaced before the
+    request sees it. Connections in constant use are not tested: a test on every checkout (SQLAlchemy's
+    pool_pre_ping) costs a round trip to the server per transaction.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_SECONDS_BEFORE_TEST:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()
+        except Exception as error:  # noqa: BLE001 - whatever broke it, the pool takes a fresh connection
+            raise DisconnectionError() from error
 
 
 def _configure_sqlite(engine) -> None:

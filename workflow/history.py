@@ -4,12 +4,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from workflow.models import Dossier, HistoryEntry, User, db, utcnow
-
-GENESIS = "0" * 64
+from workflow.models import HISTORY_GENESIS, Dossier, HistoryEntry, User, db, utcnow
 
 
 def row_hash(entry: HistoryEntry) -> str:
@@ -29,21 +28,29 @@ def row_hash(entry: HistoryEntry) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def append_history(dossier: Dossier, event: str, from_state: str, to_state: str, actor: User,
-                   comment: str | None = None, details: dict | None = None) -> HistoryEntry:
-    """Add the next row of the chain. Call it after the dossier's versioned UPDATE was flushed,
-    so that the row lock on the dossier orders concurrent writers."""
-    last = db.session.execute(
-        select(HistoryEntry.seq, HistoryEntry.hash).where(HistoryEntry.dossier_id == dossier.id)
-        .order_by(HistoryEntry.seq.desc()).limit(1)).first()
-    entry = HistoryEntry(
-        dossier_id=dossier.id, seq=(last.seq + 1) if last else 1, event=event,
-        from_state=from_state, to_state=to_state, actor_id=actor.id, actor_username=actor.username,
-        comment=comment, details=details or {}, at=utcnow(),
-        prev_hash=last.hash if last else GENESIS)
-    entry.hash = row_hash(entry)
-    db.session.add(entry)
+def next_history_row(dossier: Dossier, event: str, from_state: str, to_state: str, actor: User,
+                     comment: str | None = None, details: dict | None = None) -> HistoryEntry:
+    """The dossier's next history row, and the dossier's head moved to it.
+
+    The row takes its place in the chain from the dossier's version (a dossier at version v has
+    v - 1 rows). Flush the dossier's versioned UPDATE, which carries the new head, before adding
+    the row to the session: a concurrent writer then loses at that UPDATE, with a stale version,
+    before it can write a row of its own.
+    """
+    entry = HistoryEntry(**history_row(dossier, event, from_state, to_state, actor, comment, details))
+    dossier.history_head = entry.hash
     return entry
+
+
+def history_row(dossier: Dossier, event: str, from_state: str, to_state: str, actor: User,
+                comment: str | None = None, details: dict | None = None) -> dict:
+    """The column values of the dossier's next history row, hash included, for a dossier at its current
+    version (a dossier at version v has v - 1 rows)."""
+    row = dict(dossier_id=dossier.id, seq=dossier.version, event=event, from_state=from_state, to_state=to_state,
+               actor_id=actor.id, actor_username=actor.username, comment=comment, details=details or {},
+               at=utcnow(), prev_hash=dossier.history_head)
+    row["hash"] = row_hash(SimpleNamespace(**row))
+    return row
 
 
 @dataclass(frozen=True)
@@ -60,18 +67,17 @@ def verify_history() -> list[Problem]:
     rows_by_dossier: dict[int, list[HistoryEntry]] = {}
     for entry in db.session.scalars(select(HistoryEntry).order_by(HistoryEntry.dossier_id, HistoryEntry.id)):
         rows_by_dossier.setdefault(entry.dossier_id, []).append(entry)
-    versions = dict(db.session.execute(select(Dossier.id, Dossier.version)).all())
-    for dossier_id, version in versions.items():
-        problems.extend(_verify_chain(dossier_id, version, rows_by_dossier.get(dossier_id, [])))
+    for dossier_id, version, head in db.session.execute(select(Dossier.id, Dossier.version, Dossier.history_head)):
+        problems.extend(_verify_chain(dossier_id, version, head, rows_by_dossier.get(dossier_id, [])))
     return problems
 
 
-def _verify_chain(dossier_id: int, version: int, rows: list[HistoryEntry]) -> list[Problem]:
+def _verify_chain(dossier_id: int, version: int, head: str, rows: list[HistoryEntry]) -> list[Problem]:
     problems = []
     by_seq = sorted(rows, key=lambda e: e.seq)
     if [e.id for e in by_seq] != [e.id for e in rows]:
         problems.append(Problem(dossier_id, None, "reordered", "rows are not in the order they were written"))
-    previous, expected_seq = GENESIS, 1
+    previous, expected_seq = HISTORY_GENESIS, 1
     for entry in by_seq:
         in_sequence = entry.seq == expected_seq
         if not in_sequence:
@@ -86,4 +92,6 @@ def _verify_chain(dossier_id: int, version: int, rows: list[HistoryEntry]) -> li
     if len(rows) != version - 1:
         problems.append(Problem(dossier_id, None, "removed",
                                 f"version {version} implies {version - 1} rows, found {len(rows)}"))
+    if head != previous:
+        problems.append(Problem(dossier_id, None, "removed", "the dossier's recorded head is not its last row"))
     return problems

@@ -1,6 +1,7 @@
 """The one state machine of the process, built from the declarative definition.
 
-It holds no dossiers: an event is fired on a dossier passed in, whose `state` column is the truth.
+It holds no dossiers: an event is fired from a dossier's state, whose column in the database is the
+truth, and the operation writes the state the machine arrives at.
 """
 from transitions import Machine, MachineError
 
@@ -15,9 +16,20 @@ machine = Machine(
 )
 
 
-def fire(dossier, event: str) -> None:
-    """Move the dossier along `event`; raises MachineError when the current state does not allow it."""
-    machine.events[event].trigger(dossier)
+class Position:
+    """What the machine moves: a state, apart from the dossier whose row records it."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str):
+        self.state = state
 
 
-__all__ = ["fire", "machine", "MachineError"]
+def next_state(state: str, event: str) -> str:
+    """Where `event` leads from `state`; raises MachineError when the machine does not allow it."""
+    position = Position(state)
+    machine.events[event].trigger(position)
+    return position.state
+
+
+__all__ = ["next_state", "machine", "MachineError"]

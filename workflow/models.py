@@ -15,6 +15,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, rel
 
 from workflow.definition import DRAFT
 
+# The `prev_hash` of a dossier's first history row, and its `history_head` before that row.
+HISTORY_GENESIS = "0" * 64
+
 
 class UTCDateTime(types.TypeDecorator):
     """Aware UTC datetimes on every database (SQLite keeps no offset of its own)."""
@@ -61,7 +64,10 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# A session lives for one request or one job. Objects keep their values across its commits: what it
+# wrote is what the row holds, so rendering the result of a commit, or moving on to the next dossier
+# of a bulk action, needs no second read.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
 class Unit(db.Model):
@@ -192,6 +198,8 @@ class Dossier(db.Model):
     achievements: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The hash of the latest history row (the chain's genesis value before the first).
+    history_head: Mapped[str] = mapped_column(String(64), default=HISTORY_GENESIS, server_default=HISTORY_GENESIS)
     # Once submitted, the dossier is visible to the city union's reviewers even if it is withdrawn.
     ever_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
     due_date: Mapped[dt.date | None] = mapped_column(Date)

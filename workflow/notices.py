@@ -6,31 +6,56 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, insert, literal, select, update
 
 from workflow.definition import NOTICE_AUDIENCE, Step
 from workflow.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Dossier, Notice, User, db, utcnow
-from workflow.rules import council_members
 
 DELIVERY_CHOICES = ("immediate", "daily")
 # Kinds that must go out at once whatever the reader chose (the letter is needed for the ceremony).
 ALWAYS_IMMEDIATE = {"invitation", "digest"}
+# Where a session keeps the ids of the notice rows written in its transaction, for delivery after the commit.
+WRITTEN_NOTICE_IDS = "new_notice_ids"
 
 
-def audience(dossier: Dossier, group: str) -> list[User]:
-    active = select(User).where(User.active.is_(True))
+def _audience_criteria(group: str):
+    """Who of the active users is told, given the `unit_id` parameter of `_audience_unit`."""
+    unit = bindparam("unit_id", type_=Integer)
     if group == "office":
-        return list(db.session.scalars(active.where(User.role == "office").order_by(User.id)))
+        return User.role == "office"
     if group == "appraisers":
-        return list(db.session.scalars(active.where(
-            User.role == "appraiser", User.unit_id == dossier.award_type.responsible_unit_id).order_by(User.id)))
-    if group == "council":
-        return council_members(dossier)
+        return and_(User.role == "appraiser", User.unit_id == unit)
+    if group == "council":  # members of the nominating unit have a conflict of interest
+        return and_(User.role == "council", User.unit_id != unit)
     if group == "submitters":
-        return unit_submitters(dossier.unit_id)
+        return and_(User.role == "submitter", User.unit_id == unit)
     raise ValueError(group)
+
+
+def _audience_unit(dossier: Dossier, group: str) -> int:
+    return dossier.award_type.responsible_unit_id if group == "appraisers" else dossier.unit_id
+
+
+def _transition_notices_statement(group: str):
+    notices = Notice.__table__
+    rows = select(
+        bindparam("key_prefix", type_=String) + cast(User.id, String),
+        User.id,
+        bindparam("dossier_id", type_=Integer),
+        bindparam("kind", type_=String),
+        bindparam("params", type_=notices.c.params.type),
+        case((User.notice_delivery == "daily", "held"), else_="pending"),
+        literal(0),
+        bindparam("created_at", type_=notices.c.created_at.type),
+    ).where(User.active.is_(True), _audience_criteria(group)).order_by(User.id)
+    columns = ["idempotency_key", "recipient_id", "dossier_id", "kind", "params", "status", "attempts", "created_at"]
+    return insert(notices).from_select(columns, rows).returning(notices.c.id)
+
+
+# Built once: a transition's notices are written by one INSERT … SELECT over the audience.
+TRANSITION_NOTICES = {group: _transition_notices_statement(group) for group in set(NOTICE_AUDIENCE.values())}
 
 
 def unit_submitters(unit_id: int) -> list[User]:
@@ -65,12 +90,23 @@ def new_notice(recipient: User, kind: str, params: dict, dossier_id: int | None 
     return notice
 
 
-def write_transition_notices(dossier: Dossier, step: Step, comment: str | None) -> list[Notice]:
+def write_transition_notices(dossier: Dossier, step: Step, seq: int, comment: str | None) -> list[int]:
+    """The notices of the transition recorded as history row `seq`, one per active member of its audience;
+    returns their ids."""
     group = NOTICE_AUDIENCE.get(step.dest)
     if group is None:
         return []
-    params = notice_params(dossier, step.event, comment)
-    return [new_notice(user, step.event, params, dossier.id) for user in audience(dossier, group)]
+    ids = list(db.session.scalars(TRANSITION_NOTICES[group], {
+        "key_prefix": f"{step.event}:{dossier.id}:{seq}:", "dossier_id": dossier.id, "kind": step.event,
+        "params": notice_params(dossier, step.event, comment), "created_at": utcnow(),
+        "unit_id": _audience_unit(dossier, group)}))
+    note_written(ids)
+    return ids
+
+
+def note_written(ids: list[int]) -> None:
+    """Remember notices written other than as new objects of the session, to be sent after the commit."""
+    db.session.info.setdefault(WRITTEN_NOTICE_IDS, []).extend(ids)
 
 
 def existing_keys(keys: list[str]) -> set[str]:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import notices
@@ -22,11 +25,15 @@ from workflow.errors import (
     AlreadyVoted, Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure, StaleVersion, ValidationFailed,
     VotingClosed,
 )
-from workflow.history import append_history
+from workflow.history import history_row, next_history_row
 from workflow.i18n import N_, Msg, today
-from workflow.machine import fire
-from workflow.models import AwardType, Ballot, Campaign, Document, Dossier, User, VoteRecord, db, utcnow
-from workflow.rules import DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, has_voted, tally
+from workflow.machine import next_state
+from workflow.models import (
+    AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
+)
+from workflow.rules import (
+    DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, council_size, has_conflict, tally,
+)
 
 TALLY_ROLES = frozenset({"council", "chair", "office"})
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
@@ -53,7 +60,9 @@ MAX_ID = 2**31 - 1
 
 
 def get_dossier(user: User, dossier_id: int) -> Dossier:
-    dossier = db.session.get(Dossier, dossier_id) if 0 < dossier_id <= MAX_ID else None
+    # Documents load when first used: most requests on a dossier (votes, most transitions) need none.
+    dossier = (db.session.get(Dossier, dossier_id, options=[lazyload(Dossier.documents)])
+               if 0 < dossier_id <= MAX_ID else None)
     if dossier is None or not can_see(user, dossier):
         raise NotFound(Msg(N_("No such dossier.")))
     return dossier
@@ -210,8 +219,9 @@ def remove_document(actor: User, dossier: Dossier, document_id: int, store: Docu
 
 def _record_content_change(actor: User, dossier: Dossier, event: str, details: dict) -> Dossier:
     dossier.updated_at = utcnow()
+    entry = next_history_row(dossier, event, dossier.state, dossier.state, actor, details=details)
     _flush_versioned()
-    append_history(dossier, event, dossier.state, dossier.state, actor, details=details)
+    db.session.add(entry)
     db.session.flush()
     return dossier
 
@@ -261,38 +271,62 @@ def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
     return _apply_step(actor, dossier, step, data)
 
 
+# What a step may change on the dossier's row, written by one statement built once.
+STEP_COLUMNS = ("state", "version", "history_head", "updated_at", "ever_submitted", "due_date", "decision_number",
+                "decision_date")
+_dossiers = Dossier.__table__
+UPDATE_STEP = (update(_dossiers)
+               .where(_dossiers.c.id == bindparam("dossier_id"), _dossiers.c.version == bindparam("expected_version"))
+               .values({name: bindparam(name) for name in STEP_COLUMNS}))
+INSERT_HISTORY = insert(HistoryEntry.__table__)
+
+
 def _apply_step(actor: User, dossier: Dossier, step: Step, data: EventInput) -> Dossier:
-    from_state = dossier.state
-    fire(dossier, step.event)
+    """Write the step: the dossier's row, its history row and its notices, one statement each.
+
+    The writes go straight to the tables, with no unit-of-work flush; the loaded dossier is brought
+    up to date as if it had been read back.
+    """
+    earlier = earlier_vote(dossier) if step.dest == COUNCIL_REVIEW else None
+    changes: dict = {"state": next_state(dossier.state, step.event), "updated_at": utcnow()}
     details: dict = {}
     if step.dest == SUBMITTED:
-        dossier.ever_submitted = True
-        dossier.due_date = None
+        changes.update(ever_submitted=True, due_date=None)
     if step.event == "return":
-        dossier.due_date = data.due_date or today() + dt.timedelta(days=RETURN_DUE_DAYS)
-        details["due_date"] = dossier.due_date.isoformat()
+        changes["due_date"] = data.due_date or today() + dt.timedelta(days=RETURN_DUE_DAYS)
+        details["due_date"] = changes["due_date"].isoformat()
     if step.event == "confer":
-        dossier.decision_number = data.decision_number.strip()
-        dossier.decision_date = data.decision_date
-        details["decision"] = {"number": dossier.decision_number, "date": dossier.decision_date.isoformat()}
+        changes.update(decision_number=data.decision_number.strip(), decision_date=data.decision_date)
+        details["decision"] = {"number": changes["decision_number"], "date": data.decision_date.isoformat()}
     if "conflict_of_interest" in step.rules and has_conflict(actor, dossier):
         details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
-    dossier.updated_at = utcnow()
-    _flush_versioned()
-    if step.dest == COUNCIL_REVIEW:
-        # A dossier back in council review after a return has changed: the council votes afresh,
+    if earlier is not None:
+        # Back in council review after a return, the dossier has changed: the council votes afresh,
         # and the history keeps the count of the earlier vote.
-        earlier = tally(dossier)
-        if earlier.cast:
-            details["earlier_vote"] = {"members": earlier.members, "agree": earlier.agree,
-                                       "disagree": earlier.disagree}
-        db.session.execute(delete(Ballot).where(Ballot.dossier_id == dossier.id))
-        db.session.execute(delete(VoteRecord).where(VoteRecord.dossier_id == dossier.id))
+        details["earlier_vote"] = earlier
     comment = (data.comment or "").strip() or None
-    append_history(dossier, step.event, from_state, step.dest, actor, comment, details)
-    notices.write_transition_notices(dossier, step, comment)
-    db.session.flush()
+    entry = history_row(dossier, step.event, dossier.state, step.dest, actor, comment, details)
+    changes.update(version=dossier.version + 1, history_head=entry["hash"])
+    row = {name: changes.get(name, getattr(dossier, name)) for name in STEP_COLUMNS}
+    updated = db.session.execute(UPDATE_STEP, {**row, "dossier_id": dossier.id, "expected_version": dossier.version})
+    if updated.rowcount != 1:
+        raise StaleVersion()
+    for name, value in changes.items():
+        set_committed_value(dossier, name, value)
+    db.session.execute(INSERT_HISTORY, entry)
+    if earlier is not None:
+        db.session.execute(delete(_ballots).where(_ballots.c.dossier_id == dossier.id))
+        db.session.execute(delete(_vote_records).where(_vote_records.c.dossier_id == dossier.id))
+    notices.write_transition_notices(dossier, step, entry["seq"], comment)
     return dossier
+
+
+def earlier_vote(dossier: Dossier) -> dict | None:
+    """The count of a vote the council held on the dossier before it was returned, if there was one."""
+    agree, disagree = ballot_counts(dossier)
+    if not agree + disagree:
+        return None
+    return {"members": council_size(dossier), "agree": agree, "disagree": disagree}
 
 
 def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[RuleFailure]]]:
@@ -331,25 +365,36 @@ decline_dossier = _event_op("decline")
 
 # Votes ------------------------------------------------------------------------------------------
 
+_ballots = Ballot.__table__
+_vote_records = VoteRecord.__table__
+# Built once, as a vote is the commonest write of the council's meeting.
+LOCK_FOR_VOTE = select(_dossiers.c.state).where(_dossiers.c.id == bindparam("dossier_id")).with_for_update()
+RECORD_VOTER = {module.dialect.name: module.insert(_vote_records).on_conflict_do_nothing()
+                .returning(_vote_records.c.id) for module in (postgresql, sqlite)}
+TAKE_BALLOTS = delete(_ballots).where(_ballots.c.dossier_id == bindparam("dossier_id")).returning(_ballots.c.agree)
+PUT_BALLOTS = insert(_ballots)
+
+
 def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
     if actor.role != "council" or not actor.active:
         raise Forbidden(Msg(N_("Only council members vote.")))
     # The dossier's row lock orders the votes on it and keeps a transition from slipping in between.
-    state = db.session.scalar(select(Dossier.state).where(Dossier.id == dossier.id).with_for_update())
+    state = db.session.scalar(LOCK_FOR_VOTE, {"dossier_id": dossier.id})
     if state != COUNCIL_REVIEW:
         raise VotingClosed()
-    if has_voted(actor, dossier):
-        raise AlreadyVoted()
     if has_conflict(actor, dossier):
         raise GuardFailed([RuleFailure("conflict_of_interest", Msg(
             N_("You cannot vote on a dossier nominated by your own unit (conflict of interest).")))])
-    try:
-        with db.session.begin_nested():
-            db.session.add(VoteRecord(dossier_id=dossier.id, user_id=actor.id, cast_on=today()))
-            db.session.flush()
-    except IntegrityError:
-        raise AlreadyVoted() from None
+    if not _record_voter(dossier, actor):
+        raise AlreadyVoted()
     _reseal_ballot_box(dossier, agree)
+
+
+def _record_voter(dossier: Dossier, voter: User) -> bool:
+    """Note that `voter` has voted on the dossier; False if they already had."""
+    statement = RECORD_VOTER[db.session.get_bind().dialect.name]
+    inserted = db.session.execute(statement, {"dossier_id": dossier.id, "user_id": voter.id, "cast_on": today()})
+    return inserted.first() is not None
 
 
 def _reseal_ballot_box(dossier: Dossier, agree: bool) -> None:
@@ -359,12 +404,11 @@ def _reseal_ballot_box(dossier: Dossier, agree: bool) -> None:
     by the same transaction (PostgreSQL's xmin) and in the same order (row order, dumps). After a
     rewrite every ballot carries the latest voter's transaction and a random place.
     """
-    choices = list(db.session.scalars(select(Ballot.agree).where(Ballot.dossier_id == dossier.id)))
+    choices = list(db.session.scalars(TAKE_BALLOTS, {"dossier_id": dossier.id}))
     choices.append(agree)
     secrets.SystemRandom().shuffle(choices)
-    db.session.execute(delete(Ballot).where(Ballot.dossier_id == dossier.id))
-    db.session.add_all([Ballot(dossier_id=dossier.id, agree=choice) for choice in choices])
-    db.session.flush()
+    db.session.execute(PUT_BALLOTS, [{"id": str(uuid.uuid4()), "dossier_id": dossier.id, "agree": choice}
+                                     for choice in choices])
 
 
 def get_tally(actor: User, dossier: Dossier) -> Tally:

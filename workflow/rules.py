@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from workflow.definition import DEAD_STATES, Step
 from workflow.i18n import N_, Msg
@@ -46,6 +47,10 @@ class StepContext:
     decision_number: str | None = None
     decision_date: dt.date | None = None
     today: dt.date = field(default_factory=dt.date.today)
+
+    @cached_property
+    def vote_tally(self) -> Tally:
+        return tally(self.dossier)
 
 
 Rule = Callable[[StepContext], Msg | None]
@@ -239,12 +244,29 @@ def council_members(dossier: Dossier) -> list[User]:
     return [user for user in users if not has_conflict(user, dossier)]
 
 
+_ballots = Ballot.__table__
+_users = User.__table__
+# Built once: counted on every vote and every approval.
+BALLOT_COUNTS = (select(_ballots.c.agree, func.count()).where(_ballots.c.dossier_id == bindparam("dossier_id"))
+                 .group_by(_ballots.c.agree))
+COUNCIL_SIZE = select(func.count()).select_from(_users).where(
+    _users.c.role == "council", _users.c.active.is_(True), _users.c.unit_id != bindparam("unit_id"))
+
+
+def council_size(dossier: Dossier) -> int:
+    """How many council members may vote on the dossier: the active ones without a conflict of interest."""
+    return db.session.scalar(COUNCIL_SIZE, {"unit_id": dossier.unit_id})
+
+
+def ballot_counts(dossier: Dossier) -> tuple[int, int]:
+    """How many ballots on the dossier agree and disagree."""
+    counts = dict(db.session.execute(BALLOT_COUNTS, {"dossier_id": dossier.id}).all())
+    return counts.get(True, 0), counts.get(False, 0)
+
+
 def tally(dossier: Dossier) -> Tally:
-    members = len(council_members(dossier))
-    rows = db.session.execute(
-        select(Ballot.agree, func.count()).where(Ballot.dossier_id == dossier.id).group_by(Ballot.agree)).all()
-    counts = {agree: count for agree, count in rows}
-    agree, disagree = counts.get(True, 0), counts.get(False, 0)
+    members = council_size(dossier)
+    agree, disagree = ballot_counts(dossier)
     return Tally(members=members, cast=agree + disagree, agree=agree, disagree=disagree,
                  quorum_needed=votes_needed(dossier.award_type.vote_quorum, members),
                  agree_needed=votes_needed(dossier.award_type.vote_threshold, members))
@@ -257,7 +279,7 @@ def has_voted(user: User, dossier: Dossier) -> bool:
 
 @rule("vote_quorum")
 def vote_quorum(ctx: StepContext) -> Msg | None:
-    result = tally(ctx.dossier)
+    result = ctx.vote_tally
     if not result.quorum_met:
         return Msg(N_("The quorum is not met: %(cast)d of %(members)d council members have voted, "
                       "%(needed)d needed."),
@@ -267,7 +289,7 @@ def vote_quorum(ctx: StepContext) -> Msg | None:
 
 @rule("vote_threshold")
 def vote_threshold(ctx: StepContext) -> Msg | None:
-    result = tally(ctx.dossier)
+    result = ctx.vote_tally
     if not result.threshold_met:
         return Msg(N_("Too few agreeing votes: %(agree)d of %(members)d members, %(needed)d needed."),
                    {"agree": result.agree, "members": result.members, "needed": result.agree_needed})
