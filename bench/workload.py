@@ -96,7 +96,10 @@ def prepare_drafts(cast: Cast, count: int) -> list[int]:
         dossiers.append(dossier)
     db.session.add_all(dossiers)
     db.session.commit()
-    return [dossier.id for dossier in dossiers]
+    ids = [dossier.id for dossier in dossiers]
+    for dossier in dossiers:
+        db.session.expunge(dossier)  # a lifecycle reads its dossier and documents as a request would
+    return ids
 
 
 def load_people(cast: Cast) -> dict[int, User]:

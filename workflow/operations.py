@@ -9,7 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import Date, Integer, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -246,6 +246,11 @@ class EventInput:
     decision_date: dt.date | None = None
 
 
+_award_types = AwardType.__table__
+LOCK_AWARD_TYPE = (select(_award_types.c.id).where(_award_types.c.id == bindparam("award_type_id"))
+                   .with_for_update())
+
+
 def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
                data: EventInput = EventInput()) -> Dossier:
     steps = [step for step in STEPS if step.event == event]
@@ -262,7 +267,7 @@ def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
                                     {"event": Msg(EVENT_LABELS[event]), "state": Msg(STATE_LABELS[dossier.state])}))
     if event in ("submit", "resubmit"):
         # Serialise submissions per award type so that quota and duplicate counts stay true.
-        db.session.execute(select(AwardType.id).where(AwardType.id == dossier.award_type_id).with_for_update())
+        db.session.execute(LOCK_AWARD_TYPE, {"award_type_id": dossier.award_type_id})
     ctx = StepContext(actor=actor, dossier=dossier, step=step, comment=data.comment, due_date=data.due_date,
                       decision_number=data.decision_number, decision_date=data.decision_date, today=today())
     failures = check_rules(ctx)
@@ -367,10 +372,14 @@ decline_dossier = _event_op("decline")
 
 _ballots = Ballot.__table__
 _vote_records = VoteRecord.__table__
-# Built once, as a vote is the commonest write of the council's meeting.
-LOCK_FOR_VOTE = select(_dossiers.c.state).where(_dossiers.c.id == bindparam("dossier_id")).with_for_update()
-RECORD_VOTER = {module.dialect.name: module.insert(_vote_records).on_conflict_do_nothing()
-                .returning(_vote_records.c.id) for module in (postgresql, sqlite)}
+# Built once, as a vote is the commonest write of the council's meeting. The voter is recorded only
+# while the dossier is in council review, under the dossier's row lock, which orders the votes on it
+# and keeps a transition from slipping in between; a second vote by the same member records nothing.
+RECORD_VOTER = {module.dialect.name: module.insert(_vote_records).from_select(
+    ["dossier_id", "user_id", "cast_on"],
+    select(_dossiers.c.id, bindparam("user_id", type_=Integer), bindparam("cast_on", type_=Date))
+    .where(_dossiers.c.id == bindparam("dossier_id"), _dossiers.c.state == COUNCIL_REVIEW).with_for_update(),
+).on_conflict_do_nothing().returning(_vote_records.c.id) for module in (postgresql, sqlite)}
 TAKE_BALLOTS = delete(_ballots).where(_ballots.c.dossier_id == bindparam("dossier_id")).returning(_ballots.c.agree)
 PUT_BALLOTS = insert(_ballots)
 
@@ -378,23 +387,15 @@ PUT_BALLOTS = insert(_ballots)
 def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
     if actor.role != "council" or not actor.active:
         raise Forbidden(Msg(N_("Only council members vote.")))
-    # The dossier's row lock orders the votes on it and keeps a transition from slipping in between.
-    state = db.session.scalar(LOCK_FOR_VOTE, {"dossier_id": dossier.id})
-    if state != COUNCIL_REVIEW:
-        raise VotingClosed()
     if has_conflict(actor, dossier):
         raise GuardFailed([RuleFailure("conflict_of_interest", Msg(
             N_("You cannot vote on a dossier nominated by your own unit (conflict of interest).")))])
-    if not _record_voter(dossier, actor):
-        raise AlreadyVoted()
-    _reseal_ballot_box(dossier, agree)
-
-
-def _record_voter(dossier: Dossier, voter: User) -> bool:
-    """Note that `voter` has voted on the dossier; False if they already had."""
     statement = RECORD_VOTER[db.session.get_bind().dialect.name]
-    inserted = db.session.execute(statement, {"dossier_id": dossier.id, "user_id": voter.id, "cast_on": today()})
-    return inserted.first() is not None
+    recorded = db.session.execute(statement, {"dossier_id": dossier.id, "user_id": actor.id, "cast_on": today()})
+    if recorded.first() is None:
+        state = db.session.scalar(select(_dossiers.c.state).where(_dossiers.c.id == dossier.id))
+        raise VotingClosed() if state != COUNCIL_REVIEW else AlreadyVoted()
+    _reseal_ballot_box(dossier, agree)
 
 
 def _reseal_ballot_box(dossier: Dossier, agree: bool) -> None:

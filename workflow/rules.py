@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from fractions import Fraction
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Integer, bindparam, func, or_, select
 
 from workflow.definition import DEAD_STATES, Step
 from workflow.i18n import N_, Msg
-from workflow.models import Ballot, Dossier, User, VoteRecord, db
+from workflow.models import Ballot, Document, Dossier, User, VoteRecord, db
 
 DOCUMENT_KINDS = {
     "to_trinh": N_("Proposal letter (tờ trình)"),
@@ -96,8 +96,35 @@ def due_date(ctx: StepContext) -> Msg | None:
     return None
 
 
+_dossiers = Dossier.__table__
+_documents = Document.__table__
+# Built once: the submission guards run on every submit and resubmit.
+DOCUMENT_KINDS_PRESENT = select(_documents.c.kind).where(_documents.c.dossier_id == bindparam("dossier_id")).distinct()
+# Other dossiers of the same award type and campaign that have been submitted and still count.
+_LIVE_OTHERS = (_dossiers.c.campaign_id == bindparam("campaign_id"),
+                _dossiers.c.award_type_id == bindparam("award_type_id"),
+                _dossiers.c.id != bindparam("dossier_id"),
+                _dossiers.c.ever_submitted.is_(True),
+                _dossiers.c.state.not_in(DEAD_STATES))
+QUOTA_USED = select(func.count()).select_from(_dossiers).where(*_LIVE_OTHERS,
+                                                               _dossiers.c.unit_id == bindparam("unit_id"))
+_birth_year = bindparam("birth_year", type_=Integer)
+SAME_NOMINEE = select(func.count()).select_from(_dossiers).where(
+    *_LIVE_OTHERS,
+    _dossiers.c.nominee_kind == bindparam("kind"),
+    _dossiers.c.nominee_name_key == bindparam("name_key"),
+    or_(_birth_year.is_(None), _dossiers.c.nominee_birth_year.is_(None), _dossiers.c.nominee_birth_year == _birth_year))
+
+
+def _live_others(dossier: Dossier) -> dict:
+    return {"campaign_id": dossier.campaign_id, "award_type_id": dossier.award_type_id, "dossier_id": dossier.id}
+
+
 def missing_documents(dossier: Dossier) -> list[str]:
-    present = dossier.document_kinds()
+    if "documents" in dossier.__dict__:  # already loaded, as on the dossier's page
+        present = dossier.document_kinds()
+    else:
+        present = set(db.session.scalars(DOCUMENT_KINDS_PRESENT, {"dossier_id": dossier.id}))
     return [kind for kind in dossier.award_type.required_documents if kind not in present]
 
 
@@ -110,23 +137,13 @@ def required_documents(ctx: StepContext) -> Msg | None:
     return None
 
 
-def live_dossiers_query(dossier: Dossier):
-    """Other dossiers of the same award type and campaign that have been submitted and still count."""
-    return (select(func.count()).select_from(Dossier)
-            .where(Dossier.campaign_id == dossier.campaign_id,
-                   Dossier.award_type_id == dossier.award_type_id,
-                   Dossier.id != dossier.id,
-                   Dossier.ever_submitted.is_(True),
-                   Dossier.state.not_in(DEAD_STATES)))
-
-
 @rule("quota")
 def quota(ctx: StepContext) -> Msg | None:
     dossier = ctx.dossier
     limit = dossier.award_type.quota_per_unit
     if limit is None:
         return None
-    used = db.session.scalar(live_dossiers_query(dossier).where(Dossier.unit_id == dossier.unit_id))
+    used = db.session.scalar(QUOTA_USED, {**_live_others(dossier), "unit_id": dossier.unit_id})
     if used + 1 > limit:
         return Msg(N_("Your unit has already submitted %(used)d of its quota of %(quota)d for “%(award_type)s” "
                       "in this campaign."),
@@ -137,13 +154,9 @@ def quota(ctx: StepContext) -> Msg | None:
 @rule("duplicate_nominee")
 def duplicate_nominee(ctx: StepContext) -> Msg | None:
     dossier = ctx.dossier
-    query = live_dossiers_query(dossier).where(
-        Dossier.nominee_kind == dossier.nominee_kind,
-        Dossier.nominee_name_key == dossier.nominee_name_key)
-    if dossier.nominee_birth_year is not None:
-        query = query.where((Dossier.nominee_birth_year.is_(None))
-                            | (Dossier.nominee_birth_year == dossier.nominee_birth_year))
-    if db.session.scalar(query):
+    if db.session.scalar(SAME_NOMINEE, {**_live_others(dossier), "kind": dossier.nominee_kind,
+                                        "name_key": dossier.nominee_name_key,
+                                        "birth_year": dossier.nominee_birth_year}):
         return Msg(N_("“%(name)s” is already nominated for “%(award_type)s” in this campaign."),
                    {"name": dossier.nominee_name, "award_type": dossier.award_type.name})
     return None
