@@ -41,9 +41,9 @@ CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # only those of her unit (Ba Đình, one of 32 nominating units).
 TARGETS = (
     ("scale_api_list", "bench-office", "/api/v1/dossiers"),
-    ("scale_api_list_filtered", "bench-office", f"/api/v1/dossiers?campaign={CAMPAIGN}&state=in_appraisal&page=2"),
+    ("scale_api_list_filtered", "bench-office", "/api/v1/dossiers?state=conferred&award_type=bk_thanh_hoi&page=2"),
     ("scale_list_page", "bench-office", "/dossiers"),
-    ("scale_list_page_search", "bench-office", "/dossiers?q=nguyen+thi&sort=name"),
+    ("scale_list_page_search", "bench-office", "/dossiers?q=nguyen+thi+lan&sort=name"),
     ("scale_list_page_submitter", "bench-submitter", "/dossiers"),
     ("scale_dashboard", "bench-office", "/dashboard"),
 )
@@ -141,8 +141,9 @@ def _name(rng: random.Random, collective: bool) -> str:
     return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
 
 
-def dossier_rows(world: World, count: int) -> Iterator[tuple]:
-    """`count` dossiers, the same first ones whatever the count (a fixed seed)."""
+def dossier_rows(world: World, count: int) -> list[tuple]:
+    """`count` dossiers in the order they were created, as a real table holds them (a fixed seed)."""
+    rows = []
     rng = random.Random(6)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     today = now.date()
@@ -160,19 +161,20 @@ def dossier_rows(world: World, count: int) -> Iterator[tuple]:
         name = _name(rng, kind == "collective")
         if current:
             created = now - dt.timedelta(days=rng.uniform(5, 60))
-            updated = min(now, created + dt.timedelta(days=rng.uniform(0, 20)))
+            updated = created + (now - created) * rng.random()
         else:
             created = dt.datetime(year, 9, 15) + dt.timedelta(days=rng.uniform(0, 90))
             updated = created + dt.timedelta(days=rng.uniform(1, 100))
         due = today + dt.timedelta(days=rng.randint(-10, 7)) if state == "returned" else None
         conferred = state == "conferred"
         individual = kind == "individual"
-        yield (campaign_id, type_id, unit_id, kind, name, name_key(name), search_key(name),
+        rows.append((campaign_id, type_id, unit_id, kind, name, name_key(name), search_key(name),
                rng.choice(POSITIONS) if individual else None, unit_name if individual else None,
                rng.randint(1960, 2000) if individual else None, "female" if individual else None,
                ACHIEVEMENTS, state, 1 + len(history_path(state, forwarded)), state != "draft", due,
                f"{rng.randint(1, 999)}/QĐ-HPN" if conferred else None, updated.date() if conferred else None,
-               world.submitters[unit_id], created, updated)
+               world.submitters[unit_id], created, updated))
+    return sorted(rows, key=lambda row: row[-2])
 
 
 DOSSIER_COLUMNS = ("campaign_id, award_type_id, unit_id, nominee_kind, nominee_name, nominee_name_key, "
