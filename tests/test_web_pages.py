@@ -227,6 +227,21 @@ def test_the_dashboard_counts_per_unit_and_shows_overdue_returns(app, factory):
     assert all(name in page for name in db.session.scalars(select(AwardType.name)))
 
 
+def test_the_dashboard_lists_the_most_overdue_returns_and_links_to_all_of_them(app, factory, monkeypatch):
+    from workflow import queries
+
+    monkeypatch.setattr(queries, "OVERDUE_SHOWN", 2)
+    for days_late, name in ((1, "Lê Thị Một Ngày"), (5, "Lê Thị Năm Ngày"), (3, "Lê Thị Ba Ngày")):
+        late = factory.dossier("returned", name=name)
+        late.due_date = today() - dt.timedelta(days=days_late)
+    db.session.commit()
+    office = sign_in(app, factory.user_once("office", "van-phong"))
+    overdue = office.get("/dashboard?campaign=test-campaign").text.split('id="overdue"')[1]
+    assert "(3)" in overdue
+    assert overdue.index("Lê Thị Năm Ngày") < overdue.index("Lê Thị Ba Ngày") and "Lê Thị Một Ngày" not in overdue
+    assert "/dossiers?campaign=test-campaign&amp;state=returned&amp;sort=due" in overdue
+
+
 def test_every_demo_login_sees_its_pages_on_sqlite(sqlite_app):
     """`make run`'s setting: SQLite and the demo data; every demo user's pages answer."""
     from web.storage import document_store

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from workflow.definition import (
     APPROVED, COUNCIL_REVIEW, DEAD_STATES, FORWARDED, IN_APPRAISAL, RETURNED, STATES, SUBMITTED,
@@ -23,6 +24,8 @@ SORTS = {
     "created": (Dossier.created_at.desc(), Dossier.id.desc()),
 }
 MAX_PER_PAGE = 200
+# The dashboard lists this many overdue returns; the dossier list shows them all, by due date.
+OVERDUE_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,8 @@ class Dashboard:
     by_award_type: dict[int, Counter]
     # (award type, unit, live dossiers, quota) where a unit has reached or passed its quota.
     quota_rows: list[tuple[AwardType, Unit, int, int]]
-    overdue: list[Dossier]
+    overdue: list[Dossier]  # the most overdue first, at most OVERDUE_SHOWN of them
+    overdue_total: int
 
 
 def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboard:
@@ -151,13 +155,13 @@ def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboa
     rows = db.session.execute(select(Dossier.unit_id, Dossier.award_type_id, Dossier.state, func.count())
                               .where(Dossier.campaign_id == campaign.id, Dossier.ever_submitted.is_(True))
                               .group_by(Dossier.unit_id, Dossier.award_type_id, Dossier.state)).all()
-    by_unit: dict[int, Counter] = {}
-    by_award_type: dict[int, Counter] = {}
+    by_unit: defaultdict[int, Counter] = defaultdict(Counter)
+    by_award_type: defaultdict[int, Counter] = defaultdict(Counter)
     live: Counter = Counter()
     totals: Counter = Counter()
     for unit_id, award_type_id, state, count in rows:
-        by_unit.setdefault(unit_id, Counter())[state] += count
-        by_award_type.setdefault(award_type_id, Counter())[state] += count
+        by_unit[unit_id][state] += count
+        by_award_type[award_type_id][state] += count
         totals[state] += count
         if state not in DEAD_STATES:
             live[(award_type_id, unit_id)] += count
@@ -173,8 +177,12 @@ def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboa
         for (type_id, unit_id), count in sorted(live.items()):
             if type_id == award_type.id:
                 quota_rows.append((award_type, units_by_id[unit_id], count, award_type.quota_per_unit))
-    overdue = list(db.session.scalars(select(Dossier).where(
-        Dossier.campaign_id == campaign.id, Dossier.state == RETURNED, Dossier.due_date < on)
-        .order_by(Dossier.due_date)).unique())
-    return Dashboard(campaign=campaign, states=STATES, units=units, by_unit=by_unit, state_totals=totals,
-                     award_types=award_types, by_award_type=by_award_type, quota_rows=quota_rows, overdue=overdue)
+    overdue_where = (Dossier.campaign_id == campaign.id, Dossier.state == RETURNED, Dossier.due_date < on)
+    overdue_total = db.session.scalar(select(func.count()).select_from(Dossier).where(*overdue_where))
+    # Only the unit is shown beside each: no joins, so that the index hands over the first rows in due order.
+    overdue = list(db.session.scalars(select(Dossier).where(*overdue_where)
+                                      .options(lazyload("*"), selectinload(Dossier.unit))
+                                      .order_by(Dossier.due_date, Dossier.id).limit(OVERDUE_SHOWN)))
+    return Dashboard(campaign=campaign, states=STATES, units=units, by_unit=dict(by_unit), state_totals=totals,
+                     award_types=award_types, by_award_type=dict(by_award_type), quota_rows=quota_rows,
+                     overdue=overdue, overdue_total=overdue_total)
