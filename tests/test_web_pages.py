@@ -82,6 +82,9 @@ def test_search_ignores_diacritics_and_the_list_filters_sorts_and_pages(app, fac
     assert sorted_page.index("Lê Thị Mai 0") < sorted_page.index("Lê Thị Mai 1")
     assert "Trang 1/3" in sorted_page and "Nguyễn Thị Hằng" not in sorted_page
     assert "Trần Văn Đức" in office.get("/dossiers?sort=name&per_page=2&page=3").text
+    searched = office.get("/dossiers?q=thi&sort=name&per_page=2&page=2").text
+    assert searched.index("Lê Thị Mai 2") < searched.index("Nguyễn Thị Hằng") and "Lê Thị Mai 1" not in searched
+    assert "Trang 2/2" in searched
     assert office.get("/dossiers?q=%25").status_code == 200
 
 
