@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -320,7 +321,7 @@ def gunicorn(folder: Path, url: str) -> Iterator[Server]:
     try:
         yield Server(process, f"http://127.0.0.1:{port}", log)
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown: nothing is left to finish
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
