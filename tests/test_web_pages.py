@@ -82,6 +82,9 @@ def test_search_ignores_diacritics_and_the_list_filters_sorts_and_pages(app, fac
     assert sorted_page.index("Lê Thị Mai 0") < sorted_page.index("Lê Thị Mai 1")
     assert "Trang 1/3" in sorted_page and "Nguyễn Thị Hằng" not in sorted_page
     assert "Trần Văn Đức" in office.get("/dossiers?sort=name&per_page=2&page=3").text
+    searched = office.get("/dossiers?q=thi&sort=name&per_page=2&page=2").text
+    assert searched.index("Lê Thị Mai 2") < searched.index("Nguyễn Thị Hằng") and "Lê Thị Mai 1" not in searched
+    assert "Trang 2/2" in searched
     assert office.get("/dossiers?q=%25").status_code == 200
 
 
@@ -225,6 +228,21 @@ def test_the_dashboard_counts_per_unit_and_shows_overdue_returns(app, factory):
     assert "Hội LHPN quận Cầu Giấy" in page and "<svg" in page
     assert RESPONSIBLE  # the award types of the plan are all listed
     assert all(name in page for name in db.session.scalars(select(AwardType.name)))
+
+
+def test_the_dashboard_lists_the_most_overdue_returns_and_links_to_all_of_them(app, factory, monkeypatch):
+    from workflow import queries
+
+    monkeypatch.setattr(queries, "OVERDUE_SHOWN", 2)
+    for days_late, name in ((1, "Lê Thị Một Ngày"), (5, "Lê Thị Năm Ngày"), (3, "Lê Thị Ba Ngày")):
+        late = factory.dossier("returned", name=name)
+        late.due_date = today() - dt.timedelta(days=days_late)
+    db.session.commit()
+    office = sign_in(app, factory.user_once("office", "van-phong"))
+    overdue = office.get("/dashboard?campaign=test-campaign").text.split('id="overdue"')[1]
+    assert "(3)" in overdue
+    assert overdue.index("Lê Thị Năm Ngày") < overdue.index("Lê Thị Ba Ngày") and "Lê Thị Một Ngày" not in overdue
+    assert "/dossiers?campaign=test-campaign&amp;state=returned&amp;sort=due" in overdue
 
 
 def test_every_demo_login_sees_its_pages_on_sqlite(sqlite_app):

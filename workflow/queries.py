@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from workflow.definition import (
     APPROVED, COUNCIL_REVIEW, DEAD_STATES, FORWARDED, IN_APPRAISAL, RETURNED, STATES, SUBMITTED,
@@ -15,14 +16,19 @@ from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, Us
 from workflow.operations import visible_dossiers
 from workflow.rules import has_conflict
 
+# Each order over the dossier's columns, or those of a selection of them (`columns.id`, ...).
 SORTS = {
-    "updated": (Dossier.updated_at.desc(), Dossier.id.desc()),
-    "name": (Dossier.nominee_search.asc(), Dossier.id.asc()),
-    "state": (Dossier.state.asc(), Dossier.id.asc()),
-    "due": (Dossier.due_date.asc().nulls_last(), Dossier.id.asc()),
-    "created": (Dossier.created_at.desc(), Dossier.id.desc()),
+    "updated": lambda columns: (columns.updated_at.desc(), columns.id.desc()),
+    "name": lambda columns: (columns.nominee_search.asc(), columns.id.asc()),
+    "state": lambda columns: (columns.state.asc(), columns.id.asc()),
+    "due": lambda columns: (columns.due_date.asc().nulls_last(), columns.id.asc()),
+    "created": lambda columns: (columns.created_at.desc(), columns.id.desc()),
 }
+SORT_COLUMNS = (Dossier.id, Dossier.updated_at, Dossier.nominee_search, Dossier.state, Dossier.due_date,
+                Dossier.created_at)
 MAX_PER_PAGE = 200
+# The dashboard lists this many overdue returns; the dossier list shows them all, by due date.
+OVERDUE_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -37,10 +43,11 @@ class DossierFilter:
     per_page: int = 50
 
 
-def search_dossiers(user: User, criteria: DossierFilter) -> tuple[list[Dossier], int]:
+def search_dossiers(user: User, criteria: DossierFilter, with_documents: bool = True) -> tuple[list[Dossier], int]:
     """The dossiers `user` may see that match, one page of them, and how many match in all.
 
-    The name search ignores diacritics and case: "nguyen thi" finds "Nguyễn Thị".
+    The name search ignores diacritics and case: "nguyen thi" finds "Nguyễn Thị". A list that
+    shows no documents asks for the dossiers without them.
     """
     statement = visible_dossiers(user)
     if criteria.campaign:
@@ -58,12 +65,37 @@ def search_dossiers(user: User, criteria: DossierFilter) -> tuple[list[Dossier],
     if key:
         escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(Dossier.nominee_search.like(f"%{escaped}%", escape="\\"))
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     per_page = max(1, min(criteria.per_page, MAX_PER_PAGE))
-    page = max(1, criteria.page)
-    items = list(db.session.scalars(statement.order_by(*SORTS.get(criteria.sort, SORTS["updated"]))
-                                    .limit(per_page).offset((page - 1) * per_page)).unique())
-    return items, total
+    offset = (max(1, criteria.page) - 1) * per_page
+    order = SORTS.get(criteria.sort, SORTS["updated"])
+    loading = () if with_documents else (lazyload(Dossier.documents),)
+    if key:
+        page = _page_of_matches(statement, order, per_page, offset).options(*loading)
+        rows = db.session.execute(page).unique().all()
+        if rows:
+            return [dossier for dossier, _ in rows], rows[0].total
+        return [], _count(statement)
+    page = statement.order_by(*order(Dossier)).limit(per_page).offset(offset).options(*loading)
+    return list(db.session.scalars(page).unique()), _count(statement)
+
+
+def _count(statement) -> int:
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+
+
+def _page_of_matches(statement, order, limit: int, offset: int):
+    """One page of a name search and the number of matches: (dossier, total) rows.
+
+    The matches come first (through the trigram index), then their order. Left to itself,
+    PostgreSQL pages a search sorted by name by walking the name index in order and skipping what
+    does not match, which reads most of the table when the matches sort late ("nguyen ..."):
+    250 ms at 100,000 dossiers. The same pass over the matches counts them.
+    """
+    matches = (statement.with_only_columns(*SORT_COLUMNS).cte("matches")
+               .prefix_with("MATERIALIZED", dialect="postgresql"))
+    page = (select(matches, func.count().over().label("total")).order_by(*order(matches.c))
+            .limit(limit).offset(offset).subquery("page"))
+    return select(Dossier, page.c.total).join(page, page.c.id == Dossier.id).order_by(*order(page.c))
 
 
 def history_of(dossier: Dossier) -> list[HistoryEntry]:
@@ -142,7 +174,8 @@ class Dashboard:
     by_award_type: dict[int, Counter]
     # (award type, unit, live dossiers, quota) where a unit has reached or passed its quota.
     quota_rows: list[tuple[AwardType, Unit, int, int]]
-    overdue: list[Dossier]
+    overdue: list[Dossier]  # the most overdue first, at most OVERDUE_SHOWN of them
+    overdue_total: int
 
 
 def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboard:
@@ -151,13 +184,13 @@ def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboa
     rows = db.session.execute(select(Dossier.unit_id, Dossier.award_type_id, Dossier.state, func.count())
                               .where(Dossier.campaign_id == campaign.id, Dossier.ever_submitted.is_(True))
                               .group_by(Dossier.unit_id, Dossier.award_type_id, Dossier.state)).all()
-    by_unit: dict[int, Counter] = {}
-    by_award_type: dict[int, Counter] = {}
+    by_unit: defaultdict[int, Counter] = defaultdict(Counter)
+    by_award_type: defaultdict[int, Counter] = defaultdict(Counter)
     live: Counter = Counter()
     totals: Counter = Counter()
     for unit_id, award_type_id, state, count in rows:
-        by_unit.setdefault(unit_id, Counter())[state] += count
-        by_award_type.setdefault(award_type_id, Counter())[state] += count
+        by_unit[unit_id][state] += count
+        by_award_type[award_type_id][state] += count
         totals[state] += count
         if state not in DEAD_STATES:
             live[(award_type_id, unit_id)] += count
@@ -173,8 +206,12 @@ def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboa
         for (type_id, unit_id), count in sorted(live.items()):
             if type_id == award_type.id:
                 quota_rows.append((award_type, units_by_id[unit_id], count, award_type.quota_per_unit))
-    overdue = list(db.session.scalars(select(Dossier).where(
-        Dossier.campaign_id == campaign.id, Dossier.state == RETURNED, Dossier.due_date < on)
-        .order_by(Dossier.due_date)).unique())
-    return Dashboard(campaign=campaign, states=STATES, units=units, by_unit=by_unit, state_totals=totals,
-                     award_types=award_types, by_award_type=by_award_type, quota_rows=quota_rows, overdue=overdue)
+    overdue_where = (Dossier.campaign_id == campaign.id, Dossier.state == RETURNED, Dossier.due_date < on)
+    overdue_total = db.session.scalar(select(func.count()).select_from(Dossier).where(*overdue_where))
+    # Only the unit is shown beside each: no joins, so that the index hands over the first rows in due order.
+    overdue = list(db.session.scalars(select(Dossier).where(*overdue_where)
+                                      .options(lazyload("*"), selectinload(Dossier.unit))
+                                      .order_by(Dossier.due_date, Dossier.id).limit(OVERDUE_SHOWN)))
+    return Dashboard(campaign=campaign, states=STATES, units=units, by_unit=dict(by_unit), state_totals=totals,
+                     award_types=award_types, by_award_type=dict(by_award_type), quota_rows=quota_rows,
+                     overdue=overdue, overdue_total=overdue_total)

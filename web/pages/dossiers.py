@@ -65,7 +65,7 @@ def index():
         unit=request.args.get("unit") or None, award_type=request.args.get("award_type") or None,
         text=request.args.get("q") or None, sort=request.args.get("sort") or "updated",
         page=_int_arg("page", 1), per_page=min(_int_arg("per_page", 50), queries.MAX_PER_PAGE))
-    items, total = queries.search_dossiers(current_user, criteria)
+    items, total = queries.search_dossiers(current_user, criteria, with_documents=False)
     pages = max(1, -(-total // criteria.per_page))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

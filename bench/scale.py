@@ -1,0 +1,389 @@
+"""4. Scale: the dossier list (API and page) and the dashboard with 1,000 versus 100,000 dossiers.
+
+Goal: the large case at most 1.5 times the small one, in time and in the web worker's peak memory.
+Two databases are filled alike (50 and 500 dossiers at the tiny size): eleven yearly campaigns (ten
+closed, their dossiers mostly conferred; the current one open, its dossiers spread over the
+workflow's states), the units and award types of the reference data, each dossier with its
+required documents, its history and the office's notice of its submission. Timed in-process,
+in turns against both databases (the median of each): the API's first page and a filtered page,
+the office's list page, a person's name and a broad name search sorted by name, a submitter's list
+page and the office's dashboard. Then each database is served by one gunicorn worker making the
+same requests, whose peak resident memory (VmHWM) is read.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import requests
+from flask.testing import FlaskClient
+
+from bench.harness import (
+    Scale, app_settings, at_most, interleaved_medians, make_app, peak_rss_mib, postgres_database, scratch_dir,
+)
+from bench.workload import CAMPAIGN, PASSWORD, prepare_cast
+from workflow.models import db, name_key, search_key
+
+ORDER = 4
+GOAL = 1.5
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+# What is timed: (figure, who asks, what). The office sees every submitted dossier; a submitter
+# only those of her unit (Ba Đình, one of 32 nominating units). The first search looks for one
+# person (0.3 % of the dossiers match); the broad one for a surname and middle name (5 %).
+TARGETS = (
+    ("scale_api_list", "bench-office", "/api/v1/dossiers"),
+    ("scale_api_list_filtered", "bench-office", "/api/v1/dossiers?state=conferred&award_type=bk_thanh_hoi&page=2"),
+    ("scale_list_page", "bench-office", "/dossiers"),
+    ("scale_list_page_search", "bench-office", "/dossiers?q=nguyen+thi+lan&sort=name"),
+    ("scale_list_page_search_broad", "bench-office", "/dossiers?q=nguyen+thi&sort=name"),
+    ("scale_list_page_submitter", "bench-submitter", "/dossiers"),
+    ("scale_dashboard", "bench-office", "/dashboard"),
+)
+
+# The people and collectives nominated. Surnames are weighted as in Vietnam (Nguyễn first by far).
+SURNAMES = ["Nguyễn"] * 8 + ["Trần"] * 3 + ["Lê"] * 2 + ["Phạm"] * 2 + [
+    "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
+MIDDLE_NAMES = ["Thị"] * 4 + ["Thu", "Thanh", "Ngọc", "Minh", "Thùy", "Kim", "Hồng"]
+GIVEN_NAMES = ("Lan", "Hương", "Mai", "Hoa", "Hằng", "Nga", "Phương", "Thảo", "Trang", "Linh", "Hà", "Yến",
+               "Loan", "Oanh", "Dung", "Huyền", "Vân", "Nhung", "Tuyết", "Xuân")
+COLLECTIVES = ("Chi hội Phụ nữ tổ dân phố số {n}", "Chi hội Phụ nữ thôn {n}", "Hội LHPN phường số {n}",
+               "Tuyến phố kiểu mẫu số {n}", "Tổ vay vốn tiết kiệm số {n}")
+POSITIONS = ("Chi hội trưởng", "Chi hội phó", "Chủ tịch Hội LHPN phường", "Phó Chủ tịch Hội LHPN xã", "Hội viên")
+ACHIEVEMENTS = ("Hoàn thành xuất sắc nhiệm vụ năm; vận động hội viên tham gia các phong trào thi đua, "
+                "xây dựng gia đình 5 không 3 sạch, hỗ trợ phụ nữ phát triển kinh tế, giúp đỡ hội viên "
+                "khó khăn; tổ chức sinh hoạt chi hội đều đặn, thu hút hội viên trẻ; phối hợp với các "
+                "đoàn thể bảo vệ môi trường, xây dựng tuyến phố văn minh.")
+# The states of the current campaign's dossiers and of the closed campaigns', with their weights.
+CURRENT_STATES = {"draft": 10, "submitted": 14, "returned": 8, "in_appraisal": 20, "council_review": 14,
+                  "approved": 10, "forwarded": 5, "conferred": 10, "rejected": 3, "declined": 1, "withdrawn": 5}
+CLOSED_STATES = {"conferred": 74, "rejected": 8, "declined": 4, "withdrawn": 8, "draft": 6}
+AWARD_TYPE_WEIGHTS = {"bk_tw_hoi": 10, "bk_thanh_hoi": 40, "chi_hoi_tieu_bieu": 12, "can_bo_co_so_gioi": 18,
+                      "uy_thac_nhcsxh": 10, "tuyen_pho_kieu_mau": 10}
+PAST_YEARS = range(2015, 2025)
+
+# The history a dossier in each state has behind it: (event, from, to, who acted).
+_TO_APPROVED = [("submit", "draft", "submitted", "submitter"), ("accept", "submitted", "in_appraisal", "office"),
+                ("recommend", "in_appraisal", "council_review", "appraiser"),
+                ("approve", "council_review", "approved", "chair")]
+_FORWARD = [("forward", "approved", "forwarded", "office")]
+
+
+def history_path(state: str, forwarded: bool) -> list[tuple[str, str, str, str]]:
+    if state == "draft":
+        return []
+    if state == "withdrawn":
+        return [_TO_APPROVED[0], ("withdraw", "submitted", "withdrawn", "submitter")]
+    if state == "returned":
+        return [_TO_APPROVED[0], ("return", "submitted", "returned", "office")]
+    if state == "rejected":
+        return _TO_APPROVED[:2] + [("reject", "in_appraisal", "rejected", "appraiser")]
+    if state == "declined":
+        return _TO_APPROVED + _FORWARD + [("decline", "forwarded", "declined", "office")]
+    if state == "conferred":
+        last = "forwarded" if forwarded else "approved"
+        return _TO_APPROVED + (_FORWARD if forwarded else []) + [("confer", last, "conferred", "office")]
+    if state == "forwarded":
+        return _TO_APPROVED + _FORWARD
+    steps = {"submitted": 1, "in_appraisal": 2, "council_review": 3, "approved": 4}[state]
+    return _TO_APPROVED[:steps]
+
+
+@dataclass(frozen=True)
+class World:
+    """The ids the generated dossiers refer to."""
+
+    campaigns: list[tuple[int, int]]  # (id, year); the current campaign first
+    award_types: dict[str, tuple[int, str, bool]]  # code -> (id, subject, forwarded)
+    units: list[tuple[int, str]]  # nominating units: (id, name)
+    submitters: dict[int, int]  # unit id -> its submitter's user id
+    staff: dict[str, int]  # office, appraiser, chair -> user id
+
+
+def prepare_world(conn, cast) -> World:
+    """The closed campaigns of past years and one submitter per nominating unit (Ba Đình has the cast's)."""
+    with conn.cursor() as cursor:
+        cursor.execute("UPDATE campaigns SET status = 'closed' WHERE code <> %s", (CAMPAIGN,))
+        for year in PAST_YEARS:
+            cursor.execute(
+                "INSERT INTO campaigns (code, name, year, submission_deadline, ceremony_date, status, created_at) "
+                "VALUES (%s, %s, %s, %s, %s, 'closed', %s) ON CONFLICT (code) DO NOTHING",
+                (f"tk-{year}", f"Tổng kết công tác Hội năm {year}", year, dt.date(year, 12, 20),
+                 dt.date(year + 1, 1, 3), dt.datetime(year, 9, 1)))
+        cursor.execute(
+            "INSERT INTO users (username, password_hash, role, unit_id, email, full_name, active, created_at, "
+            "notice_delivery) SELECT 'submitter-' || u.code, s.password_hash, 'submitter', u.id, "
+            "u.code || '@example.org', u.name, true, now(), 'immediate' FROM units u "
+            "JOIN users s ON s.username = 'bench-submitter' "
+            "WHERE u.kind IN ('district', 'member_org') AND u.code <> 'ba-dinh'")
+        campaigns = cursor.execute("SELECT id, year FROM campaigns ORDER BY code <> %s, year DESC",
+                                   (CAMPAIGN,)).fetchall()
+        award_types = {code: (id_, subject, forwarded) for id_, code, subject, forwarded in cursor.execute(
+            "SELECT id, code, subject, forwarded FROM award_types")}
+        units = cursor.execute("SELECT id, name FROM units WHERE kind IN ('district', 'member_org') "
+                               "ORDER BY sort_order").fetchall()
+        submitters = dict(cursor.execute("SELECT unit_id, id FROM users WHERE role = 'submitter'").fetchall())
+    conn.commit()
+    return World(campaigns=campaigns, award_types=award_types, units=units, submitters=submitters,
+                 staff={"office": cast.office, "appraiser": cast.appraiser, "chair": cast.chair})
+
+
+def _name(rng: random.Random, collective: bool) -> str:
+    if collective:
+        return rng.choice(COLLECTIVES).format(n=rng.randint(1, 120))
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
+
+
+def dossier_rows(world: World, count: int) -> list[tuple]:
+    """`count` dossiers in the order they were created, as a real table holds them (a fixed seed)."""
+    rows = []
+    rng = random.Random(6)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    today = now.date()
+    type_codes, type_weights = list(AWARD_TYPE_WEIGHTS), list(AWARD_TYPE_WEIGHTS.values())
+    for ordinal in range(count):
+        campaign_id, year = world.campaigns[ordinal % len(world.campaigns)]
+        current = ordinal % len(world.campaigns) == 0
+        type_id, subject, forwarded = world.award_types[rng.choices(type_codes, type_weights)[0]]
+        unit_id, unit_name = rng.choice(world.units)
+        kind = subject if subject != "any" else rng.choice(("individual", "collective"))
+        states = CURRENT_STATES if current else CLOSED_STATES
+        state = rng.choices(list(states), list(states.values()))[0]
+        if not forwarded and state in ("forwarded", "declined"):
+            state = {"forwarded": "approved", "declined": "rejected"}[state]
+        name = _name(rng, kind == "collective")
+        if current:
+            created = now - dt.timedelta(days=rng.uniform(5, 60))
+            updated = created + (now - created) * rng.random()
+        else:
+            created = dt.datetime(year, 9, 15) + dt.timedelta(days=rng.uniform(0, 90))
+            updated = created + dt.timedelta(days=rng.uniform(1, 100))
+        due = today + dt.timedelta(days=rng.randint(-10, 7)) if state == "returned" else None
+        conferred = state == "conferred"
+        individual = kind == "individual"
+        rows.append((campaign_id, type_id, unit_id, kind, name, name_key(name), search_key(name),
+               rng.choice(POSITIONS) if individual else None, unit_name if individual else None,
+               rng.randint(1960, 2000) if individual else None, "female" if individual else None,
+               ACHIEVEMENTS, state, 1 + len(history_path(state, forwarded)), state != "draft", due,
+               f"{rng.randint(1, 999)}/QĐ-HPN" if conferred else None, updated.date() if conferred else None,
+               world.submitters[unit_id], created, updated))
+    return sorted(rows, key=lambda row: row[-2])
+
+
+DOSSIER_COLUMNS = ("campaign_id, award_type_id, unit_id, nominee_kind, nominee_name, nominee_name_key, "
+                   "nominee_search, nominee_position, nominee_workplace, nominee_birth_year, nominee_gender, "
+                   "achievements, state, version, ever_submitted, due_date, decision_number, decision_date, "
+                   "created_by_id, created_at, updated_at")
+
+
+def load_dossiers(conn, world: World, count: int) -> None:
+    """The dossiers by COPY, then their documents, history and notices in set-based INSERTs."""
+    with conn.cursor() as cursor:
+        with cursor.copy(f"COPY dossiers ({DOSSIER_COLUMNS}) FROM STDIN") as copy:
+            for row in dossier_rows(world, count):
+                copy.write_row(row)
+        cursor.execute(
+            "INSERT INTO documents (dossier_id, kind, filename, storage_name, content_type, size, sha256, "
+            "uploaded_by_id, uploaded_at) "
+            "SELECT d.id, k.kind, k.kind || '.pdf', md5(d.id || k.kind), 'application/pdf', 100000 + d.id % 90000, "
+            "md5(k.kind || d.id) || md5(d.id || k.kind), d.created_by_id, d.created_at "
+            "FROM dossiers d JOIN award_types t ON t.id = d.award_type_id "
+            "CROSS JOIN LATERAL json_array_elements_text(t.required_documents) AS k(kind)")
+        _load_history(cursor, world)
+        cursor.execute(
+            "INSERT INTO notices (idempotency_key, recipient_id, dossier_id, kind, params, status, attempts, "
+            "created_at, sent_at, read_at) "
+            "SELECT md5('submit' || d.id), %s, d.id, 'submit', json_build_object('event', 'submit', "
+            "'state', 'submitted', 'nominee', d.nominee_name, 'comment', null), 'sent', 1, d.created_at, "
+            "d.created_at, CASE WHEN d.state = 'submitted' THEN NULL ELSE d.updated_at END "
+            "FROM dossiers d WHERE d.ever_submitted", (world.staff["office"],))
+    conn.commit()
+
+
+def _load_history(cursor, world: World) -> None:
+    """Each dossier's way to its state, one row per transition; the hashes only fill their columns."""
+    paths = [(state, forwarded, seq, event, source, target, role)
+             for state in set(CURRENT_STATES) | set(CLOSED_STATES) for forwarded in (False, True)
+             for seq, (event, source, target, role) in enumerate(history_path(state, forwarded), start=1)]
+    cursor.execute("CREATE TEMPORARY TABLE paths (state text, forwarded boolean, seq int, event text, "
+                   "from_state text, to_state text, role text) ON COMMIT DROP")
+    cursor.executemany("INSERT INTO paths VALUES (%s, %s, %s, %s, %s, %s, %s)", paths)
+    cursor.execute(
+        "INSERT INTO history (dossier_id, seq, event, from_state, to_state, actor_id, actor_username, comment, "
+        "details, at, prev_hash, hash) "
+        "SELECT d.id, p.seq, p.event, p.from_state, p.to_state, u.id, u.username, NULL, '{}', "
+        "d.created_at + (d.updated_at - d.created_at) * p.seq / (d.version - 1), "
+        "md5('h' || d.id || (p.seq - 1)) || md5('x' || d.id || (p.seq - 1)), "
+        "md5('h' || d.id || p.seq) || md5('x' || d.id || p.seq) "
+        "FROM dossiers d JOIN award_types t ON t.id = d.award_type_id "
+        "JOIN paths p ON p.state = d.state AND p.forwarded = t.forwarded "
+        "JOIN users u ON u.id = CASE p.role WHEN 'submitter' THEN d.created_by_id WHEN 'office' THEN %(office)s "
+        "WHEN 'appraiser' THEN %(appraiser)s ELSE %(chair)s END", world.staff)
+
+
+def fill_database(url: str, folder: Path, count: int):
+    """A migrated app over a database holding `count` dossiers, analysed as autovacuum would leave it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    app = make_app(folder, url)
+    with app.app_context():
+        cast = prepare_cast()
+    with psycopg.connect(url) as conn:
+        load_dossiers(conn, prepare_world(conn, cast), count)
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
+    return app
+
+
+# Asking ------------------------------------------------------------------------------------------
+
+class Visitor:
+    """Someone signed in to the pages (a session cookie) and to the API (a bearer token)."""
+
+    def __init__(self, client, username: str):
+        self.client = client
+        token = CSRF_TOKEN.search(client.get("/login").text).group(1)
+        signed_in = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        if signed_in.status_code != 302:
+            raise RuntimeError(f"{username} could not sign in: {signed_in.status_code}")
+        issued = client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD})
+        self.bearer = {"Authorization": f"Bearer {json.loads(issued.text)['token']}"}
+
+    def get(self, path: str):
+        response = self.client.get(path, headers=self.bearer if path.startswith("/api/") else {})
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path}: {response.status_code}")
+        return response
+
+
+def visitors(client_for) -> dict[str, Visitor]:
+    return {username: Visitor(client_for(), username) for username in {user for _, user, _ in TARGETS}}
+
+
+def timed_requests(apps: dict[int, object], repeat: int) -> dict[tuple[str, int], float]:
+    """Median seconds of each target at each size, in turns, through the Flask test client."""
+    askers = {count: visitors(lambda app=app: FlaskClient(app, app.response_class, use_cookies=True))
+              for count, app in apps.items()}
+    works = {(name, count): (lambda who=askers[count][username], path=path: who.get(path))
+             for name, username, path in TARGETS for count in apps}
+    for work in works.values():  # warm up: templates compiled, statements cached, pages read
+        work()
+    return interleaved_medians(works, repeat)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A gunicorn server being started: its arbiter process, its address and its log."""
+
+    process: subprocess.Popen
+    base: str
+    log: Path
+
+    def worker_pid(self) -> int:
+        """The pid of the one worker, once the server answers (the arbiter only forks it)."""
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(requests.RequestException):  # not listening yet, or too busy starting
+                if requests.get(f"{self.base}/healthz", timeout=5).status_code == 200:
+                    break
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start: {self.log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        pid = self.process.pid
+        return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+
+
+@contextlib.contextmanager
+def gunicorn(folder: Path, url: str) -> Iterator[Server]:
+    """A gunicorn server of one worker for the app over `url`, starting; stopped on leaving."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = ", ".join(f"{key}={value!r}" for key, value in app_settings(folder, url).items())
+    log = folder / "gunicorn.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+             f"web:create_app('development', {settings})"],
+            cwd=PROJECT_DIR, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        yield Server(process, f"http://127.0.0.1:{port}", log)
+    finally:
+        process.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown: nothing is left to finish
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class HttpClient(requests.Session):
+    """requests with the test client's calling convention: paths relative to one server."""
+
+    def __init__(self, base: str):
+        super().__init__()
+        self.base = base
+
+    def get(self, path, **kwargs):
+        return super().get(self.base + path, allow_redirects=False, timeout=60, **kwargs)
+
+    def post(self, path, **kwargs):
+        return super().post(self.base + path, allow_redirects=False, timeout=60, **kwargs)
+
+
+def served_peak_mib(server: Server, repeat: int) -> tuple[float, float]:
+    """Peak resident memory of the server's worker once started, and once it has served every target
+    `repeat` times."""
+    worker = server.worker_pid()
+    started = peak_rss_mib(worker)
+    askers = visitors(lambda: HttpClient(server.base))
+    for _ in range(repeat):
+        for _, username, path in TARGETS:
+            askers[username].get(path)
+    for asker in askers.values():
+        asker.client.close()
+    return started, peak_rss_mib(worker)
+
+
+def run(scale: Scale):
+    small, large = scale.pick((1_000, 100_000), (50, 500))
+    repeat = scale.pick(15, 2)
+    with contextlib.ExitStack() as stack:
+        urls = {count: stack.enter_context(postgres_database()) for count in (small, large)}
+        folder = stack.enter_context(scratch_dir())
+        apps, loading = {}, {}
+        for count, url in urls.items():
+            started = time.perf_counter()
+            apps[count] = fill_database(url, folder / str(count), count)
+            loading[count] = time.perf_counter() - started
+        try:
+            seconds = timed_requests(apps, repeat)
+        finally:
+            for app in apps.values():
+                with app.app_context():
+                    db.engine.dispose()
+        for name, _, path in TARGETS:
+            low, high = seconds[(name, small)], seconds[(name, large)]
+            yield at_most(name, high / low, GOAL,
+                          f"{small:,}: {low * 1000:.1f} ms, {large:,}: {high * 1000:.1f} ms "
+                          f"(GET {path}, median of {repeat})")
+        servers = {count: stack.enter_context(gunicorn(folder / str(count), url)) for count, url in urls.items()}
+        peaks = {count: served_peak_mib(server, scale.pick(3, 1)) for count, server in servers.items()}
+    (small_start, small_peak), (large_start, large_peak) = peaks[small], peaks[large]
+    yield at_most("scale_memory", large_peak / small_peak, GOAL,
+                  f"peak RSS of the web process: {small:,}: {small_peak:.0f} MiB, {large:,}: {large_peak:.0f} MiB "
+                  f"(a gunicorn worker serving each request above {scale.pick(3, 1)} times; "
+                  f"{small_start:.0f} and {large_start:.0f} MiB once started; the databases took "
+                  f"{loading[small]:.1f} s and {loading[large]:.1f} s to make)")
