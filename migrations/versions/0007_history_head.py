@@ -1,17 +1,17 @@
 """the hash of each dossier's latest history row, kept on the dossier
 
-A transition writes the next history row from the dossier row it has just updated, instead of
+A transition chains its history row to the head it reads with the dossier, instead of
 reading the chain's last row first; `history verify` also checks that the head matches.
 
-Revision ID: 0006historyhead
-Revises: 0005honours
+Revision ID: 0007historyhead
+Revises: 0006scale
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0006historyhead"
-down_revision = "0005honours"
+revision = "0007historyhead"
+down_revision = "0006scale"
 branch_labels = None
 depends_on = None
 
