@@ -15,15 +15,16 @@ The peer is `SpiffPeer.fire_event`. It makes the same checks with the same code,
 (`_may_fire`, `_require_version`, the row lock, `check_rules` on the same `StepContext`), except that
 the step starts from the user task waiting in the dossier's workflow, which SpiffWorkflow owns. The
 workflow is kept in a table of the benchmark's, `spiff_workflows` (dossier_id, serialized, version),
-as the JSON BpmnWorkflowSerializer writes, the model's spec included (about 20 kB). A transition
-reads that row, restores the workflow, completes the ready user task with the decision data, runs
-the engine to the next wait (the gateway routes on the decision, or refuses it), serialises the
-workflow and writes it back with a version-checked UPDATE, raising on a stale version. The state the
-engine reached is mirrored in the dossier's row by ours' very statement, `ops.UPDATE_STEP`, version
-checked as well and with the same other columns, because the application reads that column: the
-quota and duplicate rules count other dossiers by state, the notices' audience and text use it, the
-votes check it and the lists of dossiers filter on it. The history row (`history_row`,
-`ops.INSERT_HISTORY`) and the notices (`write_transition_notices`) are ours, written the same way.
+as the JSON BpmnWorkflowSerializer writes, the model's spec included (15 to 19 kB, 12 of them the
+spec). A transition reads that row, restores the workflow, completes the ready user task with the
+decision data, runs the engine to the next wait (the gateway routes on the decision, or refuses it),
+serialises the workflow and writes it back with a version-checked UPDATE, raising on a stale
+version. The state the engine reached is mirrored in the dossier's row by ours' very statement,
+`ops.UPDATE_STEP`, version-checked as well and with the same other columns, because the application
+reads that column: the quota and duplicate rules count other dossiers by state, the notices carry
+it, the votes check it and the lists of dossiers filter on it. The history row (`history_row`,
+`ops.INSERT_HISTORY`) and the notices (`write_transition_notices`) are ours, written the same way:
+`write_step` is `ops._apply_step` line for line, but for the next state, which is the engine's.
 
 Votes are data outside the workflow on both sides, the voters' records and the ballots, checked
 against the dossier's state under its row lock: the peer casts them with `ops.cast_vote`, as ours
