@@ -108,11 +108,12 @@ def load_people(cast: Cast) -> dict[int, User]:
         select(User).where(User.id.in_([cast.submitter, cast.office, cast.appraiser, cast.chair, *cast.council])))}
 
 
-def run_lifecycle(cast: Cast, people: dict[int, User], dossier_id: int) -> None:
+def run_lifecycle(cast: Cast, people: dict[int, User], dossier_id: int, fire_event=ops.fire_event) -> None:
     """One draft to conferral through the workflow operations, one commit per step.
 
     The dossier is read once and then kept by the session, as in a bulk action; what each request
-    reads on top (its user, the dossier) is measured by the HTTP benchmark.
+    reads on top (its user, the dossier) is measured by the HTTP benchmark. `fire_event` is where a
+    transition goes: ours, or the peer benchmark's counterpart on another engine.
     """
     dossier = ops.get_dossier(people[cast.submitter], dossier_id)
     for event, fields in LIFECYCLE:
@@ -123,7 +124,7 @@ def run_lifecycle(cast: Cast, people: dict[int, User], dossier_id: int) -> None:
             continue
         if event == "confer":
             fields = {**fields, "decision_date": today()}
-        ops.fire_event(people[cast.actor_for(event)], dossier, event, dossier.version, ops.EventInput(**fields))
+        fire_event(people[cast.actor_for(event)], dossier, event, dossier.version, ops.EventInput(**fields))
         db.session.commit()
 
 
