@@ -167,10 +167,9 @@ def get_history(dossier_id):
 @blp.response(201, VoteOut)
 def post_vote(data, dossier_id):
     """Cast this council member's secret vote; it cannot be changed."""
-    dossier = _dossier(dossier_id)
-    operations.cast_vote(current_user(), dossier, data["vote"] == "agree")
+    operations.cast_vote(current_user(), _dossier(dossier_id), data["vote"] == "agree")
     commit()
-    return {"dossier": dossier.id, "voted": True}
+    return {"dossier": dossier_id, "voted": True}  # not the committed dossier's id: reading it reloads the row
 
 
 @blp.route("/dossiers/<int:dossier_id>/tally", methods=["GET"])
