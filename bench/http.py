@@ -23,24 +23,27 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import gunicorn.config
+
 from bench import http_server
 from bench.harness import (
     Scale, at_least, interleaved_medians, make_app, postgres_database, redis_database, scratch_dir,
 )
-from bench.workload import LIFECYCLE, PASSWORD, TRANSITIONS_PER_LIFECYCLE, Cast, prepare_cast, prepare_drafts
+from bench.workload import LIFECYCLE, TRANSITIONS_PER_LIFECYCLE, Cast, prepare_cast, prepare_drafts
+from workflow.accounts import issue_token
 from workflow.history import GENESIS
 from workflow.i18n import today
+from workflow.models import User, db
 
 ORDER = 3
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 3  # as docker-compose.yml and the Dockerfile start gunicorn: sync workers, no threads
 THREADS = 1
-USERNAMES = ("bench-submitter", "bench-office", "bench-appraiser", "bench-chair",
-             "bench-council-1", "bench-council-2", "bench-council-3")
 
 
 class Client:
-    """One client's HTTP/1.1 connection; it reconnects whenever the server closes it after an answer."""
+    """One client's HTTP/1.1 connection. gunicorn's sync workers close it after each answer (in production
+    a proxy keeps the browsers' connections), so http.client connects anew for the next request."""
 
     def __init__(self, port: int):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -122,6 +125,14 @@ def drive(port: int, lifecycle: Callable[[Client, int], None], batches: list[lis
         thread.join()
 
 
+def gunicorn_command(listening_fd: int) -> list[str]:
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"fd://{listening_fd}", "--workers", str(WORKERS),
+               "--threads", str(THREADS), "--access-logfile", "-", "bench.http_server:create_server()"]
+    if any(setting.name == "control_socket_disable" for setting in gunicorn.config.KNOWN_SETTINGS):
+        command.insert(-1, "--no-control-socket")  # gunicorn 25+ would share one under ~/.gunicorn with any other
+    return command
+
+
 @contextlib.contextmanager
 def gunicorn_server(folder: Path, database_url: str, redis_url: str, cast: Cast) -> Iterator[int]:
     """gunicorn serving bench/http_server.py on a free loopback port (yielded), stopped afterwards."""
@@ -132,9 +143,7 @@ def gunicorn_server(folder: Path, database_url: str, redis_url: str, cast: Cast)
     log_path = folder / "gunicorn.log"
     with listener, open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"fd://{listener.fileno()}", "--workers", str(WORKERS),
-             "--threads", str(THREADS), "--access-logfile", "-", "bench.http_server:create_server()"],
-            cwd=PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
+            gunicorn_command(listener.fileno()), cwd=PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
             pass_fds=(listener.fileno(),), start_new_session=True)
     try:
         wait_until_healthy(port, process, log_path)
@@ -167,17 +176,12 @@ def wait_until_healthy(port: int, process: subprocess.Popen, log_path: Path, tim
     raise RuntimeError(f"gunicorn did not become healthy (exit status {process.poll()}):\n{log_tail}")
 
 
-def sign_in(port: int, cast: Cast) -> dict[int, str]:
-    """An API token for each of the cast, by POST /api/v1/tokens; keyed by user id."""
-    client = Client(port)
-    ids = dict(zip(USERNAMES, (cast.submitter, cast.office, cast.appraiser, cast.chair, *cast.council), strict=True))
-    tokens = {}
-    for username, user_id in ids.items():
-        answer = client.post("/api/v1/tokens", {"username": username, "password": PASSWORD})
-        if answer is None:
-            raise RuntimeError(f"signing in failed: {client.errors}")
-        tokens[user_id] = answer["token"]
-    client.close()
+def issue_tokens(cast: Cast) -> dict[int, str]:
+    """An API token for each of the cast, keyed by user id (signing in through the API would only add
+    a password hash per user to the setup)."""
+    tokens = {user_id: issue_token(db.session.get(User, user_id), hours=1)[0]
+              for user_id in (cast.submitter, cast.office, cast.appraiser, cast.chair, *cast.council)}
+    db.session.commit()
     return tokens
 
 
@@ -197,12 +201,12 @@ def run(scale: Scale):
         app = make_app(folder, url)
         with app.app_context():
             cast = prepare_cast()
+            tokens = issue_tokens(cast)
             drafts = {side: prepare_drafts(cast, rounds * clients * lifecycles) for side in ("ours", "raw")}
             app.extensions["sqlalchemy"].engine.dispose()
         batches = {side: rounds_of_batches(ids, clients, lifecycles) for side, ids in drafts.items()}
         errors: list[str] = []
         with gunicorn_server(folder, url, redis_url, cast) as port:
-            tokens = sign_in(port, cast)
             works = {
                 "ours": lambda: drive(port, lambda client, dossier_id: api_lifecycle(client, cast, tokens, dossier_id),
                                       next(batches["ours"]), errors),
