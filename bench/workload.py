@@ -147,45 +147,62 @@ def _chain_hash(content: dict) -> str:
 
 def raw_lifecycle(conn, cast: Cast, dossier_id: int) -> None:
     """The same writes as `run_lifecycle`, by hand, on a psycopg connection."""
+    version, previous = 1, HISTORY_GENESIS
+    for event, *_ in RAW_STEPS:
+        if event == "vote":
+            for member_id in cast.council:  # one transaction per vote, as each member votes on their own
+                with conn.transaction():
+                    raw_vote(conn, dossier_id, member_id)
+            continue
+        with conn.transaction():
+            previous = raw_transition(conn, cast, dossier_id, event, version, previous)
+        version += 1
+
+
+def raw_vote(conn, dossier_id: int, member_id: int) -> None:
+    """A council member's vote: their record, and the dossier's ballots rewritten with one more."""
+    conn.execute("INSERT INTO vote_records (dossier_id, user_id, cast_on) VALUES (%s, %s, %s)",
+                 (dossier_id, member_id, today()))
+    ballots = [row[0] for row in conn.execute(
+        "SELECT agree FROM ballots WHERE dossier_id = %s", (dossier_id,))] + [True]
+    conn.execute("DELETE FROM ballots WHERE dossier_id = %s", (dossier_id,))
+    with conn.cursor() as cursor:
+        cursor.executemany("INSERT INTO ballots (id, dossier_id, agree) VALUES (%s, %s, %s)",
+                           [(str(uuid.uuid4()), dossier_id, agree) for agree in ballots])
+
+
+def raw_transition(conn, cast: Cast, dossier_id: int, event: str, version: int, previous: str) -> str:
+    """One transition's writes at `version`, chained to the history row hashed `previous`; returns its hash."""
+    _, source, dest, told = next(step for step in RAW_STEPS if step[0] == event)
     usernames = {cast.submitter: "bench-submitter", cast.office: "bench-office",
                  cast.appraiser: "bench-appraiser", cast.chair: "bench-chair"}
     audience = {"office": [cast.office], "appraiser": [cast.appraiser], "council": list(cast.council),
                 "submitter": [cast.submitter]}
-    version, previous = 1, HISTORY_GENESIS
-    for event, source, dest, told in RAW_STEPS:
-        with conn.transaction():
-            if event == "vote":
-                for member_id in cast.council:
-                    conn.execute("INSERT INTO vote_records (dossier_id, user_id, cast_on) VALUES (%s, %s, %s)",
-                                 (dossier_id, member_id, today()))
-                    ballots = [row[0] for row in conn.execute(
-                        "SELECT agree FROM ballots WHERE dossier_id = %s", (dossier_id,))] + [True]
-                    conn.execute("DELETE FROM ballots WHERE dossier_id = %s", (dossier_id,))
-                    with conn.cursor() as cursor:
-                        cursor.executemany("INSERT INTO ballots (id, dossier_id, agree) VALUES (%s, %s, %s)",
-                                           [(str(uuid.uuid4()), dossier_id, agree) for agree in ballots])
-                continue
-            now = utcnow()
-            updated = conn.execute(
-                "UPDATE dossiers SET state = %s, version = %s, updated_at = %s, ever_submitted = true "
-                "WHERE id = %s AND version = %s", (dest, version + 1, now, dossier_id, version))
-            if updated.rowcount != 1:
-                raise RuntimeError("stale version")
-            actor = cast.submitter if event == "submit" else cast.actor_for(event)
-            content = {"dossier": dossier_id, "seq": version, "event": event, "from": source, "to": dest,
-                       "actor": usernames[actor], "comment": None, "details": {},
-                       "at": now.isoformat(timespec="microseconds"), "prev": previous}
-            digest = _chain_hash(content)
-            conn.execute(
-                "INSERT INTO history (dossier_id, seq, event, from_state, to_state, actor_id, actor_username, "
-                "comment, details, at, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (dossier_id, version, event, source, dest, actor, usernames[actor], None, "{}", now, previous,
-                 digest))
-            params = json.dumps({"event": event, "state": dest, "nominee": "", "comment": None},
-                                ensure_ascii=False)
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO notices (idempotency_key, recipient_id, dossier_id, kind, params, status, attempts, "
-                    "created_at) VALUES (%s, %s, %s, %s, %s, 'pending', 0, %s)",
-                    [(uuid.uuid4().hex, recipient, dossier_id, event, params, now) for recipient in audience[told]])
-            version, previous = version + 1, digest
+    now = utcnow()
+    actor = cast.actor_for(event)
+    content = {"dossier": dossier_id, "seq": version, "event": event, "from": source, "to": dest,
+               "actor": usernames[actor], "comment": None, "details": {},
+               "at": now.isoformat(timespec="microseconds"), "prev": previous}
+    digest = _chain_hash(content)
+    updated = conn.execute(
+        "UPDATE dossiers SET state = %s, version = %s, history_head = %s, updated_at = %s, ever_submitted = true "
+        "WHERE id = %s AND version = %s", (dest, version + 1, digest, now, dossier_id, version))
+    if updated.rowcount != 1:
+        raise RuntimeError("stale version")
+    conn.execute(
+        "INSERT INTO history (dossier_id, seq, event, from_state, to_state, actor_id, actor_username, "
+        "comment, details, at, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (dossier_id, version, event, source, dest, actor, usernames[actor], None, "{}", now, previous,
+         digest))
+    # The same parameters as the workflow's notices carry (names as long as the reference data's).
+    params = json.dumps({"event": event, "state": dest, "nominee": "Nguyễn Thị 0123456789ab",
+                         "award_type": "Bằng khen của Ban Chấp hành Hội LHPN thành phố Hà Nội",
+                         "campaign": "Đợt đo hiệu năng", "unit": "Hội LHPN quận Ba Đình", "comment": None,
+                         "due_date": None, "decision_number": None, "decision_date": None}, ensure_ascii=False)
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO notices (idempotency_key, recipient_id, dossier_id, kind, params, status, attempts, "
+            "created_at) VALUES (%s, %s, %s, %s, %s, 'pending', 0, %s)",
+            [(f"{event}:{dossier_id}:{version}:{recipient}", recipient, dossier_id, event, params, now)
+             for recipient in audience[told]])
+    return digest

@@ -6,7 +6,10 @@ the relay sweep delivers them later, so a user's request never fails or waits on
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import threading
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -52,9 +55,9 @@ def send_committed_notices() -> None:
 def queue_delivery(ids: list[int]) -> None:
     """Queue one delivery job per committed notice; never raises, and gives up at once when Redis is away.
 
-    Celery's pooled producer retries a refused connection for seconds before it fails; here one
-    connection per request, without connection retries, fails in milliseconds and the relay sweep
-    sends the rows instead.
+    Celery's pooled producer retries a refused connection for seconds before it fails; here a
+    connection without connection retries fails in milliseconds and the relay sweep sends the rows
+    instead.
     """
     from tasks.jobs import deliver_notice
 
@@ -65,10 +68,45 @@ def queue_delivery(ids: list[int]) -> None:
         for notice_id in ids:
             task.delay(notice_id)
         return
-    options = {**(task.app.conf.broker_transport_options or {}), "max_retries": 0}
     try:
-        with task.app.connection_for_write(connect_timeout=PUBLISH_CONNECT_TIMEOUT, transport_options=options) as conn:
-            for notice_id in ids:
-                task.apply_async((notice_id,), connection=conn, retry=False)
+        conn = _publishing_connection(task.app)
+        for notice_id in ids:
+            task.apply_async((notice_id,), connection=conn, retry=False)
     except Exception:  # noqa: BLE001 - any broker failure leaves the rows for the relay sweep
+        _close_publishing_connection()
         log.warning("broker unavailable; notices %s left for the relay sweep", ids, exc_info=True)
+
+
+class _KeptConnection(threading.local):
+    """This thread's broker connection, the Celery app it belongs to and the process that opened it."""
+
+    celery = None
+    pid = None
+    conn = None
+
+
+_kept = _KeptConnection()
+
+
+def _publishing_connection(celery):
+    """This thread's broker connection for `celery`, kept from one request to the next.
+
+    Opening one per request (a TCP connection, a health check, the queue's declaration) cost several
+    times the publishing itself. A connection whose socket went away is reopened by redis-py when it
+    is next used; one inherited across a fork is left alone.
+    """
+    if _kept.celery is celery and _kept.pid == os.getpid():
+        return _kept.conn
+    _close_publishing_connection()
+    options = {**(celery.conf.broker_transport_options or {}), "max_retries": 0}
+    _kept.conn = celery.connection_for_write(connect_timeout=PUBLISH_CONNECT_TIMEOUT, transport_options=options)
+    _kept.celery, _kept.pid = celery, os.getpid()
+    return _kept.conn
+
+
+def _close_publishing_connection() -> None:
+    conn, opened_here = _kept.conn, _kept.pid == os.getpid()
+    _kept.celery = _kept.pid = _kept.conn = None
+    if conn is not None and opened_here:
+        with contextlib.suppress(Exception):
+            conn.release()

@@ -12,7 +12,7 @@ from web.api.schemas import (
 from web.storage import document_store, send_document
 from workflow import operations, queries
 from workflow.i18n import VIETNAM
-from workflow.models import Document, Dossier
+from workflow.models import Document, Dossier, db
 
 blp = ApiBlueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
 FILE_RESPONSE = {"200": {"description": "The file, as an attachment",
@@ -45,6 +45,15 @@ def dossier_json(dossier: Dossier) -> dict:
     }
 
 
+def committed_json(dossier: Dossier) -> dict:
+    """Commit, and answer with the dossier as committed. It is serialised after the flush and before the
+    commit, so what it reads (its documents) is read in the same transaction, not in a second one."""
+    db.session.flush()
+    body = dossier_json(dossier)
+    commit()
+    return body
+
+
 def _dossier(dossier_id: int) -> Dossier:
     return operations.get_dossier(current_user(), dossier_id)
 
@@ -72,8 +81,7 @@ def create_dossier(data):
     """Create a draft for the submitter's own unit."""
     dossier = operations.create_dossier(current_user(), data["campaign"], data["award_type"], data["nominee"],
                                         data["achievements"])
-    commit()
-    return dossier_json(dossier)
+    return committed_json(dossier)
 
 
 @blp.route("/dossiers/<int:dossier_id>", methods=["GET"])
@@ -94,8 +102,7 @@ def patch_dossier(data, dossier_id):
     """Edit the nominee or achievements of a draft or returned dossier; `version` must be current."""
     dossier = operations.edit_dossier(current_user(), _dossier(dossier_id), data["version"],
                                       data.get("nominee"), data.get("achievements"))
-    commit()
-    return dossier_json(dossier)
+    return committed_json(dossier)
 
 
 @blp.route("/dossiers/<int:dossier_id>/documents", methods=["POST"])
@@ -144,8 +151,7 @@ def post_event(data, dossier_id):
                                     operations.EventInput(comment=data["comment"], due_date=data["due_date"],
                                                           decision_number=data["decision_number"],
                                                           decision_date=data["decision_date"]))
-    commit()
-    return dossier_json(dossier)
+    return committed_json(dossier)
 
 
 @blp.route("/dossiers/<int:dossier_id>/history", methods=["GET"])
@@ -167,10 +173,9 @@ def get_history(dossier_id):
 @blp.response(201, VoteOut)
 def post_vote(data, dossier_id):
     """Cast this council member's secret vote; it cannot be changed."""
-    dossier = _dossier(dossier_id)
-    operations.cast_vote(current_user(), dossier, data["vote"] == "agree")
+    operations.cast_vote(current_user(), _dossier(dossier_id), data["vote"] == "agree")
     commit()
-    return {"dossier": dossier.id, "voted": True}
+    return {"dossier": dossier_id, "voted": True}
 
 
 @blp.route("/dossiers/<int:dossier_id>/tally", methods=["GET"])
