@@ -31,7 +31,7 @@ from bench.harness import (
 )
 from bench.workload import LIFECYCLE, TRANSITIONS_PER_LIFECYCLE, Cast, prepare_cast, prepare_drafts
 from workflow.accounts import issue_token
-from workflow.history import GENESIS
+from workflow.models import HISTORY_GENESIS
 from workflow.i18n import today
 from workflow.models import User, db
 
@@ -92,7 +92,7 @@ def api_lifecycle(client: Client, cast: Cast, tokens: dict[int, str], dossier_id
 
 def raw_lifecycle(client: Client, cast: Cast, dossier_id: int) -> None:
     """The same steps, as many requests, through the baseline endpoints."""
-    version, previous = 1, GENESIS
+    version, previous = 1, HISTORY_GENESIS
     for event, _ in LIFECYCLE:
         if event == "vote":
             for member_id in cast.council:

@@ -11,20 +11,19 @@ award type's row lock on a submission, the step's rules; then the shared `transi
 the next state and one version-checked UPDATE of the dossier's row records it, with the hash-chained
 history row and the notices (one INSERT … SELECT over the audience).
 
-The peer is `SpiffPeer.fire_event`. It makes the same checks with the same code, in the same order
-(`_may_fire`, `_require_version`, the row lock, `check_rules` on the same `StepContext`), except that
-the step starts from the user task waiting in the dossier's workflow, which SpiffWorkflow owns. The
+The peer is `SpiffPeer.fire_event`. It makes the same checks with the same code (`ops.check_step`),
+except that the step starts from the user task waiting in the dossier's workflow, which SpiffWorkflow
+owns. The
 workflow is kept in a table of the benchmark's, `spiff_workflows` (dossier_id, serialized, version),
 as the JSON BpmnWorkflowSerializer writes, the model's spec included (15 to 19 kB, 12 of them the
 spec). A transition reads that row, restores the workflow, completes the ready user task with the
 decision data, runs the engine to the next wait (the gateway routes on the decision, or refuses it),
 serialises the workflow and writes it back with a version-checked UPDATE, raising on a stale
-version. The state the engine reached is mirrored in the dossier's row by ours' very statement,
-`ops.UPDATE_STEP`, version-checked as well and with the same other columns, because the application
+version. The state the engine reached is mirrored in the dossier's row by ours' very code,
+`ops.write_step`, version-checked as well and with the same other columns, because the application
 reads that column: the quota and duplicate rules count other dossiers by state, the notices carry
-it, the votes check it and the lists of dossiers filter on it. The history row (`history_row`,
-`ops.INSERT_HISTORY`) and the notices (`write_transition_notices`) are ours, written the same way:
-`write_step` is `ops._apply_step` line for line, but for the next state, which is the engine's.
+it, the votes check it and the lists of dossiers filter on it; the history row and the notices are
+written by the same call.
 
 Votes are data outside the workflow on both sides, the voters' records and the ballots, checked
 against the dossier's state under its row lock: the peer casts them with `ops.cast_vote`, as ours
@@ -44,19 +43,13 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
-from sqlalchemy import bindparam, column, delete, insert, select, table, text, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import bindparam, column, insert, select, table, text, update
 
 from bench.harness import Scale, app_in_context, at_least, interleaved_medians, postgres_database, scratch_dir
 from bench.workload import TRANSITIONS_PER_LIFECYCLE, load_people, prepare_cast, prepare_drafts, run_lifecycle
-from workflow import notices
 from workflow import operations as ops
-from workflow.definition import COUNCIL_REVIEW, RETURN_DUE_DAYS, STEP_BY_EVENT_AND_SOURCE, STEPS, SUBMITTED, Step
-from workflow.errors import Forbidden, GuardFailed, InvalidTransition, RuleFailure, StaleVersion, ValidationFailed
-from workflow.history import history_row
-from workflow.i18n import today
-from workflow.models import AwardType, Ballot, Dossier, User, VoteRecord, db, utcnow
-from workflow.rules import StepContext, check_rules, has_conflict
+from workflow.errors import StaleVersion
+from workflow.models import Ballot, Dossier, User, VoteRecord, db
 
 ORDER = 8
 
@@ -143,65 +136,14 @@ class SpiffPeer:
     def fire_event(self, actor: User, dossier: Dossier, event: str, version: int | None,
                    data: ops.EventInput = ops.EventInput()) -> Dossier:
         """`ops.fire_event` with SpiffWorkflow in place of our machine and the workflow's row beside the dossier's."""
-        steps = [step for step in STEPS if step.event == event]
-        if not steps:
-            raise ValidationFailed()
-        if not any(ops._may_fire(actor, step, dossier) for step in steps):
-            raise Forbidden()
-        ops._require_version(dossier, version)
         workflow, stored_version = self.load(dossier.id)
+        step = ops.check_step(actor, dossier, event, version, data, state_of(workflow))
         task = workflow.get_next_task(state=TaskState.READY, manual=True)
-        step = STEP_BY_EVENT_AND_SOURCE.get((event, task.task_spec.name)) if task is not None else None
-        if step is None or not ops._may_fire(actor, step, dossier):
-            raise InvalidTransition()
-        if event in ("submit", "resubmit"):
-            db.session.execute(select(AwardType.id).where(AwardType.id == dossier.award_type_id).with_for_update())
-        ctx = StepContext(actor=actor, dossier=dossier, step=step, comment=data.comment, due_date=data.due_date,
-                          decision_number=data.decision_number, decision_date=data.decision_date, today=today())
-        failures = check_rules(ctx)
-        if failures:
-            raise GuardFailed([RuleFailure(code, message) for code, message in failures])
         task.data.update(decision_data(event, actor, data))
         task.run()
         workflow.do_engine_steps()  # the gateway routes on the decision, up to the next user task or the end
         self.store(dossier.id, workflow, stored_version)
-        return write_step(actor, dossier, step, state_of(workflow), data)
-
-
-def write_step(actor: User, dossier: Dossier, step: Step, dest: str, data: ops.EventInput) -> Dossier:
-    """`ops._apply_step` with the state the engine reached: the dossier's row (ours' statement), its history
-    row and its notices."""
-    earlier = ops.earlier_vote(dossier) if step.dest == COUNCIL_REVIEW else None
-    changes: dict = {"state": dest, "updated_at": utcnow()}
-    details: dict = {}
-    if step.dest == SUBMITTED:
-        changes.update(ever_submitted=True, due_date=None)
-    if step.event == "return":
-        changes["due_date"] = data.due_date or today() + dt.timedelta(days=RETURN_DUE_DAYS)
-        details["due_date"] = changes["due_date"].isoformat()
-    if step.event == "confer":
-        changes.update(decision_number=data.decision_number.strip(), decision_date=data.decision_date)
-        details["decision"] = {"number": changes["decision_number"], "date": data.decision_date.isoformat()}
-    if "conflict_of_interest" in step.rules and has_conflict(actor, dossier):
-        details["conflict_of_interest"] = True
-    if earlier is not None:
-        details["earlier_vote"] = earlier
-    comment = (data.comment or "").strip() or None
-    entry = history_row(dossier, step.event, dossier.state, step.dest, actor, comment, details)
-    changes.update(version=dossier.version + 1, history_head=entry["hash"])
-    row = {name: changes.get(name, getattr(dossier, name)) for name in ops.STEP_COLUMNS}
-    updated = db.session.execute(ops.UPDATE_STEP, {**row, "dossier_id": dossier.id,
-                                                   "expected_version": dossier.version})
-    if updated.rowcount != 1:
-        raise StaleVersion()
-    for name, value in changes.items():
-        set_committed_value(dossier, name, value)
-    db.session.execute(ops.INSERT_HISTORY, entry)
-    if earlier is not None:
-        db.session.execute(delete(_ballots).where(_ballots.c.dossier_id == dossier.id))
-        db.session.execute(delete(_vote_records).where(_vote_records.c.dossier_id == dossier.id))
-    notices.write_transition_notices(dossier, step, entry["seq"], comment)
-    return dossier
+        return ops.write_step(actor, dossier, step, data, state_of(workflow))
 
 
 def run(scale: Scale):

@@ -253,6 +253,13 @@ LOCK_AWARD_TYPE = (select(_award_types.c.id).where(_award_types.c.id == bindpara
 
 def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
                data: EventInput = EventInput()) -> Dossier:
+    step = check_step(actor, dossier, event, version, data, dossier.state)
+    return write_step(actor, dossier, step, data, next_state(dossier.state, event))
+
+
+def check_step(actor: User, dossier: Dossier, event: str, version: int | None, data: EventInput,
+               state: str) -> Step:
+    """The step `event` takes from `state`, once the actor may take it and its rules allow it."""
     steps = [step for step in STEPS if step.event == event]
     if not steps:
         raise ValidationFailed(details=[{"field": "event", "message": Msg(N_("Unknown event “%(event)s”."),
@@ -261,10 +268,10 @@ def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
         raise Forbidden(Msg(N_("Your role does not allow “%(event)s” on this dossier."),
                             {"event": Msg(EVENT_LABELS[event])}))
     _require_version(dossier, version)
-    step = STEP_BY_EVENT_AND_SOURCE.get((event, dossier.state))
+    step = STEP_BY_EVENT_AND_SOURCE.get((event, state))
     if step is None or not _may_fire(actor, step, dossier):
         raise InvalidTransition(Msg(N_("“%(event)s” is not possible while the dossier is “%(state)s”."),
-                                    {"event": Msg(EVENT_LABELS[event]), "state": Msg(STATE_LABELS[dossier.state])}))
+                                    {"event": Msg(EVENT_LABELS[event]), "state": Msg(STATE_LABELS[state])}))
     if event in ("submit", "resubmit"):
         # Serialise submissions per award type so that quota and duplicate counts stay true.
         db.session.execute(LOCK_AWARD_TYPE, {"award_type_id": dossier.award_type_id})
@@ -273,7 +280,7 @@ def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
     failures = check_rules(ctx)
     if failures:
         raise GuardFailed([RuleFailure(code, message) for code, message in failures])
-    return _apply_step(actor, dossier, step, data)
+    return step
 
 
 # What a step may change on the dossier's row, written by one statement built once.
@@ -286,14 +293,15 @@ UPDATE_STEP = (update(_dossiers)
 INSERT_HISTORY = insert(HistoryEntry.__table__)
 
 
-def _apply_step(actor: User, dossier: Dossier, step: Step, data: EventInput) -> Dossier:
-    """Write the step: the dossier's row, its history row and its notices, one statement each.
+def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, state: str) -> Dossier:
+    """Write the step, which brought the dossier to `state`: the dossier's row, its history row and its
+    notices, one statement each.
 
     The writes go straight to the tables, with no unit-of-work flush; the loaded dossier is brought
     up to date as if it had been read back.
     """
     earlier = earlier_vote(dossier) if step.dest == COUNCIL_REVIEW else None
-    changes: dict = {"state": next_state(dossier.state, step.event), "updated_at": utcnow()}
+    changes: dict = {"state": state, "updated_at": utcnow()}
     details: dict = {}
     if step.dest == SUBMITTED:
         changes.update(ever_submitted=True, due_date=None)
