@@ -31,9 +31,8 @@ from bench.harness import (
 )
 from bench.workload import LIFECYCLE, TRANSITIONS_PER_LIFECYCLE, Cast, prepare_cast, prepare_drafts
 from workflow.accounts import issue_token
-from workflow.models import HISTORY_GENESIS
 from workflow.i18n import today
-from workflow.models import User, db
+from workflow.models import HISTORY_GENESIS, User, db
 
 ORDER = 3
 PROJECT_DIR = Path(__file__).resolve().parent.parent
