@@ -65,3 +65,21 @@ def test_the_embedded_setup_relays_and_migrates_both_ways(sqlite_app, sqlite_fac
     db.session.remove()
     downgrade(revision="940f92928b2e")
     upgrade()
+
+
+def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(app, monkeypatch):
+    """A database restart or a firewall cuts idle connections; the next request must not see the corpse."""
+    import psycopg
+    from sqlalchemy import text
+
+    import web
+    from tests.conftest import POSTGRES_ADMIN_URL
+    from workflow.models import db
+
+    monkeypatch.setattr(web, "IDLE_SECONDS_BEFORE_TEST", 0.0)
+    backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+    db.session.commit()  # the connection goes back to the pool
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (backend,)).fetchone()[0]
+
+    assert db.session.scalar(text("SELECT pg_backend_pid()")) != backend
