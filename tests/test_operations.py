@@ -77,6 +77,8 @@ def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(app, monkeypa
     from workflow.models import db
 
     monkeypatch.setattr(web, "IDLE_SECONDS_BEFORE_TEST", 0.0)
+    db.session.commit()
+    db.engine.dispose()  # one connection in the pool: the one about to be cut
     backend = db.session.scalar(text("SELECT pg_backend_pid()"))
     db.session.commit()  # the connection goes back to the pool
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:

@@ -38,6 +38,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         # The request cap follows the upload limit given here, as it follows the MAX_UPLOAD_MB variable.
         app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The state machine would log two lines per transition; the history already records each one.
+    logging.getLogger("transitions").setLevel(logging.WARNING)
 
     policy.conflict_of_interest = app.config.get("CONFLICT_OF_INTEREST", "refuse")
     db.init_app(app)

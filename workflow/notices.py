@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, insert, literal, select, update
+from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, insert, literal, select, true, update
 
 from workflow.definition import NOTICE_AUDIENCE, Step
 from workflow.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -21,8 +21,9 @@ WRITTEN_NOTICE_IDS = "new_notice_ids"
 
 
 def _audience_criteria(group: str):
-    """Who of the active users is told, given the `unit_id` parameter of `_audience_unit`."""
-    unit = bindparam("unit_id", type_=Integer)
+    """Who of the active users is told, given the `audience_unit_id` parameter of `_audience_unit`.
+    (Parameter names that are not a dossier's columns: the statement may share them with the dossier's UPDATE.)"""
+    unit = bindparam("audience_unit_id", type_=Integer)
     if group == "office":
         return User.role == "office"
     if group == "appraisers":
@@ -38,7 +39,9 @@ def _audience_unit(dossier: Dossier, group: str) -> int:
     return dossier.award_type.responsible_unit_id if group == "appraisers" else dossier.unit_id
 
 
-def _transition_notices_statement(group: str):
+def transition_notices_statement(group: str, after=None):
+    """The INSERT … SELECT of a transition's notices to `group`, with the parameters of
+    `transition_notice_values`. Given `after`, a CTE, nothing is written unless it has a row."""
     notices = Notice.__table__
     rows = select(
         bindparam("key_prefix", type_=String) + cast(User.id, String),
@@ -48,14 +51,26 @@ def _transition_notices_statement(group: str):
         bindparam("params", type_=notices.c.params.type),
         case((User.notice_delivery == "daily", "held"), else_="pending"),
         literal(0),
-        bindparam("created_at", type_=notices.c.created_at.type),
+        bindparam("notice_created_at", type_=notices.c.created_at.type),
     ).where(User.active.is_(True), _audience_criteria(group)).order_by(User.id)
+    if after is not None:
+        rows = rows.select_from(User.__table__.join(after, true()))
     columns = ["idempotency_key", "recipient_id", "dossier_id", "kind", "params", "status", "attempts", "created_at"]
     return insert(notices).from_select(columns, rows).returning(notices.c.id)
 
 
+AUDIENCES = sorted(set(NOTICE_AUDIENCE.values()))
 # Built once: a transition's notices are written by one INSERT … SELECT over the audience.
-TRANSITION_NOTICES = {group: _transition_notices_statement(group) for group in set(NOTICE_AUDIENCE.values())}
+TRANSITION_NOTICES = {group: transition_notices_statement(group) for group in AUDIENCES}
+
+
+def transition_notice_values(dossier: Dossier, step: Step, seq: int, comment: str | None, changes: dict) -> dict:
+    """The parameters of the notices of the transition recorded as history row `seq`, which makes `changes`
+    to the dossier."""
+    group = NOTICE_AUDIENCE[step.dest]
+    return {"key_prefix": f"{step.event}:{dossier.id}:{seq}:", "dossier_id": dossier.id, "kind": step.event,
+            "params": notice_params(dossier, step.event, comment, changes), "notice_created_at": utcnow(),
+            "audience_unit_id": _audience_unit(dossier, group)}
 
 
 def unit_submitters(unit_id: int) -> list[User]:
@@ -63,18 +78,21 @@ def unit_submitters(unit_id: int) -> list[User]:
         User.active.is_(True), User.role == "submitter", User.unit_id == unit_id).order_by(User.id)))
 
 
-def notice_params(dossier: Dossier, event: str, comment: str | None) -> dict:
+def notice_params(dossier: Dossier, event: str, comment: str | None, changes: dict) -> dict:
+    """What a transition's notice says, of the dossier as the transition's `changes` leave it."""
+    after = {name: changes.get(name, getattr(dossier, name))
+             for name in ("state", "due_date", "decision_number", "decision_date")}
     return {
         "event": event,
-        "state": dossier.state,
+        "state": after["state"],
         "nominee": dossier.nominee_name,
         "award_type": dossier.award_type.name,
         "campaign": dossier.campaign.name,
         "unit": dossier.unit.name,
         "comment": comment,
-        "due_date": dossier.due_date.isoformat() if dossier.due_date else None,
-        "decision_number": dossier.decision_number,
-        "decision_date": dossier.decision_date.isoformat() if dossier.decision_date else None,
+        "due_date": after["due_date"].isoformat() if after["due_date"] else None,
+        "decision_number": after["decision_number"],
+        "decision_date": after["decision_date"].isoformat() if after["decision_date"] else None,
     }
 
 
@@ -90,16 +108,15 @@ def new_notice(recipient: User, kind: str, params: dict, dossier_id: int | None 
     return notice
 
 
-def write_transition_notices(dossier: Dossier, step: Step, seq: int, comment: str | None) -> list[int]:
+def write_transition_notices(dossier: Dossier, step: Step, seq: int, comment: str | None,
+                             changes: dict) -> list[int]:
     """The notices of the transition recorded as history row `seq`, one per active member of its audience;
     returns their ids."""
     group = NOTICE_AUDIENCE.get(step.dest)
     if group is None:
         return []
-    ids = list(db.session.scalars(TRANSITION_NOTICES[group], {
-        "key_prefix": f"{step.event}:{dossier.id}:{seq}:", "dossier_id": dossier.id, "kind": step.event,
-        "params": notice_params(dossier, step.event, comment), "created_at": utcnow(),
-        "unit_id": _audience_unit(dossier, group)}))
+    ids = list(db.session.scalars(TRANSITION_NOTICES[group],
+                                  transition_notice_values(dossier, step, seq, comment, changes)))
     note_written(ids)
     return ids
 

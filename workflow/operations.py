@@ -9,7 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Date, Integer, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -17,8 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import notices
 from workflow.definition import (
-    ANYONE_WITH_ROLE, EDITABLE_STATES, EVENT_LABELS, RESPONSIBLE_DEPARTMENT, RETURN_DUE_DAYS, STATE_LABELS,
-    STEP_BY_EVENT_AND_SOURCE, STEPS, SUBMITTER_OF_UNIT, SUBMITTED, COUNCIL_REVIEW, Step,
+    ANYONE_WITH_ROLE, COUNCIL_REVIEW, EDITABLE_STATES, EVENT_LABELS, NOTICE_AUDIENCE, RESPONSIBLE_DEPARTMENT,
+    RETURN_DUE_DAYS, STATE_LABELS, STEP_BY_EVENT_AND_SOURCE, STEPS, SUBMITTED, SUBMITTER_OF_UNIT, Step,
 )
 from workflow.documents import DocumentStore
 from workflow.errors import (
@@ -32,7 +32,7 @@ from workflow.models import (
     AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
 )
 from workflow.rules import (
-    DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, council_size, has_conflict, tally,
+    DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, tally, vote_counts,
 )
 
 TALLY_ROLES = frozenset({"council", "chair", "office"})
@@ -59,10 +59,12 @@ def can_see(user: User, dossier: Dossier) -> bool:
 MAX_ID = 2**31 - 1
 
 
+# Documents load when first used: most requests on a dossier (votes, most transitions) need none.
+DOCUMENTS_WHEN_USED = (lazyload(Dossier.documents),)
+
+
 def get_dossier(user: User, dossier_id: int) -> Dossier:
-    # Documents load when first used: most requests on a dossier (votes, most transitions) need none.
-    dossier = (db.session.get(Dossier, dossier_id, options=[lazyload(Dossier.documents)])
-               if 0 < dossier_id <= MAX_ID else None)
+    dossier = db.session.get(Dossier, dossier_id, options=DOCUMENTS_WHEN_USED) if 0 < dossier_id <= MAX_ID else None
     if dossier is None or not can_see(user, dossier):
         raise NotFound(Msg(N_("No such dossier.")))
     return dossier
@@ -290,7 +292,19 @@ _dossiers = Dossier.__table__
 UPDATE_STEP = (update(_dossiers)
                .where(_dossiers.c.id == bindparam("dossier_id"), _dossiers.c.version == bindparam("expected_version"))
                .values({name: bindparam(name) for name in STEP_COLUMNS}))
-INSERT_HISTORY = insert(HistoryEntry.__table__)
+_history = HistoryEntry.__table__
+INSERT_HISTORY = insert(_history)
+# PostgreSQL takes a step's writes in one statement (one round trip): the history row is inserted only
+# if the dossier's versioned UPDATE matched, and the notices only if the history row was inserted.
+# SQLite has no UPDATE or INSERT inside WITH: there they are separate statements.
+_HISTORY_COLUMNS = [column.name for column in _history.c if column.name != "id"]
+_updated_dossier = UPDATE_STEP.returning(_dossiers.c.id).cte("updated_dossier")
+UPDATE_STEP_WITH_HISTORY = insert(_history).from_select(_HISTORY_COLUMNS, select(
+    *[bindparam(f"history_{name}", type_=_history.c[name].type) for name in _HISTORY_COLUMNS],
+).select_from(_updated_dossier)).returning(_history.c.id)
+_history_row = UPDATE_STEP_WITH_HISTORY.cte("history_row")
+STEP_WITH_NOTICES = {group: notices.transition_notices_statement(group, after=_history_row)
+                     for group in notices.AUDIENCES}
 
 
 def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, state: str) -> Dossier:
@@ -321,25 +335,45 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
     entry = history_row(dossier, step.event, dossier.state, step.dest, actor, comment, details)
     changes.update(version=dossier.version + 1, history_head=entry["hash"])
     row = {name: changes.get(name, getattr(dossier, name)) for name in STEP_COLUMNS}
-    updated = db.session.execute(UPDATE_STEP, {**row, "dossier_id": dossier.id, "expected_version": dossier.version})
-    if updated.rowcount != 1:
-        raise StaleVersion()
+    _write_step_rows(dossier, step, {**row, "dossier_id": dossier.id, "expected_version": dossier.version}, entry,
+                     comment, changes)
     for name, value in changes.items():
         set_committed_value(dossier, name, value)
-    db.session.execute(INSERT_HISTORY, entry)
     if earlier is not None:
         db.session.execute(delete(_ballots).where(_ballots.c.dossier_id == dossier.id))
         db.session.execute(delete(_vote_records).where(_vote_records.c.dossier_id == dossier.id))
-    notices.write_transition_notices(dossier, step, entry["seq"], comment)
     return dossier
+
+
+def _write_step_rows(dossier: Dossier, step: Step, row: dict, entry: dict, comment: str | None,
+                     changes: dict) -> None:
+    """The dossier's versioned UPDATE, its history row and its notices; a stale version writes none of them."""
+    group = NOTICE_AUDIENCE.get(step.dest)
+    if db.session.get_bind().dialect.name != "postgresql":
+        if db.session.execute(UPDATE_STEP, row).rowcount != 1:
+            raise StaleVersion()
+        db.session.execute(INSERT_HISTORY, entry)
+        notices.write_transition_notices(dossier, step, entry["seq"], comment, changes)
+        return
+    params = {**row, **{f"history_{name}": value for name, value in entry.items()}}
+    if group is None:
+        if db.session.execute(UPDATE_STEP_WITH_HISTORY, params).first() is None:
+            raise StaleVersion()
+        return
+    params.update(notices.transition_notice_values(dossier, step, entry["seq"], comment, changes))
+    ids = list(db.session.scalars(STEP_WITH_NOTICES[group], params))
+    if not ids and db.session.scalar(select(_dossiers.c.history_head).where(_dossiers.c.id == dossier.id)) \
+            != entry["hash"]:
+        raise StaleVersion()  # no notices, as the audience may be empty: the head tells whether the step was written
+    notices.note_written(ids)
 
 
 def earlier_vote(dossier: Dossier) -> dict | None:
     """The count of a vote the council held on the dossier before it was returned, if there was one."""
-    agree, disagree = ballot_counts(dossier)
+    members, agree, disagree = vote_counts(dossier)
     if not agree + disagree:
         return None
-    return {"members": council_size(dossier), "agree": agree, "disagree": disagree}
+    return {"members": members, "agree": agree, "disagree": disagree}
 
 
 def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[RuleFailure]]]:
@@ -383,12 +417,23 @@ _vote_records = VoteRecord.__table__
 # Built once, as a vote is the commonest write of the council's meeting. The voter is recorded only
 # while the dossier is in council review, under the dossier's row lock, which orders the votes on it
 # and keeps a transition from slipping in between; a second vote by the same member records nothing.
-RECORD_VOTER = {module.dialect.name: module.insert(_vote_records).from_select(
-    ["dossier_id", "user_id", "cast_on"],
-    select(_dossiers.c.id, bindparam("user_id", type_=Integer), bindparam("cast_on", type_=Date))
-    .where(_dossiers.c.id == bindparam("dossier_id"), _dossiers.c.state == COUNCIL_REVIEW).with_for_update(),
-).on_conflict_do_nothing().returning(_vote_records.c.id) for module in (postgresql, sqlite)}
+def _record_voter(insert_for_dialect):
+    return insert_for_dialect(_vote_records).from_select(
+        ["dossier_id", "user_id", "cast_on"],
+        select(_dossiers.c.id, bindparam("user_id", type_=Integer), bindparam("cast_on", type_=Date))
+        .where(_dossiers.c.id == bindparam("dossier_id"), _dossiers.c.state == COUNCIL_REVIEW).with_for_update(),
+    ).on_conflict_do_nothing().returning(_vote_records.c.dossier_id)
+
+
+RECORD_VOTER = _record_voter(sqlite.insert)
 TAKE_BALLOTS = delete(_ballots).where(_ballots.c.dossier_id == bindparam("dossier_id")).returning(_ballots.c.agree)
+# PostgreSQL records the voter and takes the ballots out in one statement (one round trip): whether the
+# voter was recorded, and the ballots taken, which are none unless the voter was.
+_recorded_voter = _record_voter(postgresql.insert).cte("recorded_voter")
+_taken_ballots = (delete(_ballots).where(_ballots.c.dossier_id.in_(select(_recorded_voter.c.dossier_id)))
+                  .returning(_ballots.c.agree).cte("taken_ballots"))
+RECORD_VOTER_TAKING_BALLOTS = select(select(func.count()).select_from(_recorded_voter).scalar_subquery(),
+                                     select(func.array_agg(_taken_ballots.c.agree)).scalar_subquery())
 PUT_BALLOTS = insert(_ballots)
 
 
@@ -398,23 +443,33 @@ def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
     if has_conflict(actor, dossier):
         raise GuardFailed([RuleFailure("conflict_of_interest", Msg(
             N_("You cannot vote on a dossier nominated by your own unit (conflict of interest).")))])
-    statement = RECORD_VOTER[db.session.get_bind().dialect.name]
-    recorded = db.session.execute(statement, {"dossier_id": dossier.id, "user_id": actor.id, "cast_on": today()})
-    if recorded.first() is None:
+    ballots = _record_voter_taking_ballots(dossier, actor)
+    if ballots is None:
         state = db.session.scalar(select(_dossiers.c.state).where(_dossiers.c.id == dossier.id))
         raise VotingClosed() if state != COUNCIL_REVIEW else AlreadyVoted()
-    _reseal_ballot_box(dossier, agree)
+    _reseal_ballot_box(dossier, ballots, agree)
 
 
-def _reseal_ballot_box(dossier: Dossier, agree: bool) -> None:
-    """Add the ballot by rewriting all of the dossier's ballots, shuffled, in this transaction.
+def _record_voter_taking_ballots(dossier: Dossier, voter: User) -> list[bool] | None:
+    """Record that `voter` has voted and take the dossier's ballots out; None if the vote cannot be recorded
+    (the dossier is not in council review, or the voter has already voted)."""
+    params = {"dossier_id": dossier.id, "user_id": voter.id, "cast_on": today()}
+    if db.session.get_bind().dialect.name == "postgresql":
+        recorded, ballots = db.session.execute(RECORD_VOTER_TAKING_BALLOTS, params).one()
+        return list(ballots or []) if recorded else None
+    if db.session.execute(RECORD_VOTER, params).first() is None:
+        return None
+    return list(db.session.scalars(TAKE_BALLOTS, params))
+
+
+def _reseal_ballot_box(dossier: Dossier, ballots: list[bool], agree: bool) -> None:
+    """Add the ballot by writing the dossier's ballots, taken out in this transaction, back shuffled.
 
     A ballot inserted on its own would sit next to its voter's record in the database: written
     by the same transaction (PostgreSQL's xmin) and in the same order (row order, dumps). After a
     rewrite every ballot carries the latest voter's transaction and a random place.
     """
-    choices = list(db.session.scalars(TAKE_BALLOTS, {"dossier_id": dossier.id}))
-    choices.append(agree)
+    choices = [*ballots, agree]
     secrets.SystemRandom().shuffle(choices)
     db.session.execute(PUT_BALLOTS, [{"id": str(uuid.uuid4()), "dossier_id": dossier.id, "agree": choice}
                                      for choice in choices])

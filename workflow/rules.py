@@ -259,27 +259,26 @@ def council_members(dossier: Dossier) -> list[User]:
 
 _ballots = Ballot.__table__
 _users = User.__table__
-# Built once: counted on every vote and every approval.
-BALLOT_COUNTS = (select(_ballots.c.agree, func.count()).where(_ballots.c.dossier_id == bindparam("dossier_id"))
-                 .group_by(_ballots.c.agree))
+# Built once: the council's size (its active members without a conflict of interest) and the ballots,
+# counted in one statement for every approval.
 COUNCIL_SIZE = select(func.count()).select_from(_users).where(
     _users.c.role == "council", _users.c.active.is_(True), _users.c.unit_id != bindparam("unit_id"))
+BALLOT_COUNTS = select(
+    COUNCIL_SIZE.scalar_subquery(),
+    func.count().filter(_ballots.c.agree.is_(True)),
+    func.count().filter(_ballots.c.agree.is_(False)),
+).where(_ballots.c.dossier_id == bindparam("dossier_id"))
 
 
-def council_size(dossier: Dossier) -> int:
-    """How many council members may vote on the dossier: the active ones without a conflict of interest."""
-    return db.session.scalar(COUNCIL_SIZE, {"unit_id": dossier.unit_id})
-
-
-def ballot_counts(dossier: Dossier) -> tuple[int, int]:
-    """How many ballots on the dossier agree and disagree."""
-    counts = dict(db.session.execute(BALLOT_COUNTS, {"dossier_id": dossier.id}).all())
-    return counts.get(True, 0), counts.get(False, 0)
+def vote_counts(dossier: Dossier) -> tuple[int, int, int]:
+    """How many council members may vote on the dossier, and how many ballots agree and disagree."""
+    members, agree, disagree = db.session.execute(
+        BALLOT_COUNTS, {"unit_id": dossier.unit_id, "dossier_id": dossier.id}).one()
+    return members, agree, disagree
 
 
 def tally(dossier: Dossier) -> Tally:
-    members = council_size(dossier)
-    agree, disagree = ballot_counts(dossier)
+    members, agree, disagree = vote_counts(dossier)
     return Tally(members=members, cast=agree + disagree, agree=agree, disagree=disagree,
                  quorum_needed=votes_needed(dossier.award_type.vote_quorum, members),
                  agree_needed=votes_needed(dossier.award_type.vote_threshold, members))
