@@ -100,17 +100,31 @@ def document_time(document: HonoursList) -> dt.datetime:
     return document.generated_at.astimezone(dt.UTC).replace(microsecond=0)
 
 
+class StampedZip(zipfile.ZipFile):
+    """A new Office archive whose entries are all dated `when`, so that equal content gives equal bytes."""
+
+    def __init__(self, file, when: dt.datetime):
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self.stamp = max(when.astimezone(VIETNAM).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+
+    def writestr(self, name, data, compress_type=None, compresslevel=None) -> None:
+        entry = zipfile.ZipInfo(name.filename if isinstance(name, zipfile.ZipInfo) else name, date_time=self.stamp)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        super().writestr(entry, data)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None) -> None:
+        with open(filename, "rb") as source:
+            self.writestr(arcname or str(filename), source.read())
+
+
 def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same Office archive with every entry dated `when`, so that equal content gives equal bytes."""
-    stamp = max(when.astimezone(VIETNAM).timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    """The same Office archive with every entry dated `when`."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with StampedZip(out, when) as target:
         for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            target.writestr(entry, source.read(info.filename))
+            target.writestr(info.filename, source.read(info.filename))
     return out.getvalue()
 
 
