@@ -1,10 +1,12 @@
 """What every export of a list shares: its wording, its letterhead and byte-for-byte reproducible archives."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import io
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from workflow.honours import HonoursList
@@ -126,6 +128,25 @@ def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
         for info in source.infolist():
             target.writestr(info.filename, source.read(info.filename))
     return out.getvalue()
+
+
+@contextlib.contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Hold Python's cycle collector back while a long document is built.
+
+    A long list's sheet keeps tens of thousands of cells alive until it is written; as they pile up,
+    CPython runs full collections over the whole heap of the process (a web or worker process holds
+    hundreds of thousands of objects): that was 40% of a 10,000-row export. Reference counting frees
+    memory as usual meanwhile; only the search for unreachable cycles waits. The collector is turned
+    back on only if it was on, as another thread's export may have paused it as well.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def no_progress(_done: int) -> None:
