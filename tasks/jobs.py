@@ -100,8 +100,7 @@ def _owned(notice_id: int, token: str):
 
 def send_claimed(notice_id: int, token: str) -> tuple[str, float]:
     """Send a notice this worker has claimed; returns the outcome and, for a retry, its delay in seconds."""
-    notice = db.session.get(Notice, notice_id)
-    db.session.refresh(notice)
+    notice = db.session.get(Notice, notice_id, populate_existing=True)
 
     def record_hand_over() -> None:
         db.session.execute(_owned(notice_id, token).values(handed_over_at=utcnow()))

@@ -5,7 +5,10 @@ sent again after a crash is the same message to the reader's mail store, not a s
 """
 from __future__ import annotations
 
+import os
 import smtplib
+import threading
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -115,8 +118,31 @@ def build_message(notice: Notice) -> EmailMessage:
     return message
 
 
+# A connection left unused longer than this is replaced rather than reused: kept connections serve
+# bursts of notices, and a long-idle one may have been dropped silently on the way (a firewall's
+# idle timeout), which would only show after a whole SMTP_TIMEOUT.
+KEEP_IDLE_SECONDS = 60
+
+
+class _KeptConnection(threading.local):
+    """This thread's SMTP connection, kept open from one message to the next."""
+
+    smtp: smtplib.SMTP | None = None
+    owner: tuple | None = None  # the process and the server settings it was opened for
+    last_used: float = 0.0
+
+
+_kept = _KeptConnection()
+
+
 def send_message(message: EmailMessage, key: str, before_data: Callable[[], None] = lambda: None) -> None:
-    """Send one message; `before_data` runs once the envelope is accepted, just before the content goes."""
+    """Send one message; `before_data` runs once the envelope is accepted, just before the content goes.
+
+    The SMTP connection is kept for the next message: opening one (connection, greeting, EHLO, and
+    STARTTLS and AUTH where set) costs more than a message's own transaction. The server may have
+    closed a kept connection since (its idle timeout, a restart); whatever it answers there before the
+    content is handed over, nothing was sent, and the message is tried once more on a new connection.
+    """
     config = current_app.config
     if not config.get("SMTP_HOST"):
         folder = Path(config["MAIL_DIR"])
@@ -128,20 +154,64 @@ def send_message(message: EmailMessage, key: str, before_data: Callable[[], None
         temporary.replace(path)
         return
     content = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config.get("SMTP_TIMEOUT", 30)) as smtp:
+    handed_over = False
+
+    def hand_over() -> None:
+        nonlocal handed_over
+        handed_over = True
+        before_data()
+
+    while True:
+        smtp, kept = _connection(config)
+        try:
+            _transaction(smtp, config["MAIL_FROM"], message["To"], content, hand_over)
+        except Exception:
+            _close_connection()
+            if handed_over or not kept:
+                raise
+            continue
+        _kept.last_used = time.monotonic()
+        return
+
+
+def _connection(config) -> tuple[smtplib.SMTP, bool]:
+    """The connection kept from an earlier message (and True), or a new one (and False)."""
+    owner = (os.getpid(), config["SMTP_HOST"], config["SMTP_PORT"], config.get("SMTP_STARTTLS"),
+             config.get("SMTP_USER"))
+    if _kept.smtp is not None and _kept.owner == owner and time.monotonic() - _kept.last_used < KEEP_IDLE_SECONDS:
+        return _kept.smtp, True
+    _close_connection()  # idle too long, another server's, or the parent process's before a fork
+    smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config.get("SMTP_TIMEOUT", 30))
+    try:
         if config.get("SMTP_STARTTLS"):
             smtp.starttls()
         if config.get("SMTP_USER"):
             smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
         smtp.ehlo_or_helo_if_needed()
-        code, reply = smtp.mail(config["MAIL_FROM"])
-        if code != 250:
-            raise smtplib.SMTPSenderRefused(code, reply, config["MAIL_FROM"])
-        code, reply = smtp.rcpt(message["To"])
-        if code not in (250, 251):
-            raise smtplib.SMTPRecipientsRefused({message["To"]: (code, reply)})
-        before_data()
-        smtp.data(content)
+    except Exception:
+        smtp.close()
+        raise
+    _kept.smtp, _kept.owner = smtp, owner
+    return smtp, False
+
+
+def _close_connection() -> None:
+    """Forget the kept connection, closing our end without a word: after a failure its state is unknown."""
+    if _kept.smtp is not None:
+        _kept.smtp.close()
+    _kept.smtp = _kept.owner = None
+
+
+def _transaction(smtp: smtplib.SMTP, sender: str, recipient: str, content: bytes,
+                 before_data: Callable[[], None]) -> None:
+    code, reply = smtp.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(recipient)
+    if code not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    before_data()
+    smtp.data(content)
 
 
 def is_permanent(error: Exception) -> bool:
