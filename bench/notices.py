@@ -117,7 +117,7 @@ def write_notices(dossier_id: int, recipient_ids: list[int], count: int) -> list
     """`count` pending notices of a submission, as the workflow writes them, committed (not yet queued)."""
     dossier = db.session.get(Dossier, dossier_id)
     recipients = [db.session.get(User, user_id) for user_id in recipient_ids]
-    params = notice_params(dossier, "submit", None)
+    params = notice_params(dossier, "submit", None, {})
     notices = [new_notice(recipients[n % len(recipients)], "submit", params, dossier_id) for n in range(count)]
     db.session.commit()
     return notices
