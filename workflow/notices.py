@@ -12,6 +12,7 @@ from workflow.definition import NOTICE_AUDIENCE, Step
 from workflow.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Dossier, Notice, User, db, utcnow
+from workflow.rules import council_without_conflict
 
 DELIVERY_CHOICES = ("immediate", "daily")
 # Kinds that must go out at once whatever the reader chose (the letter is needed for the ceremony).
@@ -28,8 +29,8 @@ def _audience_criteria(group: str):
         return User.role == "office"
     if group == "appraisers":
         return and_(User.role == "appraiser", User.unit_id == unit)
-    if group == "council":  # members of the nominating unit have a conflict of interest
-        return and_(User.role == "council", User.unit_id != unit)
+    if group == "council":
+        return council_without_conflict(unit)
     if group == "submitters":
         return and_(User.role == "submitter", User.unit_id == unit)
     raise ValueError(group)

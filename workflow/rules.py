@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from fractions import Fraction
 
-from sqlalchemy import Integer, bindparam, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, or_, select
 
 from workflow.definition import DEAD_STATES, Step
 from workflow.i18n import N_, Msg
@@ -252,17 +252,19 @@ def votes_needed(share, members: int) -> int:
     return product.numerator // product.denominator + (1 if product.denominator != 1 else 0)
 
 
+def council_without_conflict(unit_id):
+    """The council members who may vote on a dossier of `unit_id` (a value or a bound parameter): the
+    active ones, less those of the nominating unit, who have a conflict of interest (`has_conflict`)."""
+    return and_(User.role == "council", User.active.is_(True), User.unit_id != unit_id)
+
+
 def council_members(dossier: Dossier) -> list[User]:
-    users = db.session.scalars(select(User).where(User.role == "council", User.active.is_(True)))
-    return [user for user in users if not has_conflict(user, dossier)]
+    return list(db.session.scalars(select(User).where(council_without_conflict(dossier.unit_id)).order_by(User.id)))
 
 
 _ballots = Ballot.__table__
-_users = User.__table__
-# Built once: the council's size (its active members without a conflict of interest) and the ballots,
-# counted in one statement for every approval.
-COUNCIL_SIZE = select(func.count()).select_from(_users).where(
-    _users.c.role == "council", _users.c.active.is_(True), _users.c.unit_id != bindparam("unit_id"))
+# Built once: the council's size and the ballots, counted in one statement for every approval.
+COUNCIL_SIZE = select(func.count()).select_from(User).where(council_without_conflict(bindparam("unit_id")))
 BALLOT_COUNTS = select(
     COUNCIL_SIZE.scalar_subquery(),
     func.count().filter(_ballots.c.agree.is_(True)),
