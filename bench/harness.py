@@ -43,10 +43,6 @@ class Result:
     bound: str  # ">=" or "<="
     details: str
 
-    @property
-    def met(self) -> bool:
-        return self.ratio >= self.goal if self.bound == ">=" else self.ratio <= self.goal
-
     def line(self) -> str:
         return f"bench {self.name}: ratio {self.ratio:.3f} (goal {self.bound} {self.goal:g}) -- {self.details}"
 

@@ -49,7 +49,7 @@ from bench.harness import Scale, app_in_context, at_least, interleaved_medians, 
 from bench.workload import TRANSITIONS_PER_LIFECYCLE, load_people, prepare_cast, prepare_drafts, run_lifecycle
 from workflow import operations as ops
 from workflow.errors import StaleVersion
-from workflow.models import Ballot, Dossier, User, VoteRecord, db
+from workflow.models import Dossier, User, db
 
 ORDER = 8
 
@@ -67,8 +67,6 @@ STORE_WORKFLOW = (update(_workflows)
                   .where(_workflows.c.dossier_id == bindparam("of_dossier"),
                          _workflows.c.version == bindparam("expected_version"))
                   .values(serialized=bindparam("serialized"), version=bindparam("version")))
-_ballots = Ballot.__table__
-_vote_records = VoteRecord.__table__
 
 
 def load_spec():

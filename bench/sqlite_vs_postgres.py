@@ -7,6 +7,7 @@ import time
 
 from bench.harness import Scale, app_in_context, at_least, postgres_database, scratch_dir
 from bench.workload import TRANSITIONS_PER_LIFECYCLE, load_people, prepare_cast, prepare_drafts, run_lifecycle
+from workflow.models import db
 
 ORDER = 7
 CLIENTS = (1, 8)
@@ -19,8 +20,6 @@ def _throughput(app, cast, clients: int, lifecycles_each: int) -> tuple[float, i
     start_line = threading.Barrier(clients + 1)
 
     def client(dossier_ids: list[int]) -> None:
-        from workflow.models import db
-
         with app.app_context():
             people = load_people(cast)
             db.session.commit()  # no transaction left open while waiting for the others (SQLite would queue on it)

@@ -9,18 +9,18 @@ the rewritten ballots.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from workflow import operations as ops
-from workflow.models import HISTORY_GENESIS
+from workflow.history import row_hash
 from workflow.i18n import today
-from workflow.models import AwardType, Campaign, Document, Dossier, Unit, User, db, utcnow
+from workflow.models import HISTORY_GENESIS, AwardType, Campaign, Document, Dossier, Unit, User, db, utcnow
 
 CAMPAIGN = "bench"
 AWARD_TYPE = "bk_thanh_hoi"  # city level: approve, then confer
@@ -140,11 +140,6 @@ RAW_STEPS = (  # event, from, to, who is told
 )
 
 
-def _chain_hash(content: dict) -> str:
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def raw_lifecycle(conn, cast: Cast, dossier_id: int) -> None:
     """The same writes as `run_lifecycle`, by hand, on a psycopg connection."""
     version, previous = 1, HISTORY_GENESIS
@@ -180,10 +175,9 @@ def raw_transition(conn, cast: Cast, dossier_id: int, event: str, version: int, 
                 "submitter": [cast.submitter]}
     now = utcnow()
     actor = cast.actor_for(event)
-    content = {"dossier": dossier_id, "seq": version, "event": event, "from": source, "to": dest,
-               "actor": usernames[actor], "comment": None, "details": {},
-               "at": now.isoformat(timespec="microseconds"), "prev": previous}
-    digest = _chain_hash(content)
+    digest = row_hash(SimpleNamespace(dossier_id=dossier_id, seq=version, event=event, from_state=source, to_state=dest,
+                                      actor_username=usernames[actor], comment=None, details={}, at=now,
+                                      prev_hash=previous))
     updated = conn.execute(
         "UPDATE dossiers SET state = %s, version = %s, history_head = %s, updated_at = %s, ever_submitted = true "
         "WHERE id = %s AND version = %s", (dest, version + 1, digest, now, dossier_id, version))

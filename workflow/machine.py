@@ -7,13 +7,8 @@ from transitions import Machine, MachineError
 
 from workflow.definition import DRAFT, STATES, STEPS
 
-machine = Machine(
-    model=None,
-    states=list(STATES),
-    transitions=[{"trigger": step.event, "source": step.source, "dest": step.dest} for step in STEPS],
-    initial=DRAFT,
-    auto_transitions=False,
-)
+TRANSITIONS = [{"trigger": step.event, "source": step.source, "dest": step.dest} for step in STEPS]
+machine = Machine(model=None, states=list(STATES), transitions=TRANSITIONS, initial=DRAFT, auto_transitions=False)
 
 
 class Position:
