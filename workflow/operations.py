@@ -309,7 +309,7 @@ STEP_WITH_NOTICES = {group: notices.transition_notices_statement(group, after=_h
 
 def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, state: str) -> Dossier:
     """Write the step, which brought the dossier to `state`: the dossier's row, its history row and its
-    notices, one statement each.
+    notices (`_write_step_rows`).
 
     The writes go straight to the tables, with no unit-of-work flush; the loaded dossier is brought
     up to date as if it had been read back.
@@ -348,7 +348,6 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
 def _write_step_rows(dossier: Dossier, step: Step, row: dict, entry: dict, comment: str | None,
                      changes: dict) -> None:
     """The dossier's versioned UPDATE, its history row and its notices; a stale version writes none of them."""
-    group = NOTICE_AUDIENCE.get(step.dest)
     if db.session.get_bind().dialect.name != "postgresql":
         if db.session.execute(UPDATE_STEP, row).rowcount != 1:
             raise StaleVersion()
@@ -356,6 +355,7 @@ def _write_step_rows(dossier: Dossier, step: Step, row: dict, entry: dict, comme
         notices.write_transition_notices(dossier, step, entry["seq"], comment, changes)
         return
     params = {**row, **{f"history_{name}": value for name, value in entry.items()}}
+    group = NOTICE_AUDIENCE.get(step.dest)
     if group is None:
         if db.session.execute(UPDATE_STEP_WITH_HISTORY, params).first() is None:
             raise StaleVersion()
@@ -414,10 +414,12 @@ decline_dossier = _event_op("decline")
 
 _ballots = Ballot.__table__
 _vote_records = VoteRecord.__table__
-# Built once, as a vote is the commonest write of the council's meeting. The voter is recorded only
-# while the dossier is in council review, under the dossier's row lock, which orders the votes on it
-# and keeps a transition from slipping in between; a second vote by the same member records nothing.
+
+
 def _record_voter(insert_for_dialect):
+    """Built once, as a vote is the commonest write of the council's meeting: the voter is recorded only
+    while the dossier is in council review, under the dossier's row lock, which orders the votes on it
+    and keeps a transition from slipping in between; a second vote by the same member records nothing."""
     return insert_for_dialect(_vote_records).from_select(
         ["dossier_id", "user_id", "cast_on"],
         select(_dossiers.c.id, bindparam("user_id", type_=Integer), bindparam("cast_on", type_=Date))

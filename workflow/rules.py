@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from fractions import Fraction
 
-from sqlalchemy import Integer, and_, bindparam, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, inspect, or_, select
 
 from workflow.definition import DEAD_STATES, Step
 from workflow.i18n import N_, Msg
@@ -121,7 +121,7 @@ def _live_others(dossier: Dossier) -> dict:
 
 
 def missing_documents(dossier: Dossier) -> list[str]:
-    if "documents" in dossier.__dict__:  # already loaded, as on the dossier's page
+    if "documents" not in inspect(dossier).unloaded:  # already loaded, as on the dossier's page
         present = dossier.document_kinds()
     else:
         present = set(db.session.scalars(DOCUMENT_KINDS_PRESENT, {"dossier_id": dossier.id}))
