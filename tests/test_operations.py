@@ -5,6 +5,7 @@ import json
 import logging
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import yaml
 
@@ -38,17 +39,22 @@ def test_compose_stack_runs_flower_with_a_healthcheck():
     assert result.returncode == 0, result.stderr
 
 
-def test_each_job_logs_one_structured_line(factory, caplog):
+def test_each_job_logs_one_structured_line(factory, caplog, monkeypatch):
+    from tasks import jobs
+
+    readings = iter(range(1, 1000))
+    # A clock that moves 1.5 s at each reading: a duration is a whole number of steps, in milliseconds.
+    monkeypatch.setattr(jobs, "time", SimpleNamespace(monotonic=lambda: 1.5 * next(readings)))
     caplog.set_level(logging.INFO, logger="tasks.jobs")
     factory.user("office")
     factory.dossier("submitted")
-    from tasks.jobs import relay_pending_notices
 
-    relay_pending_notices.delay()
+    jobs.relay_pending_notices.delay()
     lines = [json.loads(record.getMessage()) for record in caplog.records if record.name == "tasks.jobs"]
     relay = [line for line in lines if line["task"] == "relay_pending_notices"]
     assert len(relay) == 1
-    assert relay[0]["outcome"] == {"sent": 1} and relay[0]["duration_ms"] >= 0
+    assert relay[0]["outcome"] == {"sent": 1}
+    assert relay[0]["duration_ms"] >= 1500 and relay[0]["duration_ms"] % 1500 == 0
 
 
 def test_the_embedded_setup_relays_and_migrates_both_ways(sqlite_app, sqlite_factory):

@@ -147,7 +147,8 @@ def test_an_inactive_member_cannot_vote(factory):
     client = factory.api(member)
     member.active = False
     db.session.commit()
-    assert client.post(f"/api/v1/dossiers/{dossier.id}/votes", json={"vote": "agree"}).status_code in (401, 403)
+    refused = client.post(f"/api/v1/dossiers/{dossier.id}/votes", json={"vote": "agree"})
+    assert (refused.status_code, refused.json["error"]["code"]) == (401, "unauthorized")
     assert counts(dossier.id) == (0, 0)
 
 

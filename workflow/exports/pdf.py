@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -12,6 +13,10 @@ from workflow.exports.common import (
 )
 from workflow.honours import HonoursList
 
+# fontTools stamps each embedded font subset with the time it was made, unless SOURCE_DATE_EPOCH
+# (reproducible-builds.org) fixes it: without this, a finalised list's PDF made later would differ
+# from the first one in its fonts' timestamps.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1704067200")
 # WeasyPrint reports every layout step at INFO; an export is one line of work, not seven.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
