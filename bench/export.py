@@ -27,7 +27,8 @@ from workflow.exports import export_honours_list
 from workflow.exports.common import COLUMNS, row_cells
 from workflow.honours import LISTED_STATES, HonoursList, honours_list
 from workflow.i18n import today
-from workflow.models import AwardType, Campaign, Unit, name_key, search_key, utcnow
+from workflow.models import AwardType, Campaign, Unit, utcnow
+from workflow.text import name_key, search_key
 
 ORDER = 6
 PROJECT = Path(__file__).resolve().parent.parent

@@ -34,7 +34,8 @@ from bench.harness import (
     Scale, app_settings, at_most, interleaved_medians, make_app, peak_rss_mib, postgres_database, scratch_dir,
 )
 from bench.workload import CAMPAIGN, PASSWORD, prepare_cast
-from workflow.models import db, name_key, search_key
+from workflow.models import db
+from workflow.text import name_key, search_key
 
 ORDER = 4
 GOAL = 1.5

@@ -16,6 +16,7 @@ from flask_babel import refresh as refresh_locale
 from config import INSTANCE_DIR, config_for
 from tasks.celery_app import celery_init_app
 from tasks.dispatch import install_notice_dispatch
+from web.input_guard import install_input_guard
 from workflow.models import db
 from workflow.rules import policy
 
@@ -48,6 +49,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     # Flask-Babel keeps the chosen language in the app context, which a request shares when one is
     # already pushed (tests, scripts): choose it afresh for every request.
     app.before_request(refresh_locale)
+    install_input_guard(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)

@@ -23,6 +23,25 @@ from workflow.honours import honours_list
 from workflow.invitations import send_invitations
 from workflow.models import db
 from workflow.reference import seed_reference_data
+from workflow.text import TextRefused, clean_line, has_forbidden_character
+
+class Text(click.ParamType):
+    """A command-line value under the one text policy (workflow.text)."""
+
+    name = "text"
+
+    def __init__(self, name: bool = False):
+        self.is_name = name
+
+    def convert(self, value, param, ctx):
+        try:
+            return clean_line(value, name=self.is_name)
+        except TextRefused as refused:
+            self.fail(refused.message.render(), param, ctx)
+
+
+LINE = Text()
+NAME = Text(name=True)
 
 users_cli = AppGroup("users", help="Manage users.")
 history_cli = AppGroup("history", help="Check the dossier history.")
@@ -38,17 +57,20 @@ def seed_command():
 
 
 @users_cli.command("create")
-@click.argument("username")
-@click.option("--role", required=True)
-@click.option("--unit", "unit_code", required=True)
-@click.option("--email", required=True)
-@click.option("--name", "full_name", default="")
+@click.argument("username", type=LINE)
+@click.option("--role", required=True, type=LINE)
+@click.option("--unit", "unit_code", required=True, type=LINE)
+@click.option("--email", required=True, type=LINE)
+@click.option("--name", "full_name", default="", type=NAME)
 def create_user_command(username, role, unit_code, email, full_name):
     """Create a user; the password is read from standard input."""
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
+    if has_forbidden_character(password):
+        click.echo("password: it holds a NUL character or a lone surrogate.", err=True)
+        raise SystemExit(1)
     try:
         user = create_user(username, password, role, unit_code, email, full_name)
     except ValidationFailed as error:
@@ -87,7 +109,7 @@ def verify_command():
 
 
 @invitations_cli.command("send")
-@click.argument("campaign_code")
+@click.argument("campaign_code", type=LINE)
 def send_invitations_command(campaign_code):
     """Send an invitation letter (PDF) for every conferred dossier of the campaign to its unit; safe to repeat."""
     try:
@@ -101,12 +123,12 @@ def send_invitations_command(campaign_code):
 
 
 @click.command("honours-list")
-@click.argument("campaign")
+@click.argument("campaign", type=LINE)
 @click.option("--format", "file_format", type=click.Choice(["json", *FORMATS]), default="xlsx", show_default=True)
 @click.option("--output", required=True, type=click.Path(dir_okay=True, writable=True),
               help="The file to write; a folder with --per-unit.")
 @click.option("--provisional", is_flag=True, help="The approved dossiers, before decisions (marked as a draft).")
-@click.option("--unit", "unit_code", help="Only this nominating unit's awardees (its pack).")
+@click.option("--unit", "unit_code", type=LINE, help="Only this nominating unit's awardees (its pack).")
 @click.option("--per-unit", is_flag=True, help="One pack per nominating unit, written into the --output folder.")
 def honours_list_command(campaign, file_format, output, provisional, unit_code, per_unit):
     """Export the honours list of CAMPAIGN (the final snapshot once it is finalised)."""

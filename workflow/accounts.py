@@ -14,6 +14,7 @@ from workflow.errors import ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import ApiToken, Unit, User, db, utcnow
 
+USERNAME_LENGTH = 64
 hasher = PasswordHasher()
 # Verifying against this keeps an unknown username as slow as a wrong password.
 _DUMMY_HASH = hasher.hash("not a password")
@@ -32,6 +33,10 @@ def create_user(username: str, password: str, role: str, unit_code: str, email: 
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
         errors.append({"field": "unit", "message": Msg(N_("No such unit."))})
+    for field, value, limit in (("username", username, USERNAME_LENGTH), ("email", email, 255),
+                                ("full_name", full_name, 255)):
+        if len(value) > limit:
+            errors.append({"field": field, "message": Msg(N_("At most %(limit)d characters."), {"limit": limit})})
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         errors.append({"field": "username", "message": Msg(N_("This username is taken."))})
     if len(password) < 8:

@@ -24,12 +24,14 @@ from workflow.errors import NotFound, PayloadTooLarge, UnsupportedMedia, Validat
 from workflow.exports.common import Gettext, looks_like_formula
 from workflow.exports.xlsx import save_workbook_bytes
 from workflow.i18n import N_, Msg, today
-from workflow.models import AwardType, Dossier, User, db, name_key, utcnow
+from workflow.models import AwardType, Dossier, User, db, utcnow
 from workflow.operations import create_dossier, creation_target, nominee_errors
+from workflow.text import TextRefused, clean_line, clean_lines, name_key
 
 MAX_ROWS = 1000
 MAX_FILE_BYTES = 5 * 1024 * 1024
 TEXT_LIMITS = {"name": 255, "position": 255, "workplace": 255, "achievements": 20000}
+MULTILINE_COLUMNS = frozenset({"achievements"})
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,12 @@ def _parse_row(number: int, cells: tuple, award_type: AwardType, gettext: Gettex
             continue
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        values[column.key] = " ".join(str(value).split()) if column.key != "achievements" and value is not None \
-            else (str(value).strip() if value is not None else "")
+        text = "" if value is None else str(value)
+        try:
+            values[column.key] = clean_lines(text).strip() if column.key in MULTILINE_COLUMNS \
+                else " ".join(clean_line(text, name=column.key == "name").split())
+        except TextRefused as refused:
+            error(column.key, refused.message)
     for key, limit in TEXT_LIMITS.items():
         if len(values.get(key) or "") > limit:
             error(key, Msg(N_("At most %(limit)d characters."), {"limit": limit}))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 import uuid
 from decimal import Decimal
 
@@ -14,9 +13,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 from workflow.definition import DRAFT
+from workflow.text import display_name, name_key, search_key
 
 # The `prev_hash` of a dossier's first history row, and its `history_head` before that row.
 HISTORY_GENESIS = "0" * 64
+NAME_LENGTH = 255
+# Case folding may turn one character into three ("ß" into "ss", "ﬃ" into "ffi"): a name's keys
+# have room for that (at most 6 bytes a character: well within a btree index entry).
+NAME_KEY_LENGTH = 3 * NAME_LENGTH
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -38,17 +42,6 @@ class UTCDateTime(types.TypeDecorator):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def name_key(name: str) -> str:
-    """A name compared as DOMAIN.md says: NFC, case folded, white space collapsed."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def search_key(text: str) -> str:
-    """A name without diacritics, for searching ("nguyen thi" finds "Nguyễn Thị")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
 class Base(DeclarativeBase):
@@ -195,9 +188,9 @@ class Dossier(db.Model):
     award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     nominee_kind: Mapped[str] = mapped_column(String(12))
-    nominee_name: Mapped[str] = mapped_column(String(255))
-    nominee_name_key: Mapped[str] = mapped_column(String(255))
-    nominee_search: Mapped[str] = mapped_column(String(255), index=True)
+    nominee_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    nominee_name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH))
+    nominee_search: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), index=True)
     nominee_position: Mapped[str | None] = mapped_column(String(255))
     nominee_workplace: Mapped[str | None] = mapped_column(String(255))
     nominee_birth_year: Mapped[int | None] = mapped_column(Integer)
@@ -225,7 +218,7 @@ class Dossier(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     def set_nominee_name(self, name: str) -> None:
-        self.nominee_name = " ".join(unicodedata.normalize("NFC", name).split())
+        self.nominee_name = display_name(name)
         self.nominee_name_key = name_key(name)
         self.nominee_search = search_key(name)
 

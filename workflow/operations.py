@@ -29,11 +29,12 @@ from workflow.history import history_row, next_history_row
 from workflow.i18n import N_, Msg, today
 from workflow.machine import next_state
 from workflow.models import (
-    AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
+    NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
 )
 from workflow.rules import (
     DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, tally, vote_counts,
 )
+from workflow.text import display_name
 
 TALLY_ROLES = frozenset({"council", "chair", "office"})
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
@@ -115,6 +116,12 @@ def nominee_errors(award_type: AwardType, nominee: dict) -> list[dict]:
              "subject": Msg(N_("collective") if award_type.subject == "collective" else N_("individual"))})})
     if not (nominee.get("name") or "").strip():
         errors.append({"field": "nominee.name", "message": Msg(N_("The nominee's name is required."))})
+    stored = {"name": display_name(nominee.get("name") or ""), "position": nominee.get("position") or "",
+              "workplace": nominee.get("workplace") or ""}
+    for field, value in stored.items():
+        if len(value) > NAME_LENGTH:
+            errors.append({"field": f"nominee.{field}", "message": Msg(N_("At most %(limit)d characters."),
+                                                                      {"limit": NAME_LENGTH})})
     year = nominee.get("birth_year")
     if year is not None and not (1900 <= year <= today().year):
         errors.append({"field": "nominee.birth_year", "message": Msg(N_("The year of birth is not plausible."))})

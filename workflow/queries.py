@@ -12,7 +12,8 @@ from workflow.definition import (
     APPROVED, COUNCIL_REVIEW, DEAD_STATES, FORWARDED, IN_APPRAISAL, RETURNED, STATES, SUBMITTED,
 )
 from workflow.i18n import today
-from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, VoteRecord, db, search_key
+from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, VoteRecord, db
+from workflow.text import search_key
 from workflow.operations import visible_dossiers
 from workflow.rules import has_conflict
 

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from workflow.models import AwardType, Campaign, Unit, db, search_key
+from workflow.models import AwardType, Campaign, Unit, db
+from workflow.text import search_key
 from workflow.workdays import seed_holidays
 
 CITY = ("thanh-hoi", "Hội Liên hiệp Phụ nữ thành phố Hà Nội", "city")

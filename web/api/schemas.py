@@ -2,37 +2,52 @@
 from collections.abc import Mapping
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+from flask_babel import gettext
 from flask_smorest.fields import Upload
 
 from workflow.definition import EVENTS, STATES
 from workflow.rules import DOCUMENT_KINDS
+from workflow.text import TextRefused, clean_line, clean_lines
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Use lower-case letters, digits, '-' and '_'.")
 
 
-def _fields_with_nul(data, prefix: str = ""):
-    if isinstance(data, str):
-        if "\x00" in data:
-            yield prefix or "_schema"
-    elif isinstance(data, Mapping):
-        for key, value in data.items():
-            yield from _fields_with_nul(value, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(data, list | tuple):
-        for value in data:
-            yield from _fields_with_nul(value, prefix)
+class Lines(fields.String):
+    """Multi-line text: line breaks and tabs are allowed."""
+
+
+class Name(fields.String):
+    """A name: invisible characters are removed."""
+
+
+class Secret(fields.String):
+    """A password: taken as sent, never normalised."""
 
 
 class In(Schema):
+    """Every request schema: each text field passes the one text policy (workflow.text) before validation."""
+
     class Meta:
         unknown = EXCLUDE
 
     @pre_load
-    def refuse_nul_characters(self, data, **_kwargs):
-        """No text holds a NUL character, and PostgreSQL cannot store one: refuse it as bad input."""
-        bad = sorted(set(_fields_with_nul(dict(data.items()) if isinstance(data, Mapping) else data)))
-        if bad:
-            raise ValidationError({name: ["Text may not contain NUL characters."] for name in bad})
-        return data
+    def apply_text_policy(self, data, **_kwargs):
+        if not isinstance(data, Mapping):
+            return data
+        cleaned, errors = dict(data.items()), {}
+        for field in self.load_fields.values():
+            key = field.data_key or field.name
+            value = cleaned.get(key)
+            if not isinstance(value, str) or not isinstance(field, fields.String) or isinstance(field, Secret):
+                continue
+            try:
+                cleaned[key] = clean_lines(value) if isinstance(field, Lines) \
+                    else clean_line(value, name=isinstance(field, Name))
+            except TextRefused as refused:
+                errors[key] = [refused.message.render(gettext)]
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
 
 
 class ErrorDetail(Schema):
@@ -55,7 +70,7 @@ class Error(Schema):
 
 class TokenIn(In):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    password = Secret(required=True, validate=validate.Length(min=1, max=256))
 
 
 class TokenOut(Schema):
@@ -108,7 +123,7 @@ class CampaignOut(Schema):
 
 class Nominee(In):
     kind = fields.String(required=True, validate=validate.OneOf(["individual", "collective"]))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    name = Name(required=True, validate=validate.Length(min=1, max=255))
     position = fields.String(allow_none=True, validate=validate.Length(max=255))
     workplace = fields.String(allow_none=True, validate=validate.Length(max=255))
     birth_year = fields.Integer(allow_none=True, strict=True)
@@ -129,19 +144,19 @@ class DossierIn(In):
     campaign = fields.String(required=True, validate=validate.Length(min=1, max=64))
     award_type = fields.String(required=True, validate=validate.Length(min=1, max=64))
     nominee = fields.Nested(Nominee, required=True)
-    achievements = fields.String(load_default="", validate=validate.Length(max=100_000))
+    achievements = Lines(load_default="", validate=validate.Length(max=100_000))
 
 
 class DossierPatch(In):
     version = fields.Integer(required=True, strict=True)
     nominee = fields.Nested(NomineePatch)
-    achievements = fields.String(validate=validate.Length(max=100_000))
+    achievements = Lines(validate=validate.Length(max=100_000))
 
 
 class EventIn(In):
     event = fields.String(required=True, validate=validate.OneOf(EVENTS))
     version = fields.Integer(required=True, strict=True)
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
+    comment = Lines(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
     due_date = fields.Date(load_default=None, allow_none=True)
     decision_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     decision_date = fields.Date(load_default=None, allow_none=True)

@@ -267,7 +267,7 @@ def _return_comment(dossier, form) -> str:
     """The reasons of a return, one line per missing or faulty document, then the general remark."""
     lines = []
     for code, label in DOCUMENT_KINDS.items():
-        reason = (request.form.get(f"reason_{code}") or "").strip()
+        reason = (getattr(form, f"reason_{code}").data or "").strip()
         if reason:
             lines.append(f"- {_(label)}: {reason}")
     general = (form.comment.data or "").strip()

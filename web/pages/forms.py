@@ -13,6 +13,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from workflow.i18n import N_
+from workflow.rules import DOCUMENT_KINDS
+from workflow.text import TextRefused, clean_line, clean_lines
 
 DATE_FORMAT = "%d/%m/%Y"
 # WTForms' own messages that these forms can show; marked so that the catalogue carries them
@@ -36,10 +38,35 @@ class BabelTranslations:
         return flask_babel.ngettext(singular, plural, n)
 
 
+class NameField(StringField):
+    """A name: invisible characters are removed."""
+
+
+def _text_policy(field_class):
+    """The one text policy (workflow.text) as a WTForms filter; a refusal is the field's error."""
+    def apply(value):
+        if not isinstance(value, str):
+            return value
+        try:
+            if issubclass(field_class, TextAreaField):
+                return clean_lines(value)
+            return clean_line(value, name=issubclass(field_class, NameField))
+        except TextRefused as refused:
+            raise ValueError(refused.message.render(flask_babel.gettext)) from None
+    return apply
+
+
 class FlaskForm(BaseForm):
     class Meta:
         def get_translations(self, form):
             return BabelTranslations()
+
+        def bind_field(self, form, unbound_field, options):
+            """Every text field of every form, but passwords, passes the text policy before its own filters."""
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                options = {**options, "filters": (_text_policy(field_class), *unbound_field.kwargs.get("filters", ()))}
+            return unbound_field.bind(form=form, **options)
 
 
 def at_most(length: int) -> Length:
@@ -93,7 +120,7 @@ class DossierForm(FlaskForm):
     campaign = SelectField(_l("Campaign"), validators=[InputRequired()])
     award_type = SelectField(_l("Award type"), validators=[InputRequired()])
     kind = SelectField(_l("Nominee"), choices=[("individual", _l("Individual")), ("collective", _l("Collective"))])
-    name = StringField(_l("Name of the nominee"), validators=[DataRequired(), at_most(255)])
+    name = NameField(_l("Name of the nominee"), validators=[DataRequired(), at_most(255)])
     position = StringField(_l("Position"), validators=[Optional(), at_most(255)])
     workplace = StringField(_l("Workplace"), validators=[Optional(), at_most(255)])
     birth_year = IntegerField(_l("Year of birth"), validators=[Optional(), NumberRange(1900, 2100)])
@@ -117,6 +144,11 @@ class EventForm(FlaskForm):
     decision_number = StringField(_l("Decision number"), validators=[Optional(), at_most(64)])
     decision_date = VnDateField(_l("Decision date"), validators=[Optional()])
     submit = SubmitField(_l("Confirm"))
+
+
+# A return's reasons, one per kind of document: text fields of the form like any other.
+for _kind in DOCUMENT_KINDS:
+    setattr(EventForm, f"reason_{_kind}", StringField(validators=[Optional()]))
 
 
 class VoteForm(FlaskForm):
@@ -161,7 +193,7 @@ class AwardTypeForm(FlaskForm):
 
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[Optional(), at_most(64)])
-    full_name = StringField(_l("Full name"), validators=[Optional(), at_most(255)])
+    full_name = NameField(_l("Full name"), validators=[Optional(), at_most(255)])
     email = StringField(_l("E-mail"), validators=[DataRequired(), at_most(255)])
     role = SelectField(_l("Role"))
     unit = SelectField(_l("Unit"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from workflow.honours import HonoursList
 from workflow.i18n import N_, VIETNAM, Msg
+from workflow.text import printable
 
 Gettext = Callable[[str], str]
 Progress = Callable[[int], None]
@@ -54,8 +55,9 @@ class Letterhead:
 
 
 def letterhead(document: HonoursList, gettext: Gettext) -> Letterhead:
+    """The document's texts; stored ones pass `printable`, as a list's rows do (`row_cells`)."""
     day = document.issued_on
-    return Letterhead(
+    return _printable_letterhead(Letterhead(
         organisation=document.organisation.upper(),
         organisation_body=gettext(STANDING_COMMITTEE),
         country=gettext(COUNTRY),
@@ -72,12 +74,17 @@ def letterhead(document: HonoursList, gettext: Gettext) -> Letterhead:
         grand_total=Msg(GRAND_TOTAL, {"count": document.row_count}).render(gettext),
         sheet_name=gettext(TITLE)[:31],
         author=document.organisation,
-    )
+    ))
+
+
+def _printable_letterhead(texts: Letterhead) -> Letterhead:
+    return Letterhead(**{name: tuple(map(printable, value)) if isinstance(value, tuple) else printable(value)
+                         for name, value in vars(texts).items()})
 
 
 def group_heading(index: int, group: dict) -> str:
     number = ROMAN[index] if index < len(ROMAN) else str(index + 1)
-    return f"{number}. {group['award_name']}"
+    return f"{number}. {printable(group['award_name'])}"
 
 
 def group_total(group: dict, gettext: Gettext) -> str:
@@ -89,8 +96,10 @@ def vn_date(iso: str | None) -> str:
 
 
 def row_cells(item: dict) -> tuple:
-    return (item["stt"], item["nominee_name"], item["position"], item["unit_name"], item["decision_number"] or "",
-            vn_date(item["decision_date"]))
+    """A row as printed. Stored text is made printable here, never refused: a list already made, or frozen in
+    a snapshot, must always export (and a valid one's bytes stay as they were)."""
+    return (item["stt"], printable(item["nominee_name"]), printable(item["position"]), printable(item["unit_name"]),
+            printable(item["decision_number"] or ""), vn_date(item["decision_date"]))
 
 
 def looks_like_formula(value) -> bool:

@@ -15,6 +15,7 @@ from workflow.exports.common import (
     looks_like_formula, no_progress, row_cells,
 )
 from workflow.honours import HonoursList
+from workflow.text import printable
 
 FONT_NAME = "Times New Roman"
 WIDTHS = (7, 30, 38, 28, 18, 15)
@@ -28,8 +29,9 @@ PROGRESS_EVERY = 200
 
 def put(ws: Worksheet, row: int, column: int, value, bold: bool = False, italic: bool = False, size: int = 12,
         align: Alignment = LEFT, border: bool = False):
-    """Write a cell; text that looks like a formula stays text (typed as a string and quote-prefixed)."""
-    cell = ws.cell(row=row, column=column, value=value)
+    """Write a cell; text that looks like a formula stays text (typed as a string and quote-prefixed), stored text
+    is made printable."""
+    cell = ws.cell(row=row, column=column, value=printable(value))
     cell.font = Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
     cell.alignment = align
     if border:
