@@ -169,3 +169,13 @@ def test_users_see_and_revoke_their_own_tokens_on_their_account_page(app, factor
     assert app.test_client().get("/api/v1/units", headers=token).status_code == 401
     assert app.test_client().get("/api/v1/units", headers=other).status_code == 200
     assert f"/account/tokens/{mine.id}/" not in client.get("/account").text
+
+
+def test_an_administrator_resetting_their_own_password_keeps_only_this_session(app, factory):
+    admin = factory.user("admin", "thanh-hoi")
+    here, there = sign_in(app, admin), sign_in(app, admin)
+    response = here.post(f"/admin/users/{admin.id}", data={
+        "full_name": "", "email": admin.email, "role": "admin", "unit": "thanh-hoi", "password": NEW_PASSWORD,
+        "active": "y", "csrf_token": csrf_token(here, f"/admin/users/{admin.id}")})
+    assert response.status_code == 302
+    assert signed_in(here) and not signed_in(there)

@@ -16,7 +16,7 @@ import math
 import time
 
 from flask import Flask, current_app, request
-from flask_babel import gettext
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -99,8 +99,8 @@ def sign_in_refused(_error: RateLimitExceeded):
 
     breached = sign_in_limiter(current_app).current_limit
     seconds = max(1, math.ceil(breached.reset_at - time.time())) if breached else 60
-    message = gettext("Too many failed sign-in attempts; try again in %(minutes)d minutes.",
-                      minutes=math.ceil(seconds / 60))
+    message = ngettext("Too many failed sign-in attempts; try again in %(num)d minute.",
+                       "Too many failed sign-in attempts; try again in %(num)d minutes.", math.ceil(seconds / 60))
     response = current_app.make_response(error_response("rate_limited", message))
     response.headers["Retry-After"] = str(seconds)
     return response
