@@ -3,8 +3,10 @@
 `APP_ENV` picks the class (development, production, testing); the variables are those of
 API.md. Paths default to the Flask instance folder so that `make run` needs nothing set.
 """
+import math
 import os
 import secrets
+import string
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -29,6 +31,58 @@ def _secret_key() -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+# Keys published somewhere (old compose default, examples, tests): whoever knows one can forge a session.
+KNOWN_SECRET_KEYS = frozenset({
+    "change-me-in-production", "change-me", "changeme", "change_me", "changethis", "test-secret", "test", "dev",
+    "development", "secret", "secret-key", "secret_key", "your-secret-key", "super-secret", "supersecret",
+    "default", "example", "password", "flask", "awards",
+})
+SECRET_KEY_MIN_BITS = 256
+HOW_TO_MAKE_A_SECRET_KEY = (
+    "Make one with `python -c 'import secrets; print(secrets.token_hex(32))'` and put it in the environment "
+    "(with docker compose: a line SECRET_KEY=... in the .env file next to docker-compose.yml).")
+
+
+def _capacity_bits(key: str) -> float:
+    """The most randomness a key of this length can hold, given the kinds of characters it uses."""
+    if set(key) <= set(string.hexdigits):
+        return len(key) * 4
+    alphabet = sum(len(kind) for kind in (string.digits, string.ascii_lowercase, string.ascii_uppercase)
+                   if any(c in kind for c in key))
+    if any(not (c.isascii() and c.isalnum()) for c in key):
+        alphabet += 32
+    return len(key) * math.log2(alphabet)
+
+
+def _repetitive(key: str) -> bool:
+    """A pattern, not noise: in a random key almost every run of three characters is new."""
+    runs = [key[i:i + 3] for i in range(len(key) - 2)]
+    return len(set(runs)) < 0.75 * len(runs)
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why this SECRET_KEY must not sign sessions, or None when it is strong enough (32 random bytes or more)."""
+    if not key:
+        return "SECRET_KEY is not set."
+    if key.strip().casefold() in KNOWN_SECRET_KEYS:
+        return "SECRET_KEY is a published default that anyone can use to forge a session."
+    if _capacity_bits(key) < SECRET_KEY_MIN_BITS or _repetitive(key):
+        return "SECRET_KEY is too weak: it needs at least 32 random bytes (64 hexadecimal characters)."
+    return None
+
+
+class InsecureConfiguration(RuntimeError):
+    """A setting that would leave the deployment open; the app does not start with it."""
+
+
+def require_strong_secret_key(config) -> None:
+    if not config.get("REQUIRE_STRONG_SECRET_KEY", True):
+        return
+    problem = secret_key_problem(config.get("SECRET_KEY"))
+    if problem:
+        raise InsecureConfiguration(f"{problem} {HOW_TO_MAKE_A_SECRET_KEY}")
 
 
 def _database_url() -> str:
@@ -74,6 +128,18 @@ class Config:
     EXPORT_DIR = property(lambda self: os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")))
     EXPORT_ASYNC_ROWS = property(lambda self: int(os.environ.get("EXPORT_ASYNC_ROWS", "2000")))
     HONOURS_LIST_PLACE = property(lambda self: os.environ.get("HONOURS_LIST_PLACE", "Hà Nội"))
+    # Outside development and tests the app refuses to start unless SECRET_KEY is strong (config.secret_key_problem).
+    REQUIRE_STRONG_SECRET_KEY = True
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto; 0: the headers are ignored.
+    TRUSTED_PROXIES = property(lambda self: int(os.environ.get("TRUSTED_PROXIES", "0")))
+    # Strict-Transport-Security max-age; 0 sends no header.
+    HSTS_SECONDS = 0
+    # Failed sign-ins: per account and address (locks out a guesser), per account from anywhere (slower,
+    # so an attacker at one address cannot lock the owner out), per address (one address trying many accounts).
+    LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = property(
+        lambda self: os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5 per 15 minutes"))
+    LOGIN_LIMIT_PER_ACCOUNT = property(lambda self: os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "50 per hour"))
+    LOGIN_LIMIT_PER_ADDRESS = property(lambda self: os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -86,6 +152,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    REQUIRE_STRONG_SECRET_KEY = False
     # The embedded default serves plain http on 127.0.0.1, where a Secure cookie would be dropped.
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
@@ -93,11 +160,15 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # Never a key generated into one container's instance folder: every process must share the operator's key.
+    SECRET_KEY = property(lambda self: os.environ.get("SECRET_KEY") or None)
+    HSTS_SECONDS = property(lambda self: int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600))))
 
 
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    REQUIRE_STRONG_SECRET_KEY = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 

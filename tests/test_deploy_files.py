@@ -1,6 +1,7 @@
 """The files a new user or an operator starts from: docker-compose.yml, the Makefile, the README."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -13,19 +14,28 @@ from tests.conftest import service_missing
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = PROJECT_DIR / "docker-compose.yml"
+# What an operator's .env gives; a developer's own .env is not read by these checks.
+ENV_SECRET_KEY = "9f1c3a5e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a"
 
 
-@pytest.fixture(scope="module")
-def compose() -> dict:
-    """docker-compose.yml as docker-compose resolves it (anchors, merges and variables applied)."""
+def docker_compose(tmp_path_factory, environment: dict, *arguments: str) -> subprocess.CompletedProcess:
     binary = shutil.which("docker-compose")
     if binary is None:
         service_missing("docker-compose", FileNotFoundError("docker-compose (make system-deps installs it)"))
-    check = subprocess.run([binary, "-f", str(COMPOSE_FILE), "config", "-q"], capture_output=True, text=True,
-                           timeout=60, cwd=PROJECT_DIR)
+    env_file = tmp_path_factory.mktemp("compose") / ".env"
+    env_file.write_text("".join(f"{name}={value}\n" for name, value in environment.items()))
+    variables = {name: value for name, value in os.environ.items() if name != "SECRET_KEY"}
+    return subprocess.run([binary, "-f", str(COMPOSE_FILE), "--env-file", str(env_file), "config", *arguments],
+                          capture_output=True, text=True, timeout=60, cwd=PROJECT_DIR, env=variables)
+
+
+@pytest.fixture(scope="module")
+def compose(tmp_path_factory) -> dict:
+    """docker-compose.yml as docker-compose resolves it (anchors, merges and variables applied)."""
+    check = docker_compose(tmp_path_factory, {"SECRET_KEY": ENV_SECRET_KEY}, "-q")
     assert check.returncode == 0, check.stderr
-    resolved = subprocess.run([binary, "-f", str(COMPOSE_FILE), "config"], capture_output=True, text=True,
-                              timeout=60, cwd=PROJECT_DIR, check=True)
+    resolved = docker_compose(tmp_path_factory, {"SECRET_KEY": ENV_SECRET_KEY})
+    assert resolved.returncode == 0, resolved.stderr
     return yaml.safe_load(resolved.stdout)
 
 
@@ -67,6 +77,34 @@ def test_the_application_services_share_the_same_settings(compose):
     assert env["REDIS_URL"].startswith("redis://redis:")
     for name in ("web", "worker", "beat"):
         assert {"postgres", "redis"} <= started_before(services, name), name
+
+
+def test_the_secret_key_comes_from_the_env_file_with_no_default(compose, tmp_path_factory):
+    for name in ("web", "worker", "beat"):
+        assert compose["services"][name]["environment"]["SECRET_KEY"] == ENV_SECRET_KEY
+    missing = docker_compose(tmp_path_factory, {}, "-q")
+    assert missing.returncode != 0 and "SECRET_KEY" in missing.stderr and ".env" in missing.stderr
+    assert "SECRET_KEY=" in (PROJECT_DIR / ".env.example").read_text()
+
+
+def published(service: dict) -> list[tuple[str, str]]:
+    """Each published port of a service as (host address, port); an empty address is every interface."""
+    found = []
+    for port in service.get("ports", []):
+        if isinstance(port, dict):
+            found.append((port.get("host_ip") or "", str(port.get("published"))))
+        else:
+            parts = str(port).split(":")
+            found.append((parts[0] if len(parts) == 3 else "", parts[-2] if len(parts) > 1 else parts[0]))
+    return found
+
+
+def test_the_monitors_are_published_only_on_the_hosts_loopback(compose):
+    services = compose["services"]
+    for name in ("flower", smtp_catcher(services)):
+        ports = published(services[name])
+        assert ports and all(address == "127.0.0.1" for address, _port in ports), (name, ports)
+    assert published(services["web"]) == [("", "8000")]
 
 
 def started_before(services: dict, name: str) -> set[str]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def test_session_cookie_is_protected_and_renewed_at_sign_in(app, factory):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     with client.session_transaction() as session:
         assert "planted" not in session
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"].split(":")[0] == str(user.id)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     assert client.get("/").status_code == 302
 
@@ -112,6 +113,7 @@ def test_failed_sign_ins_are_limited_per_address_and_successes_never_count(app, 
     user = factory.user("office")
     for _ in range(8):
         sign_in(app, user)
+    default = app.config["LOGIN_LIMIT_PER_ADDRESS"]
     app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 15 minutes"
     try:
         client = page_client(app)
@@ -122,7 +124,88 @@ def test_failed_sign_ins_are_limited_per_address_and_successes_never_count(app, 
                                                "csrf_token": csrf_token(client)})
         assert response.status_code == 429
     finally:
-        app.config.pop("LOGIN_LIMIT_PER_ADDRESS")
+        app.config["LOGIN_LIMIT_PER_ADDRESS"] = default
+
+
+def test_the_login_page_and_the_token_endpoint_count_failures_together(app, factory):
+    user = factory.user("office")
+    client = page_client(app)
+    for _attempt in range(5):
+        assert client.post("/login", data={"username": user.username, "password": "wrong",
+                                           "csrf_token": csrf_token(client)}).status_code == 401
+    response = client.post("/api/v1/tokens", json={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429 and response.json["error"]["code"] == "rate_limited"
+
+
+ATTACKER = {"REMOTE_ADDR": "203.0.113.5"}
+OWNER = {"REMOTE_ADDR": "198.51.100.7"}
+
+
+def fail(client, username: str, environ: dict, headers: dict | None = None) -> int:
+    return client.post("/api/v1/tokens", json={"username": username, "password": "guess"}, environ_base=environ,
+                       headers=headers or {}).status_code
+
+
+def test_an_attacker_at_one_address_does_not_lock_the_owner_out_until_the_account_wide_limit(app, factory):
+    user = factory.user("chair")
+    client = app.test_client()
+    owner = page_client(app)
+    sign = {"username": user.username, "password": PASSWORD}
+    default = app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "8 per hour"  # the default is 50 per hour
+    try:
+        for _attempt in range(5):
+            assert fail(client, user.username, ATTACKER) == 401
+        assert fail(client, user.username, ATTACKER) == 429
+        signed = owner.post("/login", data=sign | {"csrf_token": csrf_token(owner)}, environ_base=OWNER)
+        assert signed.status_code == 302
+
+        for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+            assert fail(client, user.username, {"REMOTE_ADDR": address}) == 401
+        blocked = owner.post("/login", data=sign | {"csrf_token": csrf_token(owner)}, environ_base=OWNER)
+        assert blocked.status_code == 429
+        assert 0 < int(blocked.headers["Retry-After"]) <= 3600
+    finally:
+        app.config["LOGIN_LIMIT_PER_ACCOUNT"] = default
+
+
+def test_a_blocked_sign_in_says_when_to_try_again(app, factory):
+    user = factory.user("office")
+    client = page_client(app)
+    for _attempt in range(5):
+        client.post("/login", data={"username": user.username, "password": "wrong", "csrf_token": csrf_token(client)})
+    page = client.post("/login", data={"username": user.username, "password": "wrong",
+                                       "csrf_token": csrf_token(client)})
+    seconds = int(page.headers["Retry-After"])
+    assert 0 < seconds <= 15 * 60
+    minutes = -(-seconds // 60)
+    assert f"hãy thử lại sau {minutes} phút" in page.text
+    api = client.post("/api/v1/tokens", json={"username": user.username, "password": "wrong"},
+                      headers={"Accept-Language": "en"})
+    assert api.status_code == 429 and 0 < int(api.headers["Retry-After"]) <= 15 * 60
+    assert re.search(r"try again in \d+ minutes?", api.json["error"]["message"])
+
+
+def test_x_forwarded_for_counts_only_behind_a_configured_proxy(app, factory, tmp_path, postgres_url):
+    from tests.conftest import make_app
+
+    user = factory.user("office")
+    direct = app.test_client()
+    for number in range(5):
+        assert fail(direct, user.username, ATTACKER, {"X-Forwarded-For": f"192.0.2.{number}"}) == 401
+    # A forged header does not make an attacker's requests look as if they came from elsewhere.
+    assert fail(direct, user.username, ATTACKER, {"X-Forwarded-For": "192.0.2.99"}) == 429
+
+    proxied_app = make_app(tmp_path, postgres_url, TRUSTED_PROXIES=1)
+    proxied = proxied_app.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _attempt in range(5):
+        assert fail(proxied, user.username, proxy, {"X-Forwarded-For": ATTACKER["REMOTE_ADDR"]}) == 401
+    assert fail(proxied, user.username, proxy, {"X-Forwarded-For": ATTACKER["REMOTE_ADDR"]}) == 429
+    owner = proxied.post("/api/v1/tokens", json={"username": user.username, "password": PASSWORD},
+                         environ_base=proxy, headers={"X-Forwarded-For": OWNER["REMOTE_ADDR"]})
+    assert owner.status_code == 201
+    app.extensions["celery"].set_current()
 
 
 def test_the_token_endpoint_shares_the_failed_sign_in_limit(app, factory):
@@ -147,6 +230,22 @@ def test_security_headers_and_no_inline_script(app, factory):
     page = client.get("/").text
     assert "<script>" not in page and " onclick=" not in page and "http://" not in page.replace(
         'xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_api_answers_are_never_cached(app, factory):
+    user = factory.user("office")
+    client = app.test_client()
+    issued = client.post("/api/v1/tokens", json={"username": user.username, "password": PASSWORD})
+    answers = [issued, client.get("/api/v1/units", headers={"Authorization": f"Bearer {issued.json['token']}"}),
+               client.get("/api/v1/units"), client.get("/api/v1/openapi.json")]
+    for answer in answers:
+        assert answer.headers["Cache-Control"] == "no-store", answer.request.path
+
+
+def test_the_sign_in_form_comes_before_the_language_switch(app):
+    page = page_client(app).get("/login").text
+    forms = re.findall(r'<form [^>]*action="([^"]*)"', page)
+    assert forms[0].startswith("/login") and "/language" in forms
 
 
 def test_the_api_does_not_accept_a_session_cookie(app, factory):

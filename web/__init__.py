@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from flask_babel import refresh as refresh_locale
 
-from config import INSTANCE_DIR, config_for
+from config import INSTANCE_DIR, config_for, require_strong_secret_key
 from tasks.celery_app import celery_init_app
 from tasks.dispatch import install_notice_dispatch
 from web.input_guard import install_input_guard
@@ -31,6 +31,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
+    require_strong_secret_key(app.config)
     app.json.ensure_ascii = False  # Vietnamese text as is, in UTF-8
     app.json.sort_keys = False
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")

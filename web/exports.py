@@ -1,10 +1,11 @@
 """The office's page for the honours list: finalise it, export it and follow a large export's progress bar.
 
-The page's script drives the export API with a short-lived token issued to the signed-in person.
+The page's script drives the export API with a short-lived page token, kept by the sign-in session
+(reused while it has time left, never one per visit) and revoked when the session ends.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from wtforms import SelectField
 
 from tasks.dispatch import commit
 from web.pages.forms import ActionForm
-from workflow.accounts import issue_token
+from workflow.accounts import page_token
 from workflow.honours import finalise_honours_list, snapshot_for
 from workflow.models import Campaign, db
 
@@ -37,7 +38,7 @@ def finalise_form() -> FinaliseForm:
 def honours_list_exports():
     if current_user.role not in EXPORT_ROLES:
         abort(403)
-    token, _expires = issue_token(current_user, PAGE_TOKEN_HOURS)
+    token = session["page_token"] = page_token(current_user, session.get("page_token"), PAGE_TOKEN_HOURS)
     commit()
     form = finalise_form() if current_user.role == "office" else None
     return render_template("exports/honours_list.html", api_token=token, finalise=form)

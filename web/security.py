@@ -1,17 +1,30 @@
-"""Sign-in sessions, CSRF, sign-in limits and security headers for the pages.
+"""Sign-in sessions, CSRF, sign-in limits, proxies and security headers.
 
 The API keeps its bearer tokens: its blueprints are exempt from CSRF, and a session cookie never
-authenticates an API call.
+authenticates an API call. A session names its user's session generation (see workflow.accounts), so
+ending the user's sessions refuses every cookie issued before.
+
+Failed sign-ins are counted per account, whichever of the two sign-in views (page, token endpoint)
+they go to: a lock per account and address stops a guesser; a slower limit per account from any
+address bounds a spread-out attack without letting one address lock the owner out; a limit per
+address bounds one address trying many accounts. The address is the peer's, or, only when
+TRUSTED_PROXIES says how many proxies stand in front, the one they forward.
 """
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, current_app, request
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from workflow.accounts import session_user
 from workflow.models import User, db
 
 csrf = CSRFProtect()
@@ -30,24 +43,37 @@ def login_failed(response) -> bool:
     return response.status_code == FAILED_LOGIN_STATUS
 
 
-def account_key() -> str:
+def _account() -> str:
     if request.is_json:
-        username = (request.get_json(silent=True) or {}).get("username")
+        payload = request.get_json(silent=True)
+        username = payload.get("username") if isinstance(payload, dict) else None
     else:
         username = request.form.get("username")
-    return "account:" + (str(username or "").strip().casefold())
+    return str(username or "").strip().casefold()
+
+
+def account_key() -> str:
+    return "account:" + _account()
+
+
+def account_address_key() -> str:
+    return f"account:{_account()}:address:{get_remote_address()}"
 
 
 def address_key() -> str:
     return "address:" + get_remote_address()
 
 
-def per_account_limit() -> str:
-    return current_app.config.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+def _setting(name: str):
+    return lambda: current_app.config[name]
 
 
-def per_address_limit() -> str:
-    return current_app.config.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+# (setting, key, scope): each limit is shared by every sign-in view.
+SIGN_IN_LIMITS = (
+    ("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", account_address_key, "login-account-address"),
+    ("LOGIN_LIMIT_PER_ACCOUNT", account_key, "login-account"),
+    ("LOGIN_LIMIT_PER_ADDRESS", address_key, "login-address"),
+)
 
 
 def sign_in_limiter(app: Flask) -> Limiter:
@@ -60,18 +86,29 @@ def _limit_sign_ins(app: Flask) -> None:
     limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
     limiter.init_app(app)
     app.extensions["sign_in_limiter"] = limiter
-    for endpoint in SIGN_IN_ENDPOINTS:
-        view = app.view_functions[endpoint]
-        view = limiter.limit(per_account_limit, key_func=account_key, deduct_when=login_failed,
-                             scope="login-account")(view)
-        app.view_functions[endpoint] = limiter.limit(per_address_limit, key_func=address_key,
-                                                     deduct_when=login_failed, scope="login-address")(view)
+    for setting, key, scope in SIGN_IN_LIMITS:
+        shared = limiter.shared_limit(_setting(setting), scope=scope, key_func=key, deduct_when=login_failed)
+        for endpoint in SIGN_IN_ENDPOINTS:
+            app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+    app.register_error_handler(RateLimitExceeded, sign_in_refused)
+
+
+def sign_in_refused(_error: RateLimitExceeded):
+    """429 with Retry-After, and a message saying when to try again."""
+    from web.errors import error_response
+
+    breached = sign_in_limiter(current_app).current_limit
+    seconds = max(1, math.ceil(breached.reset_at - time.time())) if breached else 60
+    message = ngettext("Too many failed sign-in attempts; try again in %(num)d minute.",
+                       "Too many failed sign-in attempts; try again in %(num)d minutes.", math.ceil(seconds / 60))
+    response = current_app.make_response(error_response("rate_limited", message))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    return session_user(session_id)
 
 
 def set_security_headers(response):
@@ -79,9 +116,21 @@ def set_security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if response.mimetype == "text/html":
+    if request.path.startswith("/api/"):
+        # Answers carry tokens and people's data: no browser or proxy keeps a copy.
+        response.headers["Cache-Control"] = "no-store"
+    elif response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["HSTS_SECONDS"]:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}")
     return response
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from what they forward."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def init_security(app: Flask) -> None:
@@ -91,6 +140,7 @@ def init_security(app: Flask) -> None:
     # If Redis is down, people can still sign in: limits fall back to this process's memory.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    trust_proxies(app)
     csrf.init_app(app)
     _limit_sign_ins(app)
     login_manager.init_app(app)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflow.accounts import create_user, hash_password, revoke_tokens
+from workflow.accounts import create_user, deactivate, password_errors, set_password
 from workflow.definition import ROLES
 from workflow.errors import Forbidden, ValidationFailed
 from workflow.i18n import N_, Msg
@@ -41,20 +41,23 @@ def update_user(actor: User, user: User, data: dict) -> User:
     if "email" in data and "@" not in (data["email"] or ""):
         errors.append({"field": "email", "message": Msg(N_("The e-mail address is not valid."))})
     password = data.get("password") or ""
-    if password and len(password) < 8:
-        errors.append({"field": "password", "message": Msg(N_("The password needs at least 8 characters."))})
+    if password:
+        errors += password_errors(password)
     if user.id == actor.id and (data.get("active") is False or data.get("role", "admin") != "admin"):
         errors.append({"field": "active", "message": Msg(
             N_("You cannot remove your own administrator rights."))})
     if errors:
         raise ValidationFailed(details=errors)
-    for field in ("role", "email", "full_name", "active"):
+    for field in ("role", "email", "full_name"):
         if field in data:
             setattr(user, field, data[field])
     user.unit = unit
     if password:
-        user.password_hash = hash_password(password)
-        revoke_tokens(user)
+        set_password(user, password)
+    if "active" in data:
+        if user.active and not data["active"]:
+            deactivate(user)
+        user.active = bool(data["active"])
     db.session.flush()
     return user
 

@@ -95,6 +95,8 @@ class User(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # "immediate": one e-mail per notice; "daily": the day's notices in one digest e-mail.
     notice_delivery: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
+    # Raised to end every sign-in session of the user at once: a session names the generation it began in.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
@@ -111,7 +113,7 @@ class User(db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_epoch}"
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
@@ -123,6 +125,9 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # "api": asked for with a password, lives until it expires or is revoked; "page": given to a page's script
+    # for a sign-in session, ends with the session.
+    kind: Mapped[str] = mapped_column(String(10), default="api", server_default="api")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
 

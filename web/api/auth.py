@@ -5,10 +5,10 @@ from functools import wraps
 
 from flask import g, request
 
-from workflow.accounts import user_for_token
+from workflow.accounts import valid_token
 from workflow.errors import WorkflowError
 from workflow.i18n import N_
-from workflow.models import User
+from workflow.models import ApiToken, User
 
 BEARER_SECURITY = [{"bearerAuth": []}]
 
@@ -22,14 +22,19 @@ def current_user() -> User:
     return g.api_user
 
 
+def current_token() -> ApiToken:
+    return g.api_token
+
+
 def token_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
-        user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-        if user is None:
+        row = valid_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        if row is None:
             raise Unauthorized()
-        g.api_user = user
+        g.api_token = row
+        g.api_user = row.user
         return view(*args, **kwargs)
     return wrapper

@@ -78,6 +78,15 @@ class TokenOut(Schema):
     expires_at = fields.DateTime(required=True)
 
 
+class TokenInfo(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"description": "`api`: asked for with a password; `page`: "
+                                                                 "given to a page of the site for a session"})
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    current = fields.Boolean(required=True, metadata={"description": "the token this request was made with"})
+
+
 class UnitOut(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
 from tasks.dispatch import commit
@@ -55,6 +55,9 @@ def user(user_id: int | None = None):
                 administration.add_user(current_user, data | {"username": form.username.data or ""})
             else:
                 administration.update_user(current_user, existing, data)
+                if existing.id == current_user.id:
+                    # A new password of one's own ends one's other sessions, not this one.
+                    login_user(current_user._get_current_object())
             commit()
             flash(_("The user is saved."), "success")
             return redirect(url_for("admin.users"))

@@ -10,7 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from tasks.dispatch import commit
 from web.pages.forms import LanguageForm, LoginForm
 from web.security import FAILED_LOGIN_STATUS
-from workflow.accounts import authenticate
+from workflow.accounts import authenticate, end_sessions
 from workflow.administration import LOCALES, set_user_locale
 
 bp = Blueprint("auth", __name__)
@@ -49,7 +49,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Signing out ends every session of the user, everywhere, and the page tokens given to them."""
     locale = session.get("locale")
+    if current_user.is_authenticated:
+        end_sessions(current_user)
+        commit()
     logout_user()
     session.clear()
     if locale:

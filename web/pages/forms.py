@@ -108,6 +108,15 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password (at least 8 characters)"), validators=[DataRequired()],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm_password = PasswordField(_l("New password again"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "new-password"})
+
+
 class ActionForm(FlaskForm):
     """A bare form: a button that posts with its CSRF token."""
 
