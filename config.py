@@ -50,6 +50,7 @@ class Config:
     MAIL_DIR = property(lambda self: os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail")))
     MAX_UPLOAD_MB = property(lambda self: int(os.environ.get("MAX_UPLOAD_MB", "20")))
     MAX_CONTENT_LENGTH = property(lambda self: (self.MAX_UPLOAD_MB + 1) * 1024 * 1024)
+    MAX_DOCUMENTS_PER_DOSSIER = property(lambda self: int(os.environ.get("MAX_DOCUMENTS_PER_DOSSIER", "20")))
     SMTP_HOST = property(lambda self: os.environ.get("SMTP_HOST") or None)
     SMTP_PORT = property(lambda self: int(os.environ.get("SMTP_PORT", "25")))
     SMTP_USER = property(lambda self: os.environ.get("SMTP_USER") or None)

@@ -8,7 +8,8 @@ from workflow.models import Document
 
 def document_store() -> DocumentStore:
     config = current_app.config
-    return DocumentStore(config["UPLOAD_DIR"], config["MAX_UPLOAD_MB"] * 1024 * 1024)
+    return DocumentStore(config["UPLOAD_DIR"], config["MAX_UPLOAD_MB"] * 1024 * 1024,
+                         config["MAX_DOCUMENTS_PER_DOSSIER"])
 
 
 def send_document(document: Document):
