@@ -104,6 +104,13 @@ class Config:
     MAIL_DIR = property(lambda self: os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail")))
     MAX_UPLOAD_MB = property(lambda self: int(os.environ.get("MAX_UPLOAD_MB", "20")))
     MAX_CONTENT_LENGTH = property(lambda self: (self.MAX_UPLOAD_MB + 1) * 1024 * 1024)
+    MAX_DOCUMENTS_PER_DOSSIER = property(lambda self: int(os.environ.get("MAX_DOCUMENTS_PER_DOSSIER", "20")))
+    # Spreadsheet imports: nominations per file; rows of a sheet read, empty ones too; cells read in the
+    # workbook; uncompressed size of any one part of the file. Past any of them the file is refused.
+    IMPORT_MAX_ROWS = property(lambda self: int(os.environ.get("IMPORT_MAX_ROWS", "1000")))
+    IMPORT_MAX_SHEET_ROWS = property(lambda self: int(os.environ.get("IMPORT_MAX_SHEET_ROWS", "5000")))
+    IMPORT_MAX_CELLS = property(lambda self: int(os.environ.get("IMPORT_MAX_CELLS", "50000")))
+    IMPORT_MAX_PART_MB = property(lambda self: int(os.environ.get("IMPORT_MAX_PART_MB", "10")))
     SMTP_HOST = property(lambda self: os.environ.get("SMTP_HOST") or None)
     SMTP_PORT = property(lambda self: int(os.environ.get("SMTP_PORT", "25")))
     SMTP_USER = property(lambda self: os.environ.get("SMTP_USER") or None)

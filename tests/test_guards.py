@@ -294,6 +294,24 @@ def test_due_date_valid(factory):
                              due_date="2026-12-10")["due_date"] == "2026-12-10"
 
 
+def test_due_date_at_most_a_year_ahead_in_vietnam(factory):
+    # 00:15 on 10 December 2026 in Hanoi, still the 9th in UTC: the year runs to 10 December 2027.
+    with time_machine.travel(vietnam_time(2026, 12, 10, 0, 15), tick=False):
+        dossier = factory.dossier("submitted")
+        error = assert_refused(factory, dossier, "return", ["due_date_valid"], comment="Bổ sung",
+                               due_date="2027-12-11")
+        assert "10/12/2027" in error["details"][0]["message"]
+        assert_refused(factory, dossier, "return", ["due_date_valid"], comment="Bổ sung", due_date="2099-01-01")
+        assert assert_passes(factory, dossier, "return", comment="Bổ sung",
+                             due_date="2027-12-10")["due_date"] == "2027-12-10"
+
+
+def test_a_year_after_29_february_is_28_february():
+    from workflow.rules import a_year_after
+    assert a_year_after(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
+    assert a_year_after(dt.date(2027, 3, 1)) == dt.date(2028, 3, 1)
+
+
 # conflict_of_interest ---------------------------------------------------------------------------
 
 def test_conflict_of_interest(factory):

@@ -164,3 +164,85 @@ def test_formula_cells_are_refused_never_evaluated(submitter_api):
     assert response.status_code == 422
     assert [(d["row"], d["column"]) for d in response.json["error"]["details"]] == [(2, "B")]
     assert dossier_count() == 0
+
+
+# Bounded work -------------------------------------------------------------------------------------
+
+SHEET_NS = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+FIRST_ROW = (b'<row r="2"><c r="A2" t="inlineStr"><is><t>C\xc3\xa1 nh\xc3\xa2n</t></is></c>'
+             b'<c r="B2" t="inlineStr"><is><t>Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b \xc3\x81nh</t></is></c></row>')
+
+
+def with_sheet(good: bytes, chunks, extra: dict[str, bytes] | None = None) -> bytes:
+    """The good file with its sheet written from `chunks` (streamed, so it may be huge) and parts added."""
+    source = zipfile.ZipFile(io.BytesIO(good))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(info.filename, source.read(info.filename))
+        with target.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            for chunk in chunks:
+                sheet.write(chunk)
+        for name, content in (extra or {}).items():
+            target.writestr(name, content, zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def upload_en(api, data: bytes):
+    return api.post("/api/v1/dossiers/import", headers={"Accept-Language": "en"}, data={
+        "campaign": CAMPAIGN, "award_type": "bk_thanh_hoi", "file": (io.BytesIO(data), "de-nghi.xlsx")},
+        content_type="multipart/form-data")
+
+
+def assert_bound_refused(response, words: str):
+    assert response.status_code == 422, response.json
+    error = response.json["error"]
+    assert error["code"] == "validation_error"
+    assert [detail["field"] for detail in error["details"]] == ["file"]
+    assert words in error["details"][0]["message"]
+    assert dossier_count() == 0
+
+
+def test_a_small_file_whose_sheet_expands_to_190_mb_of_empty_rows_is_refused_before_parsing(submitter_api):
+    """The report's file: under 2 MB, passing the archive checks (a stored part of noise keeps the ratio
+    plausible), its sheet 191 MB of empty rows. Refused by the size of the part, before any XML is read."""
+    good = filled(submitter_api, [["Cá nhân", "Nguyễn Thị Ánh", None, None, None, None, ""]])
+    block = b"<row/>" * (1024 * 1024 // 6)
+    hostile = with_sheet(good, [SHEET_NS + b"<sheetData>", *[block] * 191, b"</sheetData></worksheet>"],
+                         {"xl/media/image1.png": bytes(range(256)) * 6144})
+    assert len(hostile) < 2 * 1024 * 1024
+    assert sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(hostile)).infolist()) > 190 * 1024 * 1024
+
+    assert_bound_refused(upload_en(submitter_api, hostile), "expands to more than 10 MB")
+
+
+HOSTILE_SHEETS = {
+    "empty rows below a nomination": (
+        [SHEET_NS, b"<sheetData>", FIRST_ROW, b"<row/>" * 6000, b"</sheetData></worksheet>"], "more than 5000 rows"),
+    "a row far down the sheet": (
+        [SHEET_NS, b"<sheetData>", FIRST_ROW, b'<row r="1048576"/>', b"</sheetData></worksheet>"],
+        "more than 5000 rows"),
+    "a declared size of a million rows": (
+        [SHEET_NS, b'<dimension ref="A1:G1048576"/><sheetData>', FIRST_ROW, b"</sheetData></worksheet>"],
+        "more than 5000 rows"),
+    "a row of a hundred thousand cells": (
+        [SHEET_NS, b"<sheetData>", FIRST_ROW, b'<row r="3">', b"<c/>" * 100_000, b"</row></sheetData></worksheet>"],
+        "more than 50000 cells"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_SHEETS))
+def test_rows_and_cells_read_are_bounded_empty_ones_counted(submitter_api, case):
+    chunks, words = HOSTILE_SHEETS[case]
+    good = filled(submitter_api, [["Cá nhân", "Nguyễn Thị Ánh", None, None, None, None, ""]])
+    assert_bound_refused(upload_en(submitter_api, with_sheet(good, chunks)), words)
+
+
+def test_the_bounds_come_from_the_settings(app, submitter_api, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_SHEET_ROWS", 3)
+    rows = [["individual", f"Nguyễn Thị {name}", None, None, None, None, ""] for name in ("Ánh", "Bình", "Cúc")]
+    assert_bound_refused(upload_en(submitter_api, filled(submitter_api, rows)), "more than 3 rows")
+    monkeypatch.setitem(app.config, "IMPORT_MAX_SHEET_ROWS", 4)
+    response = upload_en(submitter_api, filled(submitter_api, rows))
+    assert response.status_code == 201, response.json

@@ -4,15 +4,20 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
+import docx.opc.constants
+import docx.oxml
+import docx.oxml.ns
 import openpyxl
 import pytest
 from PIL import Image
 
 from tests.conftest import make_app
 from tests.factories import PDF, ApiClient
+from tests.web_helpers import csrf_token, sign_in
 from web.storage import document_store
 from workflow import operations as ops
 from workflow.accounts import issue_token
@@ -333,3 +338,201 @@ def test_a_document_whose_file_is_gone_from_the_storage_is_404_not_500(app, draf
     document_store().path(document.storage_name).unlink()
     response = submitter_api.get(f"/api/v1/dossiers/{draft.id}/documents/{document.id}")
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+# Active content ---------------------------------------------------------------------------------
+
+PDF_PAGES = (b"%PDF-1.7\n1 0 obj<</Type/Catalog/Pages 2 0 R%(catalog)s>>endobj\n"
+             b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+             b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]%(page)s>>endobj\n")
+PDF_END = b"trailer<</Root 1 0 R>>\n%EOF\n"
+
+
+def make_pdf(catalog: bytes = b"", page: bytes = b"", objects: bytes = b"") -> bytes:
+    return PDF_PAGES.replace(b"%(catalog)s", catalog).replace(b"%(page)s", page) + objects + PDF_END
+
+
+def object_stream(hidden: bytes, dictionary: bytes = b"/Type/ObjStm/N 1/First 4/Filter/FlateDecode",
+                  compress=zlib.compress) -> bytes:
+    """A PDF whose page links to the action in object 4, kept compressed in object stream 5."""
+    data = compress(b"4 0 " + hidden)
+    stream = b"5 0 obj<<" + dictionary + b"/Length %d>>stream\n" % len(data) + data + b"\nendstream\nendobj\n"
+    return make_pdf(page=b"/Annots[<</Subtype/Link/Rect[0 0 9 9]/A 4 0 R>>]", objects=stream)
+
+
+ACTIVE_PDFS = {
+    "javascript run on opening": (make_pdf(catalog=b"/OpenAction<</S/JavaScript/JS(app.alert(1))>>"), "javascript"),
+    "a script named with #hex escapes": (make_pdf(catalog=b"/OpenAction<</S/J#61vaScript/J#53 (app.alert(1))>>"),
+                                         "javascript"),
+    "a bare /JS entry": (make_pdf(objects=b"4 0 obj<</JS 5 0 R>>endobj\n"), "javascript"),
+    "an open action that opens a web address": (make_pdf(catalog=b"/OpenAction<</S/URI/URI(http://x.test/)>>"),
+                                                "automatic_action"),
+    "additional actions on a page": (make_pdf(page=b"/AA<</O<</S/URI/URI(http://x.test/)>>>>"),
+                                     "automatic_action"),
+    "a program launched": (make_pdf(objects=b"4 0 obj<</S/Launch/F(cmd.exe)>>endobj\n"), "launch"),
+    "an embedded file": (make_pdf(catalog=b"/Names<</EmbeddedFiles<</Names[(a.exe) 4 0 R]>>>>"), "embedded_file"),
+    "rich media": (make_pdf(page=b"/Annots[<</Subtype/RichMedia/Rect[0 0 9 9]>>]"), "rich_media"),
+    "javascript inside a compressed object stream": (object_stream(b"<</S/JavaScript/JS(app.alert(1))>>"),
+                                                     "javascript"),
+    "an object stream that does not say its type": (
+        object_stream(b"<</S/JavaScript/JS(x)>>", dictionary=b"/N 1/First 4/Filter/FlateDecode"), "javascript"),
+    "an object stream in hex and with an escaped name": (
+        object_stream(b"<</JS(x)>>", dictionary=b"/Type/O#62jStm/N 1/First 4/Filter/ASCIIHexDecode",
+                      compress=lambda raw: raw.hex().encode() + b">"), "javascript"),
+    "an object stream that cannot be decoded": (object_stream(b"<</S/GoTo>>", compress=lambda raw: b"x" * 40),
+                                                "unreadable_structure"),
+}
+
+
+def assert_refused_as_active(app, draft, api, data: bytes, filename: str, reason: str):
+    before, version = stored_files(app), draft.version
+    error = assert_error(upload(api, draft.id, data, filename), 415, "unsupported_media_type")
+    assert [(d["field"], d["reason"]) for d in error["details"]] == [("file", reason)]
+    assert error["details"][0]["message"] in error["message"]
+    assert stored_files(app) == before
+    assert version_of(draft.id) == version
+    return error
+
+
+@pytest.mark.parametrize("case", list(ACTIVE_PDFS))
+def test_a_pdf_with_active_content_is_415_with_the_reason(app, draft, submitter_api, case):
+    data, reason = ACTIVE_PDFS[case]
+    assert_refused_as_active(app, draft, submitter_api, data, "to-trinh.pdf", reason)
+
+
+def test_the_refusal_names_the_active_content_in_the_callers_language(app, factory, draft):
+    api = factory.api(factory.user_once("submitter", "ba-dinh"), language="en")
+    error = assert_error(upload(api, draft.id, ACTIVE_PDFS["javascript run on opening"][0]), 415,
+                         "unsupported_media_type")
+    assert "JavaScript" in error["message"] and "refused" in error["message"]
+
+
+PLAIN_PDFS = {
+    "an open action that only picks the first view": make_pdf(catalog=b"/OpenAction [3 0 R /XYZ null null 0]"),
+    "a link to a web address": make_pdf(page=b"/Annots[<</Subtype/Link/Rect[0 0 9 9]/A<</S/URI/URI(http://x.test/)>>>>]"),
+    "a harmless compressed object stream": object_stream(b"<</S/URI/URI(http://x.test/)>>"),
+    "a compressed stream whose data spells /JS by chance": make_pdf(
+        objects=b"4 0 obj<</Length 8/Filter/DCTDecode>>stream\n\xff\xd8/JS \xff\xd9\nendstream\nendobj\n"),
+}
+
+
+@pytest.mark.parametrize("case", list(PLAIN_PDFS))
+def test_a_pdf_without_active_content_is_accepted(draft, submitter_api, case):
+    response = upload(submitter_api, draft.id, PLAIN_PDFS[case])
+    assert response.status_code == 201, response.json
+
+
+def with_members(data: bytes, added: dict[str, bytes] | None = None, replaced: dict[str, bytes] | None = None) -> bytes:
+    added, replaced = added or {}, replaced or {}
+    source = zipfile.ZipFile(io.BytesIO(data))
+    return office_zip({**{name: replaced.get(name, source.read(name)) for name in source.namelist()}, **added})
+
+
+def macro_content_types(data: bytes) -> bytes:
+    types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml")
+    return types.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+
+
+TEMPLATE_RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                 b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                 b'officeDocument/2006/relationships/attachedTemplate" Target="http://x.test/t.dotm" '
+                 b'TargetMode="External"/></Relationships>')
+JAR = {"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\nMain-Class: Evil\n", "Evil.class": b"\xca\xfe\xba\xbe"}
+
+ACTIVE_OFFICE_FILES = {
+    "a Word file with a VBA project": (lambda: with_members(make_docx(), {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}),
+                                       "bao-cao.docx", "macros"),
+    "a Word file declared macro-enabled": (lambda: with_members(make_docx(), replaced={
+        "[Content_Types].xml": macro_content_types(make_docx())}), "bao-cao.docx", "macros"),
+    "an Excel file with Excel 4.0 macro sheets": (
+        lambda: with_members(make_xlsx(), {"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}), "ds.xlsx", "macros"),
+    "a Word file with an ActiveX control": (
+        lambda: with_members(make_docx(), {"word/activeX/activeX1.xml": b"<ax:ocx/>"}), "bao-cao.docx", "activex"),
+    "a Word file with an OLE object": (
+        lambda: with_members(make_docx(), {"word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0"}), "bao-cao.docx",
+        "ole_object"),
+    "a Word file embedding a Word file with macros": (lambda: with_members(make_docx(), {
+        "word/embeddings/Microsoft_Word_Document.docx": with_members(make_docx(), {"word/vbaProject.bin": b"x"})}),
+        "bao-cao.docx", "macros"),
+    "a Word file whose template is fetched from elsewhere": (
+        lambda: with_members(make_docx(), {"word/_rels/settings.xml.rels": TEMPLATE_RELS}), "bao-cao.docx",
+        "external_content"),
+    "a Java archive named .docx": (lambda: office_zip(JAR), "bao-cao.docx", "java_archive"),
+    "a Java archive that also looks like a Word file": (lambda: with_members(make_docx(), JAR), "bao-cao.docx",
+                                                        "java_archive"),
+}
+
+
+@pytest.mark.parametrize("case", list(ACTIVE_OFFICE_FILES))
+def test_an_office_file_with_active_content_is_415_with_the_reason(app, draft, submitter_api, case):
+    make, filename, reason = ACTIVE_OFFICE_FILES[case]
+    assert_refused_as_active(app, draft, submitter_api, make(), filename, reason)
+
+
+def docx_with_hyperlink() -> bytes:
+    document = docx.Document()
+    paragraph = document.add_paragraph("Xem thêm: ")
+    rel_id = document.part.relate_to("https://hoilhpn.hanoi.gov.vn/", docx.opc.constants.RELATIONSHIP_TYPE.HYPERLINK,
+                                     is_external=True)
+    link = docx.oxml.OxmlElement("w:hyperlink")
+    link.set(docx.oxml.ns.qn("r:id"), rel_id)
+    paragraph._p.append(link)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("make", [
+    docx_with_hyperlink,
+    lambda: with_members(make_docx(), {"word/embeddings/Microsoft_Excel_Worksheet.xlsx": make_xlsx()}),
+], ids=["a link to a web page", "a chart's embedded data"])
+def test_an_office_file_with_links_or_chart_data_is_accepted(draft, submitter_api, make):
+    response = upload(submitter_api, draft.id, make(), "bao-cao.docx")
+    assert response.status_code == 201, response.json
+    assert response.json["filename"] == "bao-cao.docx"
+
+
+def test_the_page_refuses_active_content_with_the_reason_and_stores_nothing(app, factory, draft):
+    page = sign_in(app, factory.user_once("submitter", "ba-dinh"), language="en")
+    before, version = stored_files(app), draft.version
+    response = page.post(f"/dossiers/{draft.id}/documents", data={
+        "csrf_token": csrf_token(page, f"/dossiers/{draft.id}"), "kind": "other",
+        "file": (io.BytesIO(ACTIVE_OFFICE_FILES["a Word file with a VBA project"][0]()), "bao-cao.docx")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "macros (VBA or Excel 4.0)" in response.text
+    assert stored_files(app) == before
+    assert version_of(draft.id) == version
+
+
+# Documents per dossier --------------------------------------------------------------------------
+
+def test_the_documents_of_a_dossier_are_limited_by_the_setting(app, draft, submitter_api, monkeypatch):
+    assert app.config["MAX_DOCUMENTS_PER_DOSSIER"] == 20
+    limit = len(draft.documents) + 2
+    monkeypatch.setitem(app.config, "MAX_DOCUMENTS_PER_DOSSIER", limit)
+    for _ in range(2):
+        assert upload(submitter_api, draft.id, PDF).status_code == 201
+    before, version = stored_files(app), version_of(draft.id)
+
+    error = assert_error(upload(submitter_api, draft.id, PDF), 422, "validation_error")
+
+    assert [d["field"] for d in error["details"]] == ["file"]
+    assert str(limit) in error["details"][0]["message"]
+    assert stored_files(app) == before
+    assert version_of(draft.id) == version
+    first = submitter_api.get(f"/api/v1/dossiers/{draft.id}").json["documents"][0]
+    assert submitter_api.delete(f"/api/v1/dossiers/{draft.id}/documents/{first['id']}").status_code == 204
+    assert upload(submitter_api, draft.id, PDF).status_code == 201
+
+
+def test_the_page_refuses_a_document_past_the_limit(app, factory, draft, monkeypatch):
+    limit = len(draft.documents)
+    monkeypatch.setitem(app.config, "MAX_DOCUMENTS_PER_DOSSIER", limit)
+    page = sign_in(app, factory.user_once("submitter", "ba-dinh"), language="en")
+    before, version = stored_files(app), draft.version
+    response = page.post(f"/dossiers/{draft.id}/documents", data={
+        "csrf_token": csrf_token(page, f"/dossiers/{draft.id}"), "kind": "other",
+        "file": (io.BytesIO(PDF), "them.pdf")}, content_type="multipart/form-data", follow_redirects=True)
+    assert f"at most {limit} documents" in response.text
+    assert stored_files(app) == before
+    assert version_of(draft.id) == version

@@ -38,6 +38,12 @@ def test_a_return_gives_reasons_per_document_and_a_due_date_that_the_unit_sees(a
         "csrf_token": token, "version": dossier.version, "reason_to_trinh": "Thiếu chữ ký", "due_date": "2025-01-01"})
     assert bad_date.status_code == 400 and "Nhập ngày theo dạng dd/mm/yyyy." in bad_date.text
 
+    too_late = office.post(f"/dossiers/{dossier.id}/events/return", data={
+        "csrf_token": token, "version": dossier.version, "reason_to_trinh": "Thiếu chữ ký",
+        "due_date": (today() + dt.timedelta(days=400)).strftime("%d/%m/%Y")})
+    assert too_late.status_code == 400 and "tối đa một năm" in too_late.text
+    assert fresh(Dossier, dossier.id).state == "submitted"
+
     due = today() + dt.timedelta(days=10)
     done = office.post(f"/dossiers/{dossier.id}/events/return", data={
         "csrf_token": token, "version": dossier.version, "reason_to_trinh": "Thiếu chữ ký của Chủ tịch",

@@ -2,13 +2,21 @@ from flask import current_app, send_file
 
 from workflow.documents import DocumentStore
 from workflow.errors import NotFound
+from workflow.imports import ImportLimits
 from workflow.i18n import N_, Msg
 from workflow.models import Document
 
 
 def document_store() -> DocumentStore:
     config = current_app.config
-    return DocumentStore(config["UPLOAD_DIR"], config["MAX_UPLOAD_MB"] * 1024 * 1024)
+    return DocumentStore(config["UPLOAD_DIR"], config["MAX_UPLOAD_MB"] * 1024 * 1024,
+                         config["MAX_DOCUMENTS_PER_DOSSIER"])
+
+
+def import_limits() -> ImportLimits:
+    config = current_app.config
+    return ImportLimits(max_rows=config["IMPORT_MAX_ROWS"], max_sheet_rows=config["IMPORT_MAX_SHEET_ROWS"],
+                        max_cells=config["IMPORT_MAX_CELLS"], max_part_bytes=config["IMPORT_MAX_PART_MB"] * 1024 * 1024)
 
 
 def send_document(document: Document):

@@ -1,9 +1,12 @@
 """Nominations loaded from a spreadsheet: the template the office publishes and the check of a filled one.
 
 Every row is checked before anything is created; one error anywhere and nothing is. The file is treated
-as hostile: its type is judged by content (which refuses archives that expand absurdly), its XML is
-parsed by defusedxml (openpyxl uses it when installed, refusing entity expansion), and formulas are
-refused, never evaluated.
+as hostile: its type is judged by content (which refuses archives that expand absurdly and active
+content), its XML is parsed by defusedxml (openpyxl uses it when installed, refusing entity expansion),
+and formulas are refused, never evaluated. The work is bounded before openpyxl reads anything (which
+would otherwise walk a whole sheet to learn its size): no part may expand past a size, and every XML
+part is first streamed through a counter that stops at the first bound passed: rows of a sheet (empty
+ones too, and the rows a sheet declares or skips to), cells, and elements.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 
 from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, iterparse
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -28,8 +32,26 @@ from workflow.models import AwardType, Dossier, User, db, utcnow
 from workflow.operations import create_dossier, creation_target, nominee_errors
 from workflow.text import TextRefused, clean_line, clean_lines, name_key
 
-MAX_ROWS = 1000
 MAX_FILE_BYTES = 5 * 1024 * 1024
+MB = 1024 * 1024
+# A cell is a few elements (c, v or is/t, rich-text runs); past this many per cell the part is not a sheet's data.
+ELEMENTS_PER_CELL = 10
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """Bounds on the work an import may cost; the app sets them from its configuration."""
+
+    max_rows: int = 1000          # nominations per file
+    max_sheet_rows: int = 5000    # rows of a sheet read, empty ones included
+    max_cells: int = 50_000       # cells read in the whole workbook
+    max_part_bytes: int = 10 * MB  # uncompressed size of any one part of the file
+
+
+class ImportTooLarge(ValidationFailed):
+    def __init__(self, message: Msg):
+        super().__init__(message, details=[{"field": "file", "message": message}])
+
 TEXT_LIMITS = {"name": 255, "position": 255, "workplace": 255, "achievements": 20000}
 MULTILINE_COLUMNS = frozenset({"achievements"})
 
@@ -68,7 +90,7 @@ def _allowed_kinds(award_type: AwardType) -> list[str]:
     return list(KINDS) if award_type.subject == "any" else [award_type.subject]
 
 
-def import_template(award_type_code: str, gettext: Gettext) -> bytes:
+def import_template(award_type_code: str, gettext: Gettext, limits: ImportLimits = ImportLimits()) -> bytes:
     """The XLSX a unit fills in for one award type: Vietnamese headers and drop-down lists."""
     award_type = _award_type(award_type_code)
     workbook = Workbook()
@@ -80,7 +102,7 @@ def import_template(award_type_code: str, gettext: Gettext) -> bytes:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = "A2"
-    last = MAX_ROWS + 1
+    last = limits.max_rows + 1
     choices = [
         ("kind", [gettext(KINDS[kind]) for kind in _allowed_kinds(award_type)]),
         ("gender", [gettext(label) for label in GENDERS.values()]),
@@ -106,7 +128,7 @@ def _choice(value: str, options: dict[str, str], gettext: Gettext) -> str | None
     return None
 
 
-def _read_rows(data: bytes) -> list[tuple[int, tuple]]:
+def _read_rows(data: bytes, limits: ImportLimits) -> list[tuple[int, tuple]]:
     """The non-empty data rows (below the header) as (row number, cells); refuses what cannot be read safely."""
     if len(data) > MAX_FILE_BYTES:
         raise PayloadTooLarge(Msg(N_("The file is larger than the limit of %(limit)d MB."),
@@ -115,18 +137,73 @@ def _read_rows(data: bytes) -> list[tuple[int, tuple]]:
         raise UnsupportedMedia(Msg(N_("Upload the Excel (XLSX) template, filled in.")))
     rows = []
     try:
+        _check_bounds(zipfile.ZipFile(io.BytesIO(data)), limits)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         for number, cells in enumerate(workbook.worksheets[0].iter_rows(min_row=2, max_col=len(COLUMNS)), 2):
+            if number > limits.max_sheet_rows:
+                raise _too_many_rows(limits)
             if any(cell.value not in (None, "") for cell in cells):
                 rows.append((number, tuple(cells)))
-                if len(rows) > MAX_ROWS:
+                if len(rows) > limits.max_rows:
                     break
         workbook.close()
-    except (DefusedXmlException, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError,
-            OSError, IndexError, SyntaxError):
+    except (DefusedXmlException, ParseError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError,
+            TypeError, OSError, IndexError, SyntaxError, EOFError):
         raise UnsupportedMedia(Msg(N_("The spreadsheet cannot be read safely; use the published template."))) \
             from None
     return rows
+
+
+def _too_many_rows(limits: ImportLimits) -> ImportTooLarge:
+    return ImportTooLarge(Msg(N_("The sheet has more than %(limit)d rows, counting empty ones; delete the rows "
+                                 "below the nominations, or split the file."), {"limit": limits.max_sheet_rows}))
+
+
+def _too_many_cells(limits: ImportLimits) -> ImportTooLarge:
+    return ImportTooLarge(Msg(N_("The file has more than %(limit)d cells; keep only the template's columns, "
+                                 "or split the file."), {"limit": limits.max_cells}))
+
+
+def _check_bounds(archive: zipfile.ZipFile, limits: ImportLimits) -> None:
+    """Refuse a file whose parts would cost more to read than the limits allow, reading as little as it takes."""
+    for info in archive.infolist():
+        if info.file_size > limits.max_part_bytes:
+            raise ImportTooLarge(Msg(N_("A part of the file expands to more than %(limit)d MB; a filled template "
+                                        "is far smaller. Copy the nominations into a fresh template."),
+                                     {"limit": limits.max_part_bytes // MB}))
+    cells = elements = 0
+    for info in archive.infolist():
+        with archive.open(info) as part:
+            if not part.read(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<", b"\xff\xfe", b"\xfe\xff")):
+                continue  # not XML (an image): openpyxl never parses it
+        with archive.open(info) as part:
+            rows = 0
+            for event, element in iterparse(part, events=("start", "end")):
+                if event == "end":
+                    element.clear()
+                    continue
+                elements += 1
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "dimension" and _last_row(element.get("ref", "")) > limits.max_sheet_rows:
+                    raise _too_many_rows(limits)
+                if tag == "row":
+                    rows += 1
+                    if rows > limits.max_sheet_rows or _row_number(element.get("r")) > limits.max_sheet_rows:
+                        raise _too_many_rows(limits)
+                elif tag == "c":
+                    cells += 1
+                if cells > limits.max_cells or elements > ELEMENTS_PER_CELL * limits.max_cells:
+                    raise _too_many_cells(limits)
+
+
+def _row_number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
+def _last_row(reference: str) -> int:
+    """The last row of a range such as A1:G1048576 (0 when there is none)."""
+    digits = "".join(c for c in reference.rsplit(":", 1)[-1] if c.isdigit())
+    return int(digits) if digits else 0
 
 
 def _parse_row(number: int, cells: tuple, award_type: AwardType, gettext: Gettext) -> tuple[dict, str, list[dict]]:
@@ -185,17 +262,17 @@ def _parse_row(number: int, cells: tuple, award_type: AwardType, gettext: Gettex
 
 
 def import_dossiers(actor: User, campaign_code: str, award_type_code: str, data: bytes,
-                    gettext: Gettext) -> list[Dossier]:
+                    gettext: Gettext, limits: ImportLimits = ImportLimits()) -> list[Dossier]:
     """One draft per row of the filled template, for the actor's unit; any error and none is created."""
     _campaign, award_type, problems = creation_target(actor, campaign_code, award_type_code)
     if problems:
         raise ValidationFailed(details=problems)
-    rows = _read_rows(data)
+    rows = _read_rows(data, limits)
     if not rows:
         raise ValidationFailed(details=[{"field": "file", "message": Msg(N_("The file has no nominations in it."))}])
-    if len(rows) > MAX_ROWS:
+    if len(rows) > limits.max_rows:
         raise ValidationFailed(details=[{"field": "file", "message": Msg(
-            N_("At most %(limit)d nominations per file."), {"limit": MAX_ROWS})}])
+            N_("At most %(limit)d nominations per file."), {"limit": limits.max_rows})}])
     errors: list[dict] = []
     checked: list[tuple[dict, str]] = []
     seen: dict[tuple, int] = {}

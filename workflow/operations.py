@@ -197,6 +197,10 @@ def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: 
     if kind not in DOCUMENT_KINDS:
         raise ValidationFailed(details=[{"field": "kind", "message": Msg(
             N_("Unknown document kind; use one of: %(kinds)s."), {"kinds": ", ".join(DOCUMENT_KINDS)})}])
+    if len(dossier.documents) >= store.max_per_dossier:
+        raise ValidationFailed(details=[{"field": "file", "message": Msg(
+            N_("A dossier holds at most %(limit)d documents; remove one before adding another."),
+            {"limit": store.max_per_dossier})}])
     stored = store.save(db.session, filename, data)
     document = Document(kind=kind, filename=stored.filename, storage_name=stored.storage_name,
                         content_type=stored.content_type, size=stored.size, sha256=stored.sha256,

@@ -183,10 +183,21 @@ def answer_required(ctx: StepContext) -> Msg | None:
     return None
 
 
+def a_year_after(day: dt.date) -> dt.date:
+    """The same day a year later (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 @rule("due_date_valid")
 def due_date_valid(ctx: StepContext) -> Msg | None:
     if ctx.due_date is not None and ctx.due_date < ctx.today:
         return Msg(N_("The due date cannot be in the past."))
+    if ctx.due_date is not None and ctx.due_date > a_year_after(ctx.today):
+        return Msg(N_("The due date can be at most a year ahead, until %(latest)s."),
+                   {"latest": a_year_after(ctx.today)})
     return None
 
 

@@ -14,6 +14,7 @@ from tasks.exports import export_path, make_export, queue_export
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.dossiers import FILE_RESPONSE, dossier_json
 from web.api.schemas import CODE, DossierOut, In
+from web.storage import import_limits
 from workflow.export_jobs import get_export_job, requested_list, start_export
 from workflow.exports import FORMATS, export_filename, export_honours_list
 from workflow.exports.statistics import statistics_xlsx
@@ -205,7 +206,7 @@ def get_statistics(query, code):
 @blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
 def get_import_template(code):
     """The spreadsheet a unit fills in to nominate for this award type, one row per nominee."""
-    return _attachment(import_template(code, gettext), XLSX_TYPE, f"mau-de-nghi-{code}.xlsx")
+    return _attachment(import_template(code, gettext, import_limits()), XLSX_TYPE, f"mau-de-nghi-{code}.xlsx")
 
 
 @blp.route("/dossiers/import", methods=["POST"])
@@ -216,6 +217,6 @@ def get_import_template(code):
 def post_import(form):
     """Drafts for the submitter's unit from a filled template; any error in any row and nothing is created."""
     data = form["file"].stream.read(MAX_FILE_BYTES + 1)
-    dossiers = import_dossiers(current_user(), form["campaign"], form["award_type"], data, gettext)
+    dossiers = import_dossiers(current_user(), form["campaign"], form["award_type"], data, gettext, import_limits())
     commit()
     return {"created": len(dossiers), "items": [dossier_json(d) for d in dossiers]}
