@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = "0009sessions"
-down_revision = "0007historyhead"
+down_revision = "0008textpolicy"
 branch_labels = None
 depends_on = None
 
