@@ -6,6 +6,7 @@ REQUIRE_SERVICES=1 (CI), where it fails.
 """
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -27,6 +28,31 @@ def service_missing(what: str, error: Exception | None = None):
     if REQUIRE_SERVICES:
         pytest.fail(message + " (REQUIRE_SERVICES=1)", pytrace=False)
     pytest.skip(message)  # a developer without the service; REQUIRE_SERVICES=1 (CI) fails above instead
+
+
+class TracebackLog(logging.Handler):
+    """Keeps every record logged at ERROR with a traceback."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_error_traceback_logged():
+    """The server's log holds no ERROR traceback in any test: an unhandled error fails the test that made it."""
+    handler = TracebackLog()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield
+    root.removeHandler(handler)
+    if handler.records:
+        pytest.fail("an error was logged with its traceback:\n\n"
+                    + "\n\n".join(handler.format(record) for record in handler.records), pytrace=False)
 
 
 def _sqlalchemy_url(url: str) -> str:

@@ -146,6 +146,9 @@ class Workers:
             if process.poll() is None:
                 self.kill(process, signal.SIGTERM)
         self.processes.clear()
+        for log in self.tmp_path.glob("worker-*.log"):
+            text = log.read_text(errors="replace")
+            assert "Traceback (most recent call last)" not in text, f"{log.name} holds a traceback:\n{text[-4000:]}"
 
     def log(self, name: str) -> str:
         return (self.tmp_path / f"worker-{name}.log").read_text(errors="replace")
