@@ -20,9 +20,12 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 def _secret_key() -> str:
     """The SECRET_KEY variable, or a key generated once and kept in the instance folder."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    path = INSTANCE_DIR / "secret_key"
+    return os.environ.get("SECRET_KEY") or _generated_once("secret_key")
+
+
+def _generated_once(name: str) -> str:
+    """A random key kept in the instance folder under `name`, made on first use."""
+    path = INSTANCE_DIR / name
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -44,6 +47,11 @@ def _database_url() -> str:
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = property(lambda self: _secret_key())
+    # The key the history chain is signed with (HMAC), kept outside the database; generated once into the
+    # instance folder except in production, where it must be set. Retired keys, separated by commas, still
+    # verify the rows they signed (see `flask history rekey`).
+    HISTORY_KEY = property(lambda self: os.environ.get("HISTORY_KEY") or _generated_once("history_key"))
+    HISTORY_KEYS_OLD = property(lambda self: os.environ.get("HISTORY_KEYS_OLD", ""))
     SQLALCHEMY_DATABASE_URI = property(lambda self: _database_url())
     REDIS_URL = property(lambda self: os.environ.get("REDIS_URL") or None)
     UPLOAD_DIR = property(lambda self: os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
@@ -93,6 +101,9 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # Required: a key generated beside the application would be lost with its container, and with it
+    # the means to verify the history. The app refuses to start without it.
+    HISTORY_KEY = property(lambda self: os.environ.get("HISTORY_KEY", ""))
 
 
 class TestingConfig(Config):

@@ -59,7 +59,8 @@ def test_the_compose_file_runs_the_whole_stack_each_part_with_a_health_check(com
 def test_the_application_services_share_the_same_settings(compose):
     services = compose["services"]
     environments = [services[name]["environment"] for name in ("web", "worker", "beat")]
-    for variable in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "UPLOAD_DIR", "SMTP_HOST", "SMTP_PORT"):
+    for variable in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "HISTORY_KEY", "UPLOAD_DIR", "SMTP_HOST",
+                     "SMTP_PORT"):
         values = {env.get(variable) for env in environments}
         assert len(values) == 1 and None not in values, (variable, values)
     env = environments[0]

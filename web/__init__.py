@@ -16,6 +16,7 @@ from flask_babel import refresh as refresh_locale
 from config import INSTANCE_DIR, config_for
 from tasks.celery_app import celery_init_app
 from tasks.dispatch import install_notice_dispatch
+from workflow.history import keyring
 from workflow.models import db
 from workflow.rules import policy
 
@@ -42,6 +43,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     logging.getLogger("transitions").setLevel(logging.WARNING)
 
     policy.conflict_of_interest = app.config.get("CONFLICT_OF_INTEREST", "refuse")
+    keyring(app.config["HISTORY_KEY"], app.config["HISTORY_KEYS_OLD"])  # refuses to start without a key
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=_locale_selector(app))
