@@ -22,9 +22,12 @@ def _env_bool(name: str, default: bool = False) -> bool:
 
 def _secret_key() -> str:
     """The SECRET_KEY variable, or a key generated once and kept in the instance folder."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    path = INSTANCE_DIR / "secret_key"
+    return os.environ.get("SECRET_KEY") or _generated_once("secret_key")
+
+
+def _generated_once(name: str) -> str:
+    """A random key kept in the instance folder under `name`, made on first use."""
+    path = INSTANCE_DIR / name
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -40,9 +43,13 @@ KNOWN_SECRET_KEYS = frozenset({
     "default", "example", "password", "flask", "awards",
 })
 SECRET_KEY_MIN_BITS = 256
-HOW_TO_MAKE_A_SECRET_KEY = (
-    "Make one with `python -c 'import secrets; print(secrets.token_hex(32))'` and put it in the environment "
-    "(with docker compose: a line SECRET_KEY=... in the .env file next to docker-compose.yml).")
+# The keys that must be strong outside development: the session signer and the history chain's signer.
+STRONG_KEYS = ("SECRET_KEY", "HISTORY_KEY")
+
+
+def how_to_make(name: str) -> str:
+    return (f"Make one with `python -c 'import secrets; print(secrets.token_hex(32))'` and put it in the "
+            f"environment (with docker compose: a line {name}=... in the .env file next to docker-compose.yml).")
 
 
 def _capacity_bits(key: str) -> float:
@@ -62,14 +69,14 @@ def _repetitive(key: str) -> bool:
     return len(set(runs)) < 0.75 * len(runs)
 
 
-def secret_key_problem(key: str | None) -> str | None:
-    """Why this SECRET_KEY must not sign sessions, or None when it is strong enough (32 random bytes or more)."""
+def key_problem(name: str, key: str | None) -> str | None:
+    """Why this key must not sign anything, or None when it is strong enough (32 random bytes or more)."""
     if not key:
-        return "SECRET_KEY is not set."
+        return f"{name} is not set."
     if key.strip().casefold() in KNOWN_SECRET_KEYS:
-        return "SECRET_KEY is a published default that anyone can use to forge a session."
+        return f"{name} is a published default: whoever knows it can forge what it signs."
     if _capacity_bits(key) < SECRET_KEY_MIN_BITS or _repetitive(key):
-        return "SECRET_KEY is too weak: it needs at least 32 random bytes (64 hexadecimal characters)."
+        return f"{name} is too weak: it needs at least 32 random bytes (64 hexadecimal characters)."
     return None
 
 
@@ -77,12 +84,13 @@ class InsecureConfiguration(RuntimeError):
     """A setting that would leave the deployment open; the app does not start with it."""
 
 
-def require_strong_secret_key(config) -> None:
-    if not config.get("REQUIRE_STRONG_SECRET_KEY", True):
+def require_strong_keys(config) -> None:
+    if not config.get("REQUIRE_STRONG_KEYS", True):
         return
-    problem = secret_key_problem(config.get("SECRET_KEY"))
-    if problem:
-        raise InsecureConfiguration(f"{problem} {HOW_TO_MAKE_A_SECRET_KEY}")
+    for name in STRONG_KEYS:
+        problem = key_problem(name, config.get(name))
+        if problem:
+            raise InsecureConfiguration(f"{problem} {how_to_make(name)}")
 
 
 def _database_url() -> str:
@@ -98,6 +106,11 @@ def _database_url() -> str:
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = property(lambda self: _secret_key())
+    # The key the history chain is signed with (HMAC), kept outside the database; generated once into the
+    # instance folder except in production, where it must be set. Retired keys, separated by commas, still
+    # verify the rows they signed (see `flask history rekey`).
+    HISTORY_KEY = property(lambda self: os.environ.get("HISTORY_KEY") or _generated_once("history_key"))
+    HISTORY_KEYS_OLD = property(lambda self: os.environ.get("HISTORY_KEYS_OLD", ""))
     SQLALCHEMY_DATABASE_URI = property(lambda self: _database_url())
     REDIS_URL = property(lambda self: os.environ.get("REDIS_URL") or None)
     UPLOAD_DIR = property(lambda self: os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
@@ -135,8 +148,8 @@ class Config:
     EXPORT_DIR = property(lambda self: os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")))
     EXPORT_ASYNC_ROWS = property(lambda self: int(os.environ.get("EXPORT_ASYNC_ROWS", "2000")))
     HONOURS_LIST_PLACE = property(lambda self: os.environ.get("HONOURS_LIST_PLACE", "Hà Nội"))
-    # Outside development and tests the app refuses to start unless SECRET_KEY is strong (config.secret_key_problem).
-    REQUIRE_STRONG_SECRET_KEY = True
+    # Outside development and tests the app refuses to start unless its keys are strong (config.key_problem).
+    REQUIRE_STRONG_KEYS = True
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto; 0: the headers are ignored.
     TRUSTED_PROXIES = property(lambda self: int(os.environ.get("TRUSTED_PROXIES", "0")))
     # Strict-Transport-Security max-age; 0 sends no header.
@@ -159,7 +172,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
-    REQUIRE_STRONG_SECRET_KEY = False
+    REQUIRE_STRONG_KEYS = False
     # The embedded default serves plain http on 127.0.0.1, where a Secure cookie would be dropped.
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
@@ -170,12 +183,15 @@ class ProductionConfig(Config):
     # Never a key generated into one container's instance folder: every process must share the operator's key.
     SECRET_KEY = property(lambda self: os.environ.get("SECRET_KEY") or None)
     HSTS_SECONDS = property(lambda self: int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600))))
+    # Required too: a key generated beside the application would be lost with its container, and with it
+    # the means to verify the history.
+    HISTORY_KEY = property(lambda self: os.environ.get("HISTORY_KEY", ""))
 
 
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    REQUIRE_STRONG_SECRET_KEY = False
+    REQUIRE_STRONG_KEYS = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 

@@ -134,6 +134,10 @@ def scratch_dir() -> Iterator[Path]:
         yield Path(path)
 
 
+# The key the benchmarks' history chains are signed with, ours and the raw baseline's alike.
+HISTORY_KEY = "bench-history-key-0123456789abcdef0123456789abcdef"
+
+
 def app_settings(folder: Path, database_url: str, **overrides) -> dict:
     """The configuration of a benchmark's app: everything it writes goes under `folder`."""
     settings = dict(
@@ -142,6 +146,7 @@ def app_settings(folder: Path, database_url: str, **overrides) -> dict:
         MAIL_DIR=str(folder / "mail"),
         EXPORT_DIR=str(folder / "exports"),
         SECRET_KEY="bench-secret",
+        HISTORY_KEY=HISTORY_KEY,
         REDIS_URL=None,
         SMTP_HOST=None,
         RATELIMIT_ENABLED=False,

@@ -18,7 +18,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from workflow import operations as ops
-from workflow.history import row_hash
+from bench.harness import HISTORY_KEY
+from workflow.history import dossier_digest, keyring, row_hash
 from workflow.i18n import today
 from workflow.models import HISTORY_GENESIS, AwardType, Campaign, Document, Dossier, Unit, User, db, utcnow
 
@@ -140,6 +141,14 @@ RAW_STEPS = (  # event, from, to, who is told
 )
 
 
+RAW_KEYS = keyring(HISTORY_KEY)
+# The dossier's row as the baseline's history rows vouch for it: the drafts' values, by shape.
+RAW_DOSSIER = {"campaign_id": 1, "award_type_id": 2, "unit_id": 3, "nominee_kind": "individual",
+               "nominee_name": "Nguyễn Thị 0123456789ab", "nominee_position": None, "nominee_workplace": None,
+               "nominee_birth_year": None, "nominee_gender": None, "achievements": "Thành tích xuất sắc.",
+               "ever_submitted": True, "due_date": None, "decision_number": None, "decision_date": None}
+
+
 def raw_lifecycle(conn, cast: Cast, dossier_id: int) -> None:
     """The same writes as `run_lifecycle`, by hand, on a psycopg connection."""
     version, previous = 1, HISTORY_GENESIS
@@ -175,9 +184,14 @@ def raw_transition(conn, cast: Cast, dossier_id: int, event: str, version: int, 
                 "submitter": [cast.submitter]}
     now = utcnow()
     actor = cast.actor_for(event)
-    digest = row_hash(SimpleNamespace(dossier_id=dossier_id, seq=version, event=event, from_state=source, to_state=dest,
-                                      actor_username=usernames[actor], comment=None, details={}, at=now,
-                                      prev_hash=previous))
+    # The same signing as ours: the digest of the dossier's row after the step, then the keyed hash.
+    after = {**RAW_DOSSIER, "state": dest, "version": version + 1}
+    if event == "confer":
+        after.update(decision_number="123/QĐ-HPN", decision_date=now.date())
+    signed = SimpleNamespace(dossier_id=dossier_id, seq=version, event=event, from_state=source, to_state=dest,
+                             actor_id=actor, actor_username=usernames[actor], comment=None, details={}, at=now,
+                             prev_hash=previous, dossier_digest=dossier_digest(after), key_id=RAW_KEYS.current_id)
+    digest = row_hash(signed, RAW_KEYS.current)
     updated = conn.execute(
         "UPDATE dossiers SET state = %s, version = %s, history_head = %s, updated_at = %s, ever_submitted = true "
         "WHERE id = %s AND version = %s", (dest, version + 1, digest, now, dossier_id, version))
@@ -185,9 +199,10 @@ def raw_transition(conn, cast: Cast, dossier_id: int, event: str, version: int, 
         raise RuntimeError("stale version")
     conn.execute(
         "INSERT INTO history (dossier_id, seq, event, from_state, to_state, actor_id, actor_username, "
-        "comment, details, at, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        "comment, details, at, prev_hash, dossier_digest, key_id, hash) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         (dossier_id, version, event, source, dest, actor, usernames[actor], None, "{}", now, previous,
-         digest))
+         signed.dossier_digest, signed.key_id, digest))
     # The same parameters as the workflow's notices carry (names as long as the reference data's).
     params = json.dumps({"event": event, "state": dest, "nominee": "Nguyễn Thị 0123456789ab",
                          "award_type": "Bằng khen của Ban Chấp hành Hội LHPN thành phố Hà Nội",

@@ -112,6 +112,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides):
         MAIL_DIR=str(tmp_path / "mail"),
         EXPORT_DIR=str(tmp_path / "exports"),
         SECRET_KEY="test-secret",
+        HISTORY_KEY="test-history-key-0123456789abcdef0123456789abcdef",
         REDIS_URL=None,
         SMTP_HOST=None,
         WTF_CSRF_ENABLED=True,

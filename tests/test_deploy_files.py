@@ -16,6 +16,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = PROJECT_DIR / "docker-compose.yml"
 # What an operator's .env gives; a developer's own .env is not read by these checks.
 ENV_SECRET_KEY = "9f1c3a5e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a"
+ENV_HISTORY_KEY = "3b8e1d6f0a4c9e2b7d5f1a3c8e6b0d4f9a2c7e5b1d3f8a6c0e4b9d2f7a5c1e3b"
+ENV_KEYS = {"SECRET_KEY": ENV_SECRET_KEY, "HISTORY_KEY": ENV_HISTORY_KEY}
 
 
 def docker_compose(tmp_path_factory, environment: dict, *arguments: str) -> subprocess.CompletedProcess:
@@ -24,7 +26,7 @@ def docker_compose(tmp_path_factory, environment: dict, *arguments: str) -> subp
         service_missing("docker-compose", FileNotFoundError("docker-compose (make system-deps installs it)"))
     env_file = tmp_path_factory.mktemp("compose") / ".env"
     env_file.write_text("".join(f"{name}={value}\n" for name, value in environment.items()))
-    variables = {name: value for name, value in os.environ.items() if name != "SECRET_KEY"}
+    variables = {name: value for name, value in os.environ.items() if name not in ENV_KEYS}
     return subprocess.run([binary, "-f", str(COMPOSE_FILE), "--env-file", str(env_file), "config", *arguments],
                           capture_output=True, text=True, timeout=60, cwd=PROJECT_DIR, env=variables)
 
@@ -32,9 +34,9 @@ def docker_compose(tmp_path_factory, environment: dict, *arguments: str) -> subp
 @pytest.fixture(scope="module")
 def compose(tmp_path_factory) -> dict:
     """docker-compose.yml as docker-compose resolves it (anchors, merges and variables applied)."""
-    check = docker_compose(tmp_path_factory, {"SECRET_KEY": ENV_SECRET_KEY}, "-q")
+    check = docker_compose(tmp_path_factory, ENV_KEYS, "-q")
     assert check.returncode == 0, check.stderr
-    resolved = docker_compose(tmp_path_factory, {"SECRET_KEY": ENV_SECRET_KEY})
+    resolved = docker_compose(tmp_path_factory, ENV_KEYS)
     assert resolved.returncode == 0, resolved.stderr
     return yaml.safe_load(resolved.stdout)
 
@@ -69,7 +71,8 @@ def test_the_compose_file_runs_the_whole_stack_each_part_with_a_health_check(com
 def test_the_application_services_share_the_same_settings(compose):
     services = compose["services"]
     environments = [services[name]["environment"] for name in ("web", "worker", "beat")]
-    for variable in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "UPLOAD_DIR", "SMTP_HOST", "SMTP_PORT"):
+    for variable in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "HISTORY_KEY", "UPLOAD_DIR", "SMTP_HOST",
+                     "SMTP_PORT"):
         values = {env.get(variable) for env in environments}
         assert len(values) == 1 and None not in values, (variable, values)
     env = environments[0]
@@ -79,12 +82,14 @@ def test_the_application_services_share_the_same_settings(compose):
         assert {"postgres", "redis"} <= started_before(services, name), name
 
 
-def test_the_secret_key_comes_from_the_env_file_with_no_default(compose, tmp_path_factory):
+@pytest.mark.parametrize("key", sorted(ENV_KEYS))
+def test_the_keys_come_from_the_env_file_with_no_default(compose, tmp_path_factory, key):
     for name in ("web", "worker", "beat"):
-        assert compose["services"][name]["environment"]["SECRET_KEY"] == ENV_SECRET_KEY
-    missing = docker_compose(tmp_path_factory, {}, "-q")
-    assert missing.returncode != 0 and "SECRET_KEY" in missing.stderr and ".env" in missing.stderr
-    assert "SECRET_KEY=" in (PROJECT_DIR / ".env.example").read_text()
+        assert compose["services"][name]["environment"][key] == ENV_KEYS[key]
+    others = {name: value for name, value in ENV_KEYS.items() if name != key}
+    missing = docker_compose(tmp_path_factory, others, "-q")
+    assert missing.returncode != 0 and key in missing.stderr and ".env" in missing.stderr
+    assert f"\n{key}=" in (PROJECT_DIR / ".env.example").read_text()
 
 
 def published(service: dict) -> list[tuple[str, str]]:

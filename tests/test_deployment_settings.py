@@ -14,31 +14,35 @@ pytestmark = pytest.mark.postgres
 OLD_COMPOSE_DEFAULT = "change-me-in-production"
 
 
-def production_app(tmp_path, postgres_url, **overrides):
+def production_app(tmp_path, postgres_url, without: str | None = None, **overrides):
+    """The production app with strong keys, or without the setting `without` (then read from the environment)."""
     from web import create_app
 
     config = dict(SQLALCHEMY_DATABASE_URI=_sqlalchemy_url(postgres_url), UPLOAD_DIR=str(tmp_path / "uploads"),
                   MAIL_DIR=str(tmp_path / "mail"), EXPORT_DIR=str(tmp_path / "exports"), REDIS_URL=None,
-                  SMTP_HOST=None)
+                  SMTP_HOST=None, SECRET_KEY=secrets.token_hex(32), HISTORY_KEY=secrets.token_hex(32))
     config.update(overrides)
+    config.pop(without, None)
     return create_app("production", **config)
 
 
 @pytest.mark.parametrize("key", [OLD_COMPOSE_DEFAULT, "test-secret", "dev", "changeme", "secret", "",
                                  "x" * 64, "0123456789abcdef" * 4, secrets.token_hex(16),
                                  "CHANGE-ME-IN-PRODUCTION"])
-def test_production_refuses_to_start_with_a_weak_or_known_secret_key(tmp_path, postgres_url, app, key):
+@pytest.mark.parametrize("name", ["SECRET_KEY", "HISTORY_KEY"])
+def test_production_refuses_to_start_with_a_weak_or_known_key(tmp_path, postgres_url, app, key, name):
     with pytest.raises(RuntimeError) as refused:
-        production_app(tmp_path, postgres_url, SECRET_KEY=key)
+        production_app(tmp_path, postgres_url, **{name: key})
     message = str(refused.value)
-    assert "SECRET_KEY" in message and "secrets.token_hex(32)" in message and ".env" in message
+    assert message.startswith(name) and "secrets.token_hex(32)" in message and f"{name}=" in message
     app.extensions["celery"].set_current()
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path, postgres_url, app, monkeypatch):
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        production_app(tmp_path, postgres_url)
+@pytest.mark.parametrize("name", ["SECRET_KEY", "HISTORY_KEY"])
+def test_production_refuses_to_start_without_a_key(tmp_path, postgres_url, app, monkeypatch, name):
+    monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match=f"{name} is not set"):
+        production_app(tmp_path, postgres_url, without=name)
     app.extensions["celery"].set_current()
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -29,14 +28,12 @@ def test_healthz_reports_the_broker_down_and_up(postgres_url, tmp_path, app):
         restore_celery(app)
 
 
-def test_compose_stack_runs_flower_with_a_healthcheck():
+def test_compose_stack_runs_flower_with_a_healthcheck_on_loopback_only():
+    """The compose file as a whole is validated by docker-compose in test_deploy_files."""
     stack = yaml.safe_load((PROJECT / "docker-compose.yml").read_text())
     flower = stack["services"]["flower"]
     assert flower["command"][:4] == ["celery", "-A", "tasks", "flower"]
-    assert "healthcheck" in flower and "5555:5555" in flower["ports"]
-    result = subprocess.run(["docker-compose", "-f", str(PROJECT / "docker-compose.yml"), "config", "-q"],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    assert "healthcheck" in flower and flower["ports"] == ["127.0.0.1:5555:5555"]
 
 
 def test_each_job_logs_one_structured_line(factory, caplog, monkeypatch):

@@ -13,10 +13,12 @@ from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from flask_babel import refresh as refresh_locale
 
-from config import INSTANCE_DIR, config_for, require_strong_secret_key
+from config import INSTANCE_DIR, config_for, require_strong_keys
 from tasks.celery_app import celery_init_app
 from tasks.dispatch import install_notice_dispatch
 from web.input_guard import install_input_guard
+
+from workflow.history import keyring
 from workflow.models import db
 from workflow.rules import policy
 
@@ -31,7 +33,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
-    require_strong_secret_key(app.config)
+    require_strong_keys(app.config)
     app.json.ensure_ascii = False  # Vietnamese text as is, in UTF-8
     app.json.sort_keys = False
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
@@ -44,6 +46,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     logging.getLogger("transitions").setLevel(logging.WARNING)
 
     policy.conflict_of_interest = app.config.get("CONFLICT_OF_INTEREST", "refuse")
+    keyring(app.config["HISTORY_KEY"], app.config["HISTORY_KEYS_OLD"])  # refuses to start without a key
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=_locale_selector(app))

@@ -1,4 +1,4 @@
-"""Flask CLI commands: seed, users create, demo, history verify, honours-list."""
+"""Flask CLI commands: seed, users create, demo, history verify and rekey, honours-list."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,7 @@ from workflow.demo import DEMO_PASSWORD, load_demo
 from workflow.errors import NotFound, ValidationFailed, WorkflowError
 from workflow.export_jobs import unit_by_code
 from workflow.exports import FORMATS, export_filename, export_honours_list
-from workflow.history import verify_history
+from workflow.history import dossier_labels, rekey_history, verify_history
 from workflow.campaigns import campaign_by_code
 from workflow.honours import honours_list
 from workflow.invitations import send_invitations
@@ -44,7 +44,7 @@ LINE = Text()
 NAME = Text(name=True)
 
 users_cli = AppGroup("users", help="Manage users.")
-history_cli = AppGroup("history", help="Check the dossier history.")
+history_cli = AppGroup("history", help="Check and sign the dossier history.")
 invitations_cli = AppGroup("invitations", help="Invitations to the award ceremony.")
 
 
@@ -98,14 +98,38 @@ def demo_command():
 
 @history_cli.command("verify")
 def verify_command():
-    """Check every dossier's history chain; exits 1 and lists the problems if any row was tampered with."""
+    """Check every dossier's history chain and its row; exits 1 and lists the problems if anything was tampered with."""
     problems = verify_history()
-    for problem in problems:
-        where = f"dossier {problem.dossier_id}" + (f" row {problem.seq}" if problem.seq else "")
-        click.echo(f"{problem.kind.upper()}: {where}: {problem.detail}")
+    _echo_problems(problems)
     if problems:
         raise SystemExit(1)
     click.echo("History intact.")
+
+
+@history_cli.command("rekey")
+@click.option("--legacy", is_flag=True,
+              help="Also sign the rows written before the chain was keyed (plain SHA-256); once, after the upgrade.")
+def rekey_command(legacy):
+    """Sign every history row again with HISTORY_KEY, after checking the whole history with the keys that signed it
+    (HISTORY_KEYS_OLD); signs nothing and exits 1 if any check fails."""
+    signed, problems = rekey_history(legacy=legacy)
+    if problems:
+        db.session.rollback()
+        _echo_problems(problems)
+        click.echo("Nothing was signed: the history above does not verify.", err=True)
+        raise SystemExit(1)
+    commit()
+    click.echo(f"Signed {signed} history rows with the current key; every chain now verifies with it alone.")
+
+
+def _echo_problems(problems) -> None:
+    labels = dossier_labels({problem.dossier_id for problem in problems})
+    for problem in problems:
+        where = f"dossier {problem.dossier_id}" + (f" row {problem.seq}" if problem.seq else "")
+        about = labels.get(problem.dossier_id, "")
+        if problem.row_id is not None:
+            about += f", history id {problem.row_id}"
+        click.echo(f"{problem.kind.upper()}: {where}: {problem.detail} ({about})")
 
 
 @invitations_cli.command("send")

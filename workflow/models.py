@@ -249,7 +249,7 @@ class Document(db.Model):
 
 
 class HistoryEntry(db.Model):
-    """One row per change to a dossier, chained by hash so that tampering shows."""
+    """One row per change to a dossier, chained by a keyed hash so that tampering shows (workflow.history)."""
 
     __tablename__ = "history"
     __table_args__ = (UniqueConstraint("dossier_id", "seq", name="uq_history_dossier_seq"),)
@@ -266,6 +266,11 @@ class HistoryEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # The digest of the dossier's row as this change left it (see workflow.history.DIGESTED_COLUMNS).
+    dossier_digest: Mapped[str | None] = mapped_column(String(64))
+    # The key that signed the row (workflow.history.key_id); NULL for the plain SHA-256 of rows written
+    # before the chain was keyed.
+    key_id: Mapped[str | None] = mapped_column(String(16))
     hash: Mapped[str] = mapped_column(String(64))
 
 

@@ -343,7 +343,7 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
         # and the history keeps the count of the earlier vote.
         details["earlier_vote"] = earlier
     comment = (data.comment or "").strip() or None
-    entry = history_row(dossier, step.event, dossier.state, step.dest, actor, comment, details)
+    entry = history_row(dossier, step.event, dossier.state, step.dest, actor, comment, details, changes)
     changes.update(version=dossier.version + 1, history_head=entry["hash"])
     row = {name: changes.get(name, getattr(dossier, name)) for name in STEP_COLUMNS}
     _write_step_rows(dossier, step, {**row, "dossier_id": dossier.id, "expected_version": dossier.version}, entry,
