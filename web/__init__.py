@@ -16,6 +16,7 @@ from flask_babel import refresh as refresh_locale
 from config import INSTANCE_DIR, config_for
 from tasks.celery_app import celery_init_app
 from tasks.dispatch import install_notice_dispatch
+from web.bounds import install_bounds
 from workflow.models import db
 from workflow.rules import policy
 
@@ -28,6 +29,7 @@ migrate = Migrate()
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    install_bounds(app)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
     app.json.ensure_ascii = False  # Vietnamese text as is, in UTF-8

@@ -17,6 +17,8 @@ from workflow.definition import DRAFT
 
 # The `prev_hash` of a dossier's first history row, and its `history_head` before that row.
 HISTORY_GENESIS = "0" * 64
+# Ids are 32-bit integers in the database: a larger one names no row (and PostgreSQL would refuse to compare it).
+MAX_ID = 2**31 - 1
 
 
 class UTCDateTime(types.TypeDecorator):

@@ -29,7 +29,7 @@ from workflow.history import history_row, next_history_row
 from workflow.i18n import N_, Msg, today
 from workflow.machine import next_state
 from workflow.models import (
-    AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
+    MAX_ID, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
 )
 from workflow.rules import (
     DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, tally, vote_counts,
@@ -53,10 +53,6 @@ def can_see(user: User, dossier: Dossier) -> bool:
     if user.role == "submitter":
         return dossier.unit_id == user.unit_id
     return dossier.ever_submitted or dossier.unit_id == user.unit_id
-
-
-# Ids are 32-bit integers in the database; a larger one names no dossier (and PostgreSQL would refuse it).
-MAX_ID = 2**31 - 1
 
 
 # Documents load when first used: most requests on a dossier (votes, most transitions) need none.

@@ -1,14 +1,14 @@
 """Units, award types and campaigns."""
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from tasks.dispatch import commit
+from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.schemas import AwardTypeOut, CampaignIn, CampaignOut, UnitOut
 from workflow.campaigns import create_campaign
 from workflow.models import AwardType, Campaign, Unit, db
 
-blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Units, award types, campaigns")
+blp = ApiBlueprint("reference", __name__, url_prefix="/api/v1", description="Units, award types, campaigns")
 
 
 def campaign_json(campaign: Campaign) -> dict:

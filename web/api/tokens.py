@@ -1,13 +1,13 @@
 from flask import current_app
-from flask_smorest import Blueprint
 
 from tasks.dispatch import commit
+from web.api.blueprints import ApiBlueprint
 from web.api.schemas import TokenIn, TokenOut
 from web.api.auth import Unauthorized
 from workflow.accounts import authenticate, issue_token
 from workflow.i18n import N_, Msg
 
-blp = Blueprint("tokens", __name__, url_prefix="/api/v1", description="Sign in")
+blp = ApiBlueprint("tokens", __name__, url_prefix="/api/v1", description="Sign in")
 
 
 @blp.route("/tokens", methods=["POST"])
