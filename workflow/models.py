@@ -5,6 +5,7 @@ import datetime as dt
 import unicodedata
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
@@ -175,6 +176,23 @@ class AwardType(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     responsible_unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class AwardTypeChange(db.Model):
+    """One field of an award type's settings changed by the office: who, when, the value before and after
+    (as JSON: fractions as their decimal text, documents as their list of kinds)."""
+
+    __tablename__ = "award_type_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+    actor: Mapped[User] = relationship(lazy="joined")
 
 
 class Dossier(db.Model):
