@@ -32,7 +32,7 @@ from workflow.models import (
     MAX_ID, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
 )
 from workflow.rules import (
-    DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, tally, vote_counts,
+    DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, inactive_unit, tally, vote_counts,
 )
 
 TALLY_ROLES = frozenset({"council", "chair", "office"})
@@ -132,6 +132,9 @@ def creation_target(actor: User, campaign_code: str,
     """The open campaign and active award type a submitter's new dossiers go to, and what is wrong with them."""
     if actor.role != "submitter":
         raise Forbidden(Msg(N_("Only a unit's submitters create dossiers.")))
+    refusal = inactive_unit(actor.unit)
+    if refusal is not None:
+        raise GuardFailed([RuleFailure("unit_active", refusal)])
     campaign = db.session.scalar(select(Campaign).where(Campaign.code == campaign_code))
     award_type = db.session.scalar(select(AwardType).where(AwardType.code == award_type_code,
                                                            AwardType.active.is_(True)))
