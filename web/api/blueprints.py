@@ -22,9 +22,22 @@ class ApiParser(FlaskParser):
         return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
 
 
+BINARY = {"type": "string", "format": "binary"}
+
+
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = ApiParser()
     # flask-smorest documents only one request body per operation, so an upload's `kind` field and its
     # file are read, and described, as one multipart body.
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
                                              "multipart": "multipart/form-data"}
+
+    def file_response(self, content_types, description: str = "The file, as an attachment"):
+        """Declare a 200 answer for each media type the view's files may have (beside any JSON answer declared
+        with `response`), so that the document names what the client receives."""
+        def decorator(view):
+            for content_type in content_types:
+                view = self.alt_response(200, schema=BINARY, content_type=content_type, description=description,
+                                         success=True)(view)
+            return view
+        return decorator
