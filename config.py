@@ -141,6 +141,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     # Public address used in notice links; request-less jobs cannot guess it.
     BASE_URL = property(lambda self: os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"))
+    # JSON bodies nested deeper than this are refused (400); the API's own bodies nest three levels at most.
+    JSON_MAX_DEPTH = property(lambda self: int(os.environ.get("JSON_MAX_DEPTH", "32")))
     API_TOKEN_HOURS = property(lambda self: int(os.environ.get("API_TOKEN_HOURS", "12")))
     # "refuse" (the default) or "flag": whether acting on one's own unit's dossier is refused or only recorded.
     CONFLICT_OF_INTEREST = property(lambda self: os.environ.get("CONFLICT_OF_INTEREST", "refuse"))

@@ -9,7 +9,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from workflow.i18n import VIETNAM, today
-from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, db
+from tests.web_helpers import csrf_token, sign_in
+from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, db
 
 pytestmark = pytest.mark.usefixtures("light_password_hashing")
 
@@ -100,6 +101,55 @@ def test_a_closed_campaign_refuses_new_dossiers(factory):
     assert response.json["error"]["code"] == "validation_error"
     assert [detail["field"] for detail in response.json["error"]["details"]] == ["campaign"]
     assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
+
+
+# unit_active ------------------------------------------------------------------------------------
+
+def deactivate(code: str) -> None:
+    db.session.scalar(select(Unit).where(Unit.code == code)).active = False
+    db.session.commit()
+
+
+def test_unit_active_on_submit_and_resubmit(factory):
+    dossier = factory.dossier("draft", unit="ba-dinh")
+    returned = factory.dossier("returned", unit="ba-dinh")
+    elsewhere = factory.dossier("draft", unit="hoan-kiem")
+    deactivate("ba-dinh")
+    error = assert_refused(factory, dossier, "submit", ["unit_active"])
+    assert "Hội LHPN quận Ba Đình" in error["details"][0]["message"]
+    assert_refused(factory, returned, "resubmit", ["unit_active"])
+    assert_passes(factory, elsewhere, "submit")
+    assert_passes(factory, dossier, "withdraw")  # what it had sent can still be taken back
+
+
+def test_unit_active_on_creation(factory):
+    factory.campaign()
+    submitter = factory.user_once("submitter", "ba-dinh")
+    deactivate("ba-dinh")
+    response = factory.api(submitter).post("/api/v1/dossiers", json={
+        "campaign": "test-campaign", "award_type": "bk_thanh_hoi",
+        "nominee": {"kind": "individual", "name": "Nguyễn Thị Hoa"}, "achievements": "Xuất sắc"})
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "guard_failed"
+    assert [detail["rule"] for detail in response.json["error"]["details"]] == ["unit_active"]
+    assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
+
+
+def test_unit_active_on_the_pages(app, factory):
+    dossier = factory.dossier("draft", unit="ba-dinh")
+    submitter = sign_in(app, factory.user_once("submitter", "ba-dinh"))
+    deactivate("ba-dinh")
+    token = csrf_token(submitter, "/dossiers/new")
+    refused = submitter.post("/dossiers/new", data={"csrf_token": token, "campaign": "test-campaign",
+                                                    "award_type": "bk_thanh_hoi", "kind": "individual",
+                                                    "name": "Ngô Thị Mới"})
+    assert refused.status_code == 400 and "không còn hoạt động" in refused.text
+    assert db.session.scalar(select(func.count()).select_from(Dossier)) == 1
+    before = snapshot(dossier.id)
+    submitted = submitter.post(f"/dossiers/{dossier.id}/events/submit",
+                               data={"csrf_token": token, "version": str(dossier.version)}, follow_redirects=True)
+    assert "không còn hoạt động" in submitted.text
+    assert snapshot(dossier.id) == before
 
 
 # deadline and due_date (Vietnam time, inclusive) ------------------------------------------------
@@ -409,9 +459,10 @@ def test_every_rule_code_is_covered():
     """This module tests each rule the workflow declares; a new rule needs its cases here."""
     from workflow.rules import RULES
 
-    covered = {"campaign_open", "deadline", "due_date", "required_documents", "quota", "duplicate_nominee",
-               "reason_required", "note_required", "answer_required", "due_date_valid", "conflict_of_interest",
-               "forwarded_type", "city_level_type", "decision_required", "vote_quorum", "vote_threshold"}
+    covered = {"unit_active", "campaign_open", "deadline", "due_date", "required_documents", "quota",
+               "duplicate_nominee", "reason_required", "note_required", "answer_required", "due_date_valid",
+               "conflict_of_interest", "forwarded_type", "city_level_type", "decision_required", "vote_quorum",
+               "vote_threshold"}
     assert set(RULES) == covered
 
 

@@ -19,6 +19,8 @@ from tasks.dispatch import install_notice_dispatch
 from web.input_guard import install_input_guard
 
 from workflow.history import keyring
+
+from web.bounds import install_bounds
 from workflow.models import db
 from workflow.rules import policy
 
@@ -31,6 +33,7 @@ migrate = Migrate()
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    install_bounds(app)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
     require_strong_keys(app.config)

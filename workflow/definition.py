@@ -71,8 +71,8 @@ class Step:
     rules: tuple[str, ...] = ()
 
 
-SUBMIT_RULES = ("campaign_open", "deadline", "required_documents", "quota", "duplicate_nominee")
-RESUBMIT_RULES = ("campaign_open", "due_date", "required_documents", "quota", "duplicate_nominee")
+SUBMIT_RULES = ("unit_active", "campaign_open", "deadline", "required_documents", "quota", "duplicate_nominee")
+RESUBMIT_RULES = ("unit_active", "campaign_open", "due_date", "required_documents", "quota", "duplicate_nominee")
 
 STEPS: tuple[Step, ...] = (
     Step("submit", DRAFT, SUBMITTED, "submitter", SUBMITTER_OF_UNIT, SUBMIT_RULES),

@@ -52,6 +52,7 @@ DOCX = FileType("docx", "application/vnd.openxmlformats-officedocument.wordproce
 XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 JPEG = FileType("jpg", "image/jpeg")
 PNG = FileType("png", "image/png")
+ACCEPTED_TYPES = (PDF, DOCX, XLSX, JPEG, PNG)
 
 
 def sniff(data: bytes) -> FileType:

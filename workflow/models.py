@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
@@ -21,6 +22,9 @@ NAME_LENGTH = 255
 # Case folding may turn one character into three ("ß" into "ss", "ﬃ" into "ffi"): a name's keys
 # have room for that (at most 6 bytes a character: well within a btree index entry).
 NAME_KEY_LENGTH = 3 * NAME_LENGTH
+
+# Ids are 32-bit integers in the database: a larger one names no row (and PostgreSQL would refuse to compare it).
+MAX_ID = 2**31 - 1
 
 
 class UTCDateTime(types.TypeDecorator):
@@ -171,6 +175,23 @@ class AwardType(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     responsible_unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class AwardTypeChange(db.Model):
+    """One field of an award type's settings changed by the office: who, when, the value before and after
+    (as JSON: fractions as their decimal text, documents as their list of kinds)."""
+
+    __tablename__ = "award_type_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+    actor: Mapped[User] = relationship(lazy="joined")
 
 
 class Dossier(db.Model):

@@ -29,10 +29,10 @@ from workflow.history import history_row, next_history_row
 from workflow.i18n import N_, Msg, today
 from workflow.machine import next_state
 from workflow.models import (
-    NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
+    MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
 )
 from workflow.rules import (
-    DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, tally, vote_counts,
+    DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, inactive_unit, tally, vote_counts,
 )
 from workflow.text import display_name
 
@@ -54,10 +54,6 @@ def can_see(user: User, dossier: Dossier) -> bool:
     if user.role == "submitter":
         return dossier.unit_id == user.unit_id
     return dossier.ever_submitted or dossier.unit_id == user.unit_id
-
-
-# Ids are 32-bit integers in the database; a larger one names no dossier (and PostgreSQL would refuse it).
-MAX_ID = 2**31 - 1
 
 
 # Documents load when first used: most requests on a dossier (votes, most transitions) need none.
@@ -143,6 +139,9 @@ def creation_target(actor: User, campaign_code: str,
     """The open campaign and active award type a submitter's new dossiers go to, and what is wrong with them."""
     if actor.role != "submitter":
         raise Forbidden(Msg(N_("Only a unit's submitters create dossiers.")))
+    refusal = inactive_unit(actor.unit)
+    if refusal is not None:
+        raise GuardFailed([RuleFailure("unit_active", refusal)])
     campaign = db.session.scalar(select(Campaign).where(Campaign.code == campaign_code))
     award_type = db.session.scalar(select(AwardType).where(AwardType.code == award_type_code,
                                                            AwardType.active.is_(True)))

@@ -15,7 +15,7 @@ from sqlalchemy import Integer, and_, bindparam, func, inspect, or_, select
 
 from workflow.definition import DEAD_STATES, Step
 from workflow.i18n import N_, Msg
-from workflow.models import Ballot, Document, Dossier, User, VoteRecord, db
+from workflow.models import Ballot, Document, Dossier, Unit, User, VoteRecord, db
 
 DOCUMENT_KINDS = {
     "to_trinh": N_("Proposal letter (tờ trình)"),
@@ -71,6 +71,19 @@ def check_rules(ctx: StepContext) -> list[tuple[str, Msg]]:
         if message is not None:
             failures.append((code, message))
     return failures
+
+
+def inactive_unit(unit: Unit) -> Msg | None:
+    """Why a unit may not nominate: it has been deactivated (merged, dissolved)."""
+    if not unit.active:
+        return Msg(N_("The unit “%(unit)s” is no longer active: it cannot create or submit dossiers."),
+                   {"unit": unit.name})
+    return None
+
+
+@rule("unit_active")
+def unit_active(ctx: StepContext) -> Msg | None:
+    return inactive_unit(ctx.dossier.unit)
 
 
 @rule("campaign_open")

@@ -1,12 +1,14 @@
 """The office's settings: campaigns (deadlines, status) and award types (documents, quotas, thresholds)."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from sqlalchemy import select
 
 from workflow.campaigns import create_campaign
-from workflow.errors import Forbidden, ValidationFailed
+from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
-from workflow.models import AwardType, Campaign, User, db
+from workflow.models import AwardType, AwardTypeChange, Campaign, User, db
 from workflow.rules import DOCUMENT_KINDS
 
 CAMPAIGN_STATUSES = ("open", "closed")
@@ -14,6 +16,7 @@ EDITABLE_CAMPAIGN_FIELDS = ("name", "year", "submission_deadline", "ceremony_dat
                             "ceremony_place", "status")
 EDITABLE_AWARD_TYPE_FIELDS = ("name", "rank", "forwarded", "required_documents", "quota_per_unit", "vote_quorum",
                               "vote_threshold", "legal_basis", "active")
+FRACTION_FIELDS = ("vote_quorum", "vote_threshold")
 
 
 def _require_office(actor: User) -> None:
@@ -60,8 +63,52 @@ def update_campaign(actor: User, campaign: Campaign, data: dict) -> Campaign:
     return campaign
 
 
+def get_award_type(code: str) -> AwardType:
+    award_type = db.session.scalar(select(AwardType).where(AwardType.code == code))
+    if award_type is None:
+        raise NotFound(Msg(N_("No such award type.")))
+    return award_type
+
+
+def decimal_places(field: str) -> int:
+    """How many decimals the award type's column keeps of `field`."""
+    return AwardType.__table__.c[field].type.scale
+
+
+def stored_fraction(value, places: int) -> tuple[Decimal | None, Msg | None]:
+    """A council fraction as a NUMERIC column with `places` decimals keeps it, or why it cannot be one.
+
+    The check is made on the rounded value, which is what the rules will read: one that rounds to 0 would
+    let the chair approve with no vote at all. NaN and infinities are refused, and so is anything above 1.
+    """
+    out_of_range = Msg(N_("Give a fraction greater than 0 and at most 1."))
+    try:
+        number = Decimal(str(value)) if isinstance(value, int | float | Decimal | str) else None
+    except InvalidOperation:
+        number = None
+    # Anything beyond 2 is refused before rounding, which could not represent a huge exponent.
+    if number is None or not number.is_finite() or not -2 < number < 2:
+        return None, out_of_range
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if rounded == 0 and number > 0:
+        return None, Msg(N_("A fraction is kept to %(places)d decimal places, and %(value)s would be kept as 0: "
+                            "give at least %(smallest)s."),
+                         {"places": places, "value": str(number), "smallest": str(Decimal(1).scaleb(-places))})
+    if not 0 < rounded <= 1:
+        return None, out_of_range
+    return rounded, None
+
+
+def _audit_value(field: str, value):
+    if field in FRACTION_FIELDS and value is not None:
+        return str(Decimal(value).quantize(Decimal(1).scaleb(-decimal_places(field))))
+    return value
+
+
 def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardType:
+    """Change an award type's settings; each field that changes is recorded (who, when, before, after)."""
     _require_office(actor)
+    data = dict(data)
     errors = []
     if "name" in data and not (data["name"] or "").strip():
         errors.append({"field": "name", "message": Msg(N_("A name is required."))})
@@ -73,15 +120,30 @@ def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardTy
     if quota is not None and quota < 1:
         errors.append({"field": "quota_per_unit", "message": Msg(
             N_("A quota must be at least 1; leave it empty for no quota."))})
-    for field in ("vote_quorum", "vote_threshold"):
-        if field in data and not (data[field] is not None and Decimal(0) < Decimal(str(data[field])) <= Decimal(1)):
-            errors.append({"field": field, "message": Msg(N_("Give a fraction greater than 0 and at most 1."))})
+    for field in FRACTION_FIELDS:
+        if field in data:
+            data[field], problem = stored_fraction(data[field], decimal_places(field))
+            if problem is not None:
+                errors.append({"field": field, "message": problem})
     if "rank" in data and (data["rank"] is None or data["rank"] < 0):
         errors.append({"field": "rank", "message": Msg(N_("The rank must be a whole number, 0 or more."))})
     if errors:
         raise ValidationFailed(details=errors)
     for field in EDITABLE_AWARD_TYPE_FIELDS:
-        if field in data:
+        if field not in data:
+            continue
+        old = getattr(award_type, field)
+        if old != data[field]:
+            db.session.add(AwardTypeChange(award_type_id=award_type.id, actor=actor, field=field,
+                                           old_value=_audit_value(field, old),
+                                           new_value=_audit_value(field, data[field])))
             setattr(award_type, field, data[field])
     db.session.flush()
     return award_type
+
+
+def award_type_changes(actor: User, award_type: AwardType) -> list[AwardTypeChange]:
+    """The changes to the award type's settings, latest first."""
+    _require_office(actor)
+    return list(db.session.scalars(select(AwardTypeChange).where(AwardTypeChange.award_type_id == award_type.id)
+                                   .order_by(AwardTypeChange.at.desc(), AwardTypeChange.id.desc())))

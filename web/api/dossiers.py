@@ -11,12 +11,11 @@ from web.api.schemas import (
 )
 from web.storage import document_store, send_document
 from workflow import operations, queries
+from workflow.documents import ACCEPTED_TYPES
 from workflow.i18n import VIETNAM
 from workflow.models import Document, Dossier, db
 
 blp = ApiBlueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
-FILE_RESPONSE = {"200": {"description": "The file, as an attachment",
-                         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 def document_json(document: Document) -> dict:
@@ -123,7 +122,8 @@ def upload_document(form, dossier_id):
 
 @blp.route("/dossiers/<int:dossier_id>/documents/<int:document_id>", methods=["GET"])
 @token_required
-@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+@blp.doc(security=BEARER_SECURITY)
+@blp.file_response([file_type.content_type for file_type in ACCEPTED_TYPES])
 def download_document(dossier_id, document_id):
     """The document's file, served as an attachment."""
     return send_document(operations.get_document(_dossier(dossier_id), document_id))

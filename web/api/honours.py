@@ -12,7 +12,7 @@ from tasks.dispatch import commit
 from web.api.blueprints import ApiBlueprint
 from tasks.exports import export_path, make_export, queue_export
 from web.api.auth import BEARER_SECURITY, current_user, token_required
-from web.api.dossiers import FILE_RESPONSE, dossier_json
+from web.api.dossiers import dossier_json
 from web.api.schemas import CODE, DossierOut, In
 from web.storage import import_limits
 from workflow.export_jobs import get_export_job, requested_list, start_export
@@ -27,6 +27,7 @@ from workflow.statistics import campaign_statistics
 blp = ApiBlueprint("honours", __name__, url_prefix="/api/v1",
                 description="The honours list, its exports, statistics and spreadsheet imports")
 XLSX_TYPE = FORMATS["xlsx"].content_type
+FORMAT_TYPES = [file_format.content_type for file_format in FORMATS.values()]
 
 
 class HonoursQuery(In):
@@ -87,6 +88,40 @@ class StatisticsQuery(In):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
 
 
+class CountsOut(Schema):
+    nominated = fields.Integer(required=True)
+    conferred = fields.Integer(required=True)
+    by_state = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+
+
+class CodeNameOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class UnitStatisticsOut(Schema):
+    unit = fields.String(required=True)
+    unit_name = fields.String(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountsOut), required=True)
+    nominated = fields.Integer(required=True)
+    conferred = fields.Integer(required=True)
+
+
+class TotalsOut(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountsOut), required=True)
+    nominated = fields.Integer(required=True)
+    conferred = fields.Integer(required=True)
+
+
+class StatisticsOut(Schema):
+    campaign = fields.String(required=True)
+    campaign_name = fields.String(required=True)
+    award_types = fields.List(fields.Nested(CodeNameOut), required=True)
+    states = fields.List(fields.String(), required=True)
+    units = fields.List(fields.Nested(UnitStatisticsOut), required=True)
+    totals = fields.Nested(TotalsOut, required=True)
+
+
 class ImportUpload(In):
     campaign = fields.String(required=True, validate=CODE)
     award_type = fields.String(required=True, validate=CODE)
@@ -119,9 +154,10 @@ def export_json(job) -> dict:
 
 @blp.route("/campaigns/<code>/honours-list", methods=["GET"])
 @token_required
-@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+@blp.doc(security=BEARER_SECURITY)
 @blp.arguments(HonoursQuery, location="query")
 @blp.response(200, HonoursListOut)
+@blp.file_response(FORMAT_TYPES, "The honours list: JSON, or the file for `format=xlsx|docx|pdf`")
 def get_honours_list(query, code):
     """The honours list (office, chair): JSON, or `format=xlsx|docx|pdf`; `provisional` for the office's draft
     of the approved dossiers before decisions; `unit` for one nominating unit's pack."""
@@ -176,7 +212,8 @@ def get_export(job_id):
 
 @blp.route("/exports/<job_id>/file", methods=["GET"])
 @token_required
-@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+@blp.doc(security=BEARER_SECURITY)
+@blp.file_response(FORMAT_TYPES)
 def download_export(job_id):
     """The exported file, once the export is done."""
     job = get_export_job(current_user(), job_id)
@@ -191,8 +228,10 @@ def download_export(job_id):
 
 @blp.route("/campaigns/<code>/statistics", methods=["GET"])
 @token_required
-@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+@blp.doc(security=BEARER_SECURITY)
 @blp.arguments(StatisticsQuery, location="query")
+@blp.response(200, StatisticsOut)
+@blp.file_response([XLSX_TYPE], "The statistics: JSON, or the spreadsheet for `format=xlsx`")
 def get_statistics(query, code):
     """Nominations and awards per unit, award type and state (office, chair); `format=xlsx` for the sheet."""
     statistics = campaign_statistics(current_user(), code)
@@ -203,7 +242,8 @@ def get_statistics(query, code):
 
 @blp.route("/award-types/<code>/import-template", methods=["GET"])
 @token_required
-@blp.doc(security=BEARER_SECURITY, responses=FILE_RESPONSE)
+@blp.doc(security=BEARER_SECURITY)
+@blp.file_response([XLSX_TYPE])
 def get_import_template(code):
     """The spreadsheet a unit fills in to nominate for this award type, one row per nominee."""
     return _attachment(import_template(code, gettext, import_limits()), XLSX_TYPE, f"mau-de-nghi-{code}.xlsx")

@@ -1,18 +1,18 @@
 """The in-app inbox (each user's notices) and, for the office, the delivery of notices with a retry."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tasks.dispatch import commit, queue_delivery
 from tasks.mail import link_for, subject_for
+from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.schemas import In
 from workflow import notices
 from workflow.i18n import VIETNAM
 from workflow.models import Notice
 
-blp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Notices: inbox and delivery")
+blp = ApiBlueprint("notices", __name__, url_prefix="/api/v1", description="Notices: inbox and delivery")
 STATUSES = ("pending", "sending", "sent", "failed", "held", "digested")
 
 

@@ -1,14 +1,16 @@
 """Units, award types and campaigns."""
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from tasks.dispatch import commit
+from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
-from web.api.schemas import AwardTypeOut, CampaignIn, CampaignOut, UnitOut
+from web.api.schemas import AwardTypeChangeOut, AwardTypeOut, AwardTypePatch, CampaignIn, CampaignOut, UnitOut
+from workflow import settings
 from workflow.campaigns import create_campaign
+from workflow.i18n import VIETNAM
 from workflow.models import AwardType, Campaign, Unit, db
 
-blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Units, award types, campaigns")
+blp = ApiBlueprint("reference", __name__, url_prefix="/api/v1", description="Units, award types, campaigns")
 
 
 def campaign_json(campaign: Campaign) -> dict:
@@ -27,6 +29,16 @@ def list_units():
             for u in units]
 
 
+def award_type_json(award_type: AwardType) -> dict:
+    return {
+        "code": award_type.code, "name": award_type.name, "subject": award_type.subject, "rank": award_type.rank,
+        "forwarded": award_type.forwarded, "required_documents": list(award_type.required_documents),
+        "quota_per_unit": award_type.quota_per_unit, "vote_quorum": float(award_type.vote_quorum),
+        "vote_threshold": float(award_type.vote_threshold), "responsible_unit": award_type.responsible_unit.code,
+        "legal_basis": award_type.legal_basis,
+    }
+
+
 @blp.route("/award-types", methods=["GET"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)
@@ -34,12 +46,30 @@ def list_units():
 def list_award_types():
     """Award types in rank order, with their rules."""
     types = db.session.scalars(select(AwardType).where(AwardType.active.is_(True)).order_by(AwardType.rank))
-    return [{
-        "code": t.code, "name": t.name, "subject": t.subject, "rank": t.rank, "forwarded": t.forwarded,
-        "required_documents": list(t.required_documents), "quota_per_unit": t.quota_per_unit,
-        "vote_quorum": float(t.vote_quorum), "vote_threshold": float(t.vote_threshold),
-        "responsible_unit": t.responsible_unit.code, "legal_basis": t.legal_basis,
-    } for t in types]
+    return [award_type_json(t) for t in types]
+
+
+@blp.route("/award-types/<code>", methods=["PATCH"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(AwardTypePatch)
+@blp.response(200, AwardTypeOut)
+def patch_award_type(data, code):
+    """Change an award type's settings (office); each change is recorded, see `changes`."""
+    award_type = settings.update_award_type(current_user(), settings.get_award_type(code), data)
+    commit()
+    return award_type_json(award_type)
+
+
+@blp.route("/award-types/<code>/changes", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, AwardTypeChangeOut(many=True))
+def list_award_type_changes(code):
+    """Who changed the award type's settings, when, and from what to what (office), latest first."""
+    changes = settings.award_type_changes(current_user(), settings.get_award_type(code))
+    return [{"at": c.at.astimezone(VIETNAM), "actor": c.actor.username, "field": c.field, "old": c.old_value,
+             "new": c.new_value} for c in changes]
 
 
 @blp.route("/campaigns", methods=["GET"])

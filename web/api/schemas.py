@@ -108,6 +108,29 @@ class AwardTypeOut(Schema):
     legal_basis = fields.String()
 
 
+class AwardTypePatch(In):
+    """The settings to change; those left out stay as they are. Fractions are checked as their column keeps
+    them (4 decimals): above 0 and at most 1."""
+
+    name = fields.String(validate=validate.Length(min=1, max=500))
+    rank = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000))
+    forwarded = fields.Boolean()
+    required_documents = fields.List(fields.String(validate=validate.Length(max=32)), validate=validate.Length(max=20))
+    quota_per_unit = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=10_000))
+    vote_quorum = fields.Decimal(allow_nan=True)
+    vote_threshold = fields.Decimal(allow_nan=True)
+    legal_basis = fields.String(validate=validate.Length(max=10_000))
+    active = fields.Boolean()
+
+
+class AwardTypeChangeOut(Schema):
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    field = fields.String(required=True)
+    old = fields.Raw(allow_none=True)
+    new = fields.Raw(allow_none=True)
+
+
 class CampaignIn(In):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))

@@ -1,13 +1,13 @@
 from flask import current_app
-from flask_smorest import Blueprint
 
 from tasks.dispatch import commit
+from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, Unauthorized, current_token, current_user, token_required
 from web.api.schemas import TokenInfo, TokenIn, TokenOut
 from workflow import accounts
 from workflow.i18n import N_, VIETNAM, Msg
 
-blp = Blueprint("tokens", __name__, url_prefix="/api/v1", description="Sign in")
+blp = ApiBlueprint("tokens", __name__, url_prefix="/api/v1", description="Sign in")
 
 
 @blp.route("/tokens", methods=["POST"])

@@ -130,6 +130,10 @@ def show_form_errors(form, error: WorkflowError) -> None:
     """Show a refusal's details beside the fields they concern."""
     db.session.rollback()
     flash(render_msg(error.message), "error")
+    if isinstance(error, GuardFailed):
+        for failure in error.failures:
+            flash(render_msg(failure.message), "error")
+        return
     for detail in error.details:
         name = detail["field"].split(".")[-1]
         field = getattr(form, "kind" if name == "kind" else name, None)

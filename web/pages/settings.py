@@ -65,11 +65,20 @@ def campaign(code: str | None = None):
     return render_template("pages/campaign_form.html", form=form, campaign=existing), status
 
 
+def _shown(field: str, value) -> str:
+    """A recorded setting as the office reads it."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field == "required_documents":
+        return ", ".join(_(DOCUMENT_KINDS[kind]) if kind in DOCUMENT_KINDS else kind for kind in value)
+    return str(value)
+
+
 @bp.route("/award-types/<code>", methods=["GET", "POST"])
 def award_type(code: str):
-    existing = db.session.scalar(select(AwardType).where(AwardType.code == code))
-    if existing is None:
-        abort(404)
+    existing = office_settings.get_award_type(code)
     form = AwardTypeForm(obj=existing)
     refused = False
     form.required_documents.choices = [(kind, _(label)) for kind, label in DOCUMENT_KINDS.items()]
@@ -87,4 +96,7 @@ def award_type(code: str):
             show_form_errors(form, error)
             refused = True
     status = 400 if form.errors or refused else 200
-    return render_template("pages/award_type_form.html", form=form, award_type=existing), status
+    changes = [(change, form[change.field].label.text if change.field in form else change.field,
+                _shown(change.field, change.old_value), _shown(change.field, change.new_value))
+               for change in office_settings.award_type_changes(current_user, existing)]
+    return render_template("pages/award_type_form.html", form=form, award_type=existing, changes=changes), status
