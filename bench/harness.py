@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import secrets
 import statistics
 import tempfile
 import time
@@ -134,8 +135,10 @@ def scratch_dir() -> Iterator[Path]:
         yield Path(path)
 
 
-# The key the benchmarks' history chains are signed with, ours and the raw baseline's alike.
-HISTORY_KEY = "bench-history-key-0123456789abcdef0123456789abcdef"
+# Strong keys made for each run, as production demands (its servers and workers run as production):
+# the history chains are signed with HISTORY_KEY, ours and the raw baseline's alike.
+SECRET_KEY = secrets.token_hex(32)
+HISTORY_KEY = secrets.token_hex(32)
 
 
 def app_settings(folder: Path, database_url: str, **overrides) -> dict:
@@ -145,7 +148,7 @@ def app_settings(folder: Path, database_url: str, **overrides) -> dict:
         UPLOAD_DIR=str(folder / "uploads"),
         MAIL_DIR=str(folder / "mail"),
         EXPORT_DIR=str(folder / "exports"),
-        SECRET_KEY="bench-secret",
+        SECRET_KEY=SECRET_KEY,
         HISTORY_KEY=HISTORY_KEY,
         REDIS_URL=None,
         SMTP_HOST=None,

@@ -27,7 +27,7 @@ from aiosmtpd.controller import Controller
 from flask import current_app
 from sqlalchemy import func, select
 
-from bench.harness import HISTORY_KEY, Scale, at_least, make_app, postgres_database, redis_database, scratch_dir
+from bench.harness import HISTORY_KEY, SECRET_KEY, Scale, at_least, make_app, postgres_database, redis_database, scratch_dir
 from bench.workload import prepare_cast, prepare_drafts
 from tasks.dispatch import send_committed_notices
 from tasks.mail import build_message
@@ -76,7 +76,7 @@ def start_worker(database_url: str, redis_url: str, smtp_port: int, folder: Path
     env = {key: value for key, value in os.environ.items()
            if key not in ("SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "MAIL_DIR")}
     env.update(APP_ENV="production", DATABASE_URL=database_url, REDIS_URL=redis_url, SMTP_HOST="127.0.0.1",
-               SMTP_PORT=str(smtp_port), SECRET_KEY="bench-secret", HISTORY_KEY=HISTORY_KEY,
+               SMTP_PORT=str(smtp_port), SECRET_KEY=SECRET_KEY, HISTORY_KEY=HISTORY_KEY,
                INSTANCE_DIR=str(folder / "instance"), UPLOAD_DIR=str(folder / "uploads"),
                EXPORT_DIR=str(folder / "exports"))
     name = f"bench-notices-{uuid.uuid4().hex[:8]}@%h"
