@@ -180,6 +180,18 @@ def test_a_nul_or_lone_surrogate_on_the_api_is_a_bad_request(factory, submitter,
     assert dossier_count() == 0
 
 
+def test_a_multipart_part_without_a_name_is_a_clear_refusal(factory, submitter):
+    """A part with no name has no value either: the guard looks for NUL in what is there, and the import
+    says what is missing."""
+    body = (b'--B\r\nContent-Disposition: form-data; filename="file.pdf"\r\n\r\n%PDF-\r\n'
+            b'--B\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--B--\r\n')
+    response = factory.api(submitter).post("/api/v1/dossiers/import", data=body,
+                                           content_type="multipart/form-data; boundary=B")
+    assert (response.status_code, response.json["error"]["code"]) == (422, "validation_error")
+    assert {d["field"] for d in response.json["error"]["details"]} == {"campaign", "award_type", "file"}
+    assert dossier_count() == 0
+
+
 # Bounded keys --------------------------------------------------------------------------------------------
 
 def test_a_name_that_grows_when_case_folded_fits_its_key(factory, submitter):

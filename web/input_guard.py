@@ -48,7 +48,8 @@ def _request_texts() -> Iterator[str]:
 
 
 def refuse_forbidden_characters():
-    if any(has_forbidden_character(text) for text in _request_texts()):
+    # A multipart part may come without a value (None), which holds no character at all.
+    if any(isinstance(text, str) and has_forbidden_character(text) for text in _request_texts()):
         return error_response("bad_request", gettext(FORBIDDEN_CHARACTER))
     return None
 
