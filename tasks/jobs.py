@@ -37,13 +37,13 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from tasks.dispatch import commit
 from tasks.mail import build_message, is_permanent, send_message
 from workflow.i18n import today
 from workflow.invitations import send_invitations
 from workflow.models import Campaign, Notice, db, utcnow
 from workflow.notices import write_digests
 from workflow.reminders import write_reminders
+from workflow.unit_of_work import commit
 
 log = logging.getLogger(__name__)
 

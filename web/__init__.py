@@ -63,7 +63,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         else:
             _test_idle_connections(db.engine)
     celery_init_app(app)
-    install_notice_dispatch()
+    install_notice_dispatch(app)
 
     from web.api import init_api
     from web.cli import register_cli

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.pages import render_msg
 from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
 from web.storage import document_store, send_document
