@@ -18,7 +18,7 @@ from workflow.exports.common import Gettext
 from workflow.campaigns import campaign_by_code
 from workflow.honours import HonoursList, honours_list, read_honours_list
 from workflow.i18n import N_, Msg
-from workflow.models import ExportJob, Unit, User, db, utcnow
+from workflow.models import ExportJob, ExportStatus, Unit, User, db, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +74,9 @@ def make_export(job_id: str, gettext: Gettext, in_language: Callable[[str], Abst
     job = db.session.get(ExportJob, job_id)
     if job is None:
         return "missing"
-    if job.status == "done" and export_path(job).exists():
+    if job.status == ExportStatus.DONE and export_path(job).exists():
         return "done"
-    job.status, job.progress, job.error = "running", 0, None
+    job.status, job.progress, job.error = ExportStatus.RUNNING, 0, None
     db.session.commit()
 
     def progress(done: int) -> None:
@@ -100,11 +100,12 @@ def make_export(job_id: str, gettext: Gettext, in_language: Callable[[str], Abst
     except Exception as error:  # noqa: BLE001 - the user sees a failed export instead of a job stuck running
         db.session.rollback()
         job = db.session.get(ExportJob, job_id)
-        job.status, job.error, job.finished_at = "failed", f"{type(error).__name__}: {error}"[:2000], utcnow()
+        job.status, job.finished_at = ExportStatus.FAILED, utcnow()
+        job.error = f"{type(error).__name__}: {error}"[:2000]
         db.session.commit()
         log.exception("export %s failed", job_id)
         return "failed"
-    job.status, job.progress, job.finished_at = "done", job.total, utcnow()
+    job.status, job.progress, job.finished_at = ExportStatus.DONE, job.total, utcnow()
     job.filename = export_filename(document, job.format, options.get("unit"))
     db.session.commit()
     return "done"

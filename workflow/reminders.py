@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from workflow.definition import COUNCIL_REVIEW, DRAFT, RETURNED
-from workflow.models import Campaign, Dossier, Notice, User, VoteRecord, db
+from workflow.models import Campaign, CampaignStatus, Dossier, Notice, User, VoteRecord, db
 from workflow.notices import existing_keys, new_notice, unit_submitters
 from workflow.rules import council_members
 from workflow.workdays import is_working_day, working_days_until
@@ -28,7 +28,8 @@ def _deadline_reminders(day: dt.date) -> dict[tuple[str, int], list[dict]]:
     """Units with drafts in a campaign whose deadline is at most three working days away."""
     wanted: dict[tuple[str, int], list[dict]] = {}
     campaigns = db.session.scalars(select(Campaign).where(
-        Campaign.status == "open", Campaign.submission_deadline.is_not(None), Campaign.submission_deadline >= day))
+        Campaign.status == CampaignStatus.OPEN, Campaign.submission_deadline.is_not(None),
+        Campaign.submission_deadline >= day))
     for campaign in campaigns:
         left = working_days_until(day, campaign.submission_deadline)
         if left > DEADLINE_WORKING_DAYS:

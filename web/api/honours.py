@@ -20,6 +20,7 @@ from workflow.exports.statistics import statistics_xlsx
 from workflow.honours import finalise_honours_list, snapshot_list
 from workflow.errors import NotFound
 from workflow.i18n import N_, VIETNAM, Msg
+from workflow.models import ExportStatus
 from workflow.imports import MAX_FILE_BYTES, import_dossiers, import_template
 from workflow.statistics import campaign_statistics
 from workflow.unit_of_work import commit
@@ -145,9 +146,9 @@ def _attachment(data: bytes, content_type: str, filename: str):
 
 
 def export_json(job) -> dict:
-    download = f"/api/v1/exports/{job.id}/file" if job.status == "done" else None
+    download = f"/api/v1/exports/{job.id}/file" if job.status == ExportStatus.DONE else None
     return {"id": job.id, "status": job.status, "format": job.format, "progress": job.progress, "total": job.total,
-            "filename": job.filename, "error": None if job.status != "failed" else gettext(
+            "filename": job.filename, "error": None if job.status != ExportStatus.FAILED else gettext(
                 "The export failed; try again, and tell the administrator if it fails again."),
             "download": download}
 
@@ -218,7 +219,7 @@ def download_export(job_id):
     """The exported file, once the export is done."""
     job = get_export_job(current_user(), job_id)
     path = export_path(job)
-    if job.status != "done" or not path.exists():
+    if job.status != ExportStatus.DONE or not path.exists():
         raise NotFound(Msg(N_("The file is not ready yet.")))
     response = send_file(path, mimetype=FORMATS[job.format].content_type, as_attachment=True,
                          download_name=job.filename, max_age=0)

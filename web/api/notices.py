@@ -12,12 +12,12 @@ from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.schemas import In
 from workflow import notices
 from workflow.i18n import VIETNAM
-from workflow.models import Notice
+from workflow.models import Notice, NoticeStatus
 from workflow.notice_text import notice_link, notice_subject
 from workflow.unit_of_work import commit
 
 blp = ApiBlueprint("notices", __name__, url_prefix="/api/v1", description="Notices: inbox and delivery")
-STATUSES = ("pending", "sending", "sent", "failed", "held", "digested")
+STATUSES = tuple(status.value for status in NoticeStatus)
 
 
 class NoticeQuery(In):

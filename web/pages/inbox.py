@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from tasks.dispatch import queue_delivery
 from web.pages.forms import ActionForm
 from workflow import notices
+from workflow.models import NoticeStatus
 from workflow.notice_text import notice_lines, notice_link, notice_subject
 from workflow.unit_of_work import commit
 
@@ -37,7 +38,8 @@ def mark_read():
 @bp.route("/notices/failed")
 @login_required
 def failed():
-    rows = [(notice, notice_subject(notice, gettext)) for notice in notices.notices_by_status(current_user, "failed")]
+    failed_notices = notices.notices_by_status(current_user, NoticeStatus.FAILED)
+    rows = [(notice, notice_subject(notice, gettext)) for notice in failed_notices]
     return render_template("pages/notices_failed.html", rows=rows, form=ActionForm())
 
 
