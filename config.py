@@ -146,6 +146,10 @@ class Config:
     API_TOKEN_HOURS = property(lambda self: int(os.environ.get("API_TOKEN_HOURS", "12")))
     # "refuse" (the default) or "flag": whether acting on one's own unit's dossier is refused or only recorded.
     CONFLICT_OF_INTEREST = property(lambda self: os.environ.get("CONFLICT_OF_INTEREST", "refuse"))
+    # Daily reminders: drafts when the submission deadline is at most this many working days away, returned
+    # dossiers when their due date is (DOMAIN.md: 3 and 2).
+    REMINDER_DEADLINE_WORKING_DAYS = property(lambda self: int(os.environ.get("REMINDER_DEADLINE_WORKING_DAYS", "3")))
+    REMINDER_RETURN_WORKING_DAYS = property(lambda self: int(os.environ.get("REMINDER_RETURN_WORKING_DAYS", "2")))
     # Honours-list exports: where background exports are written, and the size above which they go to a job.
     EXPORT_DIR = property(lambda self: os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")))
     EXPORT_ASYNC_ROWS = property(lambda self: int(os.environ.get("EXPORT_ASYNC_ROWS", "2000")))

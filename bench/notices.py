@@ -29,10 +29,10 @@ from sqlalchemy import func, select
 
 from bench.harness import HISTORY_KEY, SECRET_KEY, Scale, at_least, make_app, postgres_database, redis_database, scratch_dir
 from bench.workload import prepare_cast, prepare_drafts
-from tasks.dispatch import send_committed_notices
 from tasks.mail import build_message
 from workflow.models import Dossier, Notice, User, db
 from workflow.notices import new_notice, notice_params
+from workflow.unit_of_work import send_committed_notices
 
 ORDER = 5
 PROJECT = Path(__file__).resolve().parent.parent

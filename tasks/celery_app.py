@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from flask import Flask, current_app, has_app_context
+from flask import Blueprint, Flask, current_app, has_app_context
+
+# The mails and letters the jobs render, kept beside the code that renders them (tasks/templates).
+TEMPLATES = Blueprint("tasks", "tasks", template_folder="templates")
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -20,6 +23,7 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.config_from_object(celery_settings(redis_url))
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+    app.register_blueprint(TEMPLATES)
     return celery_app
 
 

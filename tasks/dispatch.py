@@ -1,8 +1,8 @@
-"""Jobs are sent only after the commit that caused them.
+"""Queueing the delivery of notices, once the commit that wrote them is done.
 
-A listener notes the notice rows each flush writes; `send_committed_notices()` (called right after
-a commit) queues one delivery job per row. If the broker is unreachable the rows stay pending and
-the relay sweep delivers them later, so a user's request never fails or waits on Redis.
+`install_notice_dispatch` makes `queue_delivery` the app's notice sender (workflow/unit_of_work.py).
+If the broker is unreachable the rows stay pending and the relay sweep delivers them later, so a
+user's request never fails or waits on Redis.
 """
 from __future__ import annotations
 
@@ -11,45 +11,17 @@ import logging
 import os
 import threading
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from flask import Flask
 
 from tasks.celery_app import own_task
-from workflow.models import Notice, db
-from workflow.notices import WRITTEN_NOTICE_IDS
+from workflow.unit_of_work import install_notice_sender
 
 log = logging.getLogger(__name__)
-_installed = False
 PUBLISH_CONNECT_TIMEOUT = 1.0
 
 
-def install_notice_dispatch() -> None:
-    global _installed
-    if _installed:
-        return
-    event.listen(Session, "after_flush", _collect_new_notices)
-    event.listen(Session, "after_soft_rollback", _forget_notices)
-    _installed = True
-
-
-def _collect_new_notices(session: Session, _context) -> None:
-    ids = [obj.id for obj in session.new if isinstance(obj, Notice)]
-    if ids:
-        session.info.setdefault(WRITTEN_NOTICE_IDS, []).extend(ids)
-
-
-def _forget_notices(session: Session, _previous) -> None:
-    session.info.pop(WRITTEN_NOTICE_IDS, None)
-
-
-def commit() -> None:
-    """Commit the request's unit of work, then queue delivery of the notices it wrote."""
-    db.session.commit()
-    send_committed_notices()
-
-
-def send_committed_notices() -> None:
-    queue_delivery(db.session.info.pop(WRITTEN_NOTICE_IDS, []))
+def install_notice_dispatch(app: Flask) -> None:
+    install_notice_sender(app, queue_delivery)
 
 
 def queue_delivery(ids: list[int]) -> None:

@@ -37,13 +37,13 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import or_, select, update
 
-from tasks.dispatch import commit
 from tasks.mail import build_message, is_permanent, send_message
 from workflow.i18n import today
 from workflow.invitations import send_invitations
-from workflow.models import Campaign, Notice, db, utcnow
+from workflow.models import Campaign, Notice, NoticeStatus, db, utcnow
 from workflow.notices import write_digests
 from workflow.reminders import write_reminders
+from workflow.unit_of_work import commit
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def log_job(task: str, started: float, **fields) -> None:
 
 
 def _due(now: dt.datetime):
-    return (Notice.status == "pending", or_(Notice.next_attempt_at.is_(None), Notice.next_attempt_at <= now))
+    return (Notice.status == NoticeStatus.PENDING, or_(Notice.next_attempt_at.is_(None), Notice.next_attempt_at <= now))
 
 
 def claim(notice_id: int) -> str | None:
@@ -69,7 +69,7 @@ def claim(notice_id: int) -> str | None:
     # A retry's countdown ends when next_attempt_at does; a second of slack absorbs clock rounding.
     result = db.session.execute(
         update(Notice).where(Notice.id == notice_id, *_due(now + dt.timedelta(seconds=1)))
-        .values(status="sending", claimed_at=now, claim_token=token, handed_over_at=None,
+        .values(status=NoticeStatus.SENDING, claimed_at=now, claim_token=token, handed_over_at=None,
                 attempts=Notice.attempts + 1))
     db.session.commit()
     return token if result.rowcount == 1 else None
@@ -87,15 +87,16 @@ def claim_next() -> tuple[int, str] | None:
         return None
     token = uuid.uuid4().hex
     result = db.session.execute(
-        update(Notice).where(Notice.id == notice_id, Notice.status == "pending")
-        .values(status="sending", claimed_at=now, claim_token=token, handed_over_at=None,
+        update(Notice).where(Notice.id == notice_id, Notice.status == NoticeStatus.PENDING)
+        .values(status=NoticeStatus.SENDING, claimed_at=now, claim_token=token, handed_over_at=None,
                 attempts=Notice.attempts + 1))
     db.session.commit()
     return (notice_id, token) if result.rowcount == 1 else claim_next()
 
 
 def _owned(notice_id: int, token: str):
-    return update(Notice).where(Notice.id == notice_id, Notice.claim_token == token, Notice.status == "sending")
+    return update(Notice).where(Notice.id == notice_id, Notice.claim_token == token,
+                                Notice.status == NoticeStatus.SENDING)
 
 
 def send_claimed(notice_id: int, token: str) -> tuple[str, float]:
@@ -111,7 +112,7 @@ def send_claimed(notice_id: int, token: str) -> tuple[str, float]:
     except Exception as error:  # noqa: BLE001 - any failure to send is retried, then recorded
         db.session.rollback()
         return _record_failure(notice_id, token, error)
-    db.session.execute(_owned(notice_id, token).values(status="sent", sent_at=utcnow(), last_error=None,
+    db.session.execute(_owned(notice_id, token).values(status=NoticeStatus.SENT, sent_at=utcnow(), last_error=None,
                                                        next_attempt_at=None))
     db.session.commit()
     return "sent", 0.0
@@ -126,9 +127,9 @@ def _record_failure(notice_id: int, token: str, error: Exception) -> tuple[str, 
                 setting("NOTICE_RETRY_MAX_SECONDS", 600))
     values = {"last_error": message, "claim_token": None}
     if final:
-        values["status"] = "failed"
+        values["status"] = NoticeStatus.FAILED
     else:
-        values.update(status="pending", next_attempt_at=utcnow() + dt.timedelta(seconds=delay))
+        values.update(status=NoticeStatus.PENDING, next_attempt_at=utcnow() + dt.timedelta(seconds=delay))
     db.session.execute(_owned(notice_id, token).values(**values))
     db.session.commit()
     log.warning("notice %s not sent (attempt %s): %s", notice_id, notice.attempts, message)
@@ -152,13 +153,14 @@ def recover_stale_claims() -> list[int]:
     """Give back claims whose worker never reported: it died, or lost its database connection."""
     cutoff = utcnow() - dt.timedelta(seconds=setting("NOTICE_STALE_CLAIM_SECONDS", 900))
     stale = list(db.session.execute(select(Notice.id, Notice.handed_over_at).where(
-        Notice.status == "sending", Notice.claimed_at < cutoff)))
+        Notice.status == NoticeStatus.SENDING, Notice.claimed_at < cutoff)))
     for notice_id, handed_over_at in stale:
         note = ("worker stopped after handing the message to the mail server; sent again with the same Message-ID"
                 if handed_over_at else "worker stopped before sending")
-        db.session.execute(update(Notice).where(Notice.id == notice_id, Notice.status == "sending",
+        db.session.execute(update(Notice).where(Notice.id == notice_id, Notice.status == NoticeStatus.SENDING,
                                                 Notice.claimed_at < cutoff)
-                           .values(status="pending", claim_token=None, next_attempt_at=None, last_error=note))
+                           .values(status=NoticeStatus.PENDING, claim_token=None, next_attempt_at=None,
+                                   last_error=note))
         log.warning(json.dumps({"task": "recover_stale_claims", "notice_id": notice_id,
                                 "handed_over": handed_over_at is not None}))
     db.session.commit()

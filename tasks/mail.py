@@ -17,72 +17,8 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
-from workflow.definition import EVENT_LABELS, STATE_LABELS
-from workflow.i18n import N_, vndate
 from workflow.models import Notice
-
-REMINDER_TITLES = {
-    "remind_deadline": N_("The submission deadline is near: these drafts are not submitted yet"),
-    "remind_return": N_("These returned dossiers are due for resubmission"),
-    "remind_vote": N_("Voting is open on these dossiers and your vote is not cast yet"),
-}
-
-
-def _transition_context(notice: Notice) -> dict:
-    params = notice.params
-    return {
-        "event_label": gettext(EVENT_LABELS.get(params.get("event"), params.get("event", ""))),
-        "state_label": gettext(STATE_LABELS.get(params.get("state"), params.get("state", ""))),
-    }
-
-
-def subject_for(notice: Notice) -> str:
-    """One line saying what the notice is about, in the current locale (mail subject and inbox line)."""
-    params = notice.params
-    if notice.kind in REMINDER_TITLES:
-        return "[{}] {}".format(gettext("Awards"), gettext(REMINDER_TITLES[notice.kind]))
-    if notice.kind == "invitation":
-        return "[{}] {}".format(gettext("Awards"), gettext("Invitation to the award ceremony: %(nominee)s",
-                                                            nominee=params["nominee"]))
-    if notice.kind == "digest":
-        return "[{}] {}".format(gettext("Awards"), gettext("Your notices of %(date)s", date=vndate(params["day"])))
-    return render_template("mail/notice_subject.txt", params=params, **_transition_context(notice)).strip()
-
-
-def _reminder_line(kind: str, item: dict) -> str:
-    line = gettext("%(nominee)s – %(award_type)s (%(campaign)s)", nominee=item["nominee"],
-                   award_type=item["award_type"], campaign=item["campaign"])
-    if kind == "remind_deadline":
-        line += "; " + gettext("deadline %(date)s", date=vndate(item["deadline"]))
-    elif kind == "remind_return":
-        line += "; " + gettext("due %(date)s", date=vndate(item["due_date"]))
-    return line
-
-
-def message_lines(notice: Notice) -> list[str]:
-    params = notice.params
-    if notice.kind in REMINDER_TITLES:
-        return [gettext(REMINDER_TITLES[notice.kind]) + ":"] + [
-            "• " + _reminder_line(notice.kind, item) for item in params["items"]]
-    if notice.kind == "invitation":
-        lines = [gettext("%(nominee)s (%(unit)s) has been awarded “%(award_type)s” in %(campaign)s.",
-                         nominee=params["nominee"], unit=params["unit"], award_type=params["award_type"],
-                         campaign=params["campaign"]),
-                 gettext("The invitation letter to the ceremony is attached; please pass it on to the awardee.")]
-        if params.get("ceremony_date"):
-            lines.append(gettext("Ceremony: %(time)s %(date)s, %(place)s.", time=params.get("ceremony_time") or "",
-                                 date=vndate(params["ceremony_date"]), place=params.get("ceremony_place") or ""))
-        return lines
-    if notice.kind == "digest":
-        return [gettext("Your notices of %(date)s:", date=vndate(params["day"]))] + [
-            "• " + subject_for(Notice(kind=item["kind"], params=item["params"], dossier_id=item["dossier_id"]))
-            for item in params["items"]]
-    return []
-
-
-def link_for(notice: Notice) -> str:
-    base = current_app.config["BASE_URL"]
-    return f"{base}/dossiers/{notice.dossier_id}" if notice.dossier_id else f"{base}/inbox"
+from workflow.notice_text import MESSAGE_KINDS, notice_lines, notice_link, notice_subject, transition_labels
 
 
 def build_message(notice: Notice) -> EmailMessage:
@@ -91,14 +27,15 @@ def build_message(notice: Notice) -> EmailMessage:
     params = notice.params
     locale = user.locale or config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
-        context = {"locale": locale, "notice": notice, "user": user, "params": params, "link": link_for(notice)}
-        subject = subject_for(notice)
-        if notice.kind in REMINDER_TITLES or notice.kind in ("invitation", "digest"):
-            context["lines"] = message_lines(notice)
+        context = {"locale": locale, "notice": notice, "user": user, "params": params,
+                   "link": notice_link(notice, config["BASE_URL"])}
+        subject = notice_subject(notice, gettext)
+        if notice.kind in MESSAGE_KINDS:
+            context["lines"] = notice_lines(notice, gettext)
             text = render_template("mail/message.txt", **context)
             html = render_template("mail/message.html", subject=subject, **context)
         else:
-            context.update(_transition_context(notice))
+            context.update(transition_labels(notice, gettext))
             text = render_template("mail/notice.txt", **context)
             html = render_template("mail/notice.html", **context)
     message = EmailMessage()

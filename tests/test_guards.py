@@ -3,6 +3,7 @@ and changes nothing. Deadlines are counted in Vietnam's time, inclusive of the d
 import datetime as dt
 import unicodedata
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -373,10 +374,9 @@ def test_conflict_of_interest(factory):
     assert response.status_code == 200, response.json
 
 
-def test_conflict_of_interest_only_flagged_when_so_configured(factory, monkeypatch):
-    from workflow.rules import policy
-
-    monkeypatch.setattr(policy, "conflict_of_interest", "flag")
+def test_conflict_of_interest_only_flagged_when_so_configured(app, factory, monkeypatch):
+    # The app's own setting decides, read when the rule runs (not a process-wide copy made at start-up).
+    monkeypatch.setitem(app.config, "CONFLICT_OF_INTEREST", "flag")
     appraiser = factory.user("appraiser", "van-phong")
     dossier = factory.dossier("in_appraisal", unit="van-phong")
 
@@ -386,6 +386,24 @@ def test_conflict_of_interest_only_flagged_when_so_configured(factory, monkeypat
     row = db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
                              .order_by(HistoryEntry.seq.desc())).first()
     assert (row.event, row.details) == ("recommend", {"conflict_of_interest": True})
+
+
+def test_an_unknown_conflict_of_interest_setting_refuses(app, factory, monkeypatch):
+    monkeypatch.setitem(app.config, "CONFLICT_OF_INTEREST", "Flag ")
+    appraiser = factory.user("appraiser", "van-phong")
+    assert_refused(factory, factory.dossier("in_appraisal", unit="van-phong"), "recommend", ["conflict_of_interest"],
+                   user=appraiser, comment="Đạt")
+
+
+def test_a_step_context_counts_the_days_in_vietnam(factory):
+    from workflow.definition import STEPS
+    from workflow.rules import StepContext
+
+    dossier = factory.dossier("draft")
+    # 20:00 in UTC, the server's zone, is already 03:00 of the next day in Vietnam.
+    with time_machine.travel(dt.datetime(2026, 12, 20, 20, 0, tzinfo=ZoneInfo("UTC")), tick=False):
+        context = StepContext(actor=factory.user("submitter", "ba-dinh"), dossier=dossier, step=STEPS[0])
+        assert context.today == dt.date(2026, 12, 21)
 
 
 # forwarded_type, city_level_type, decision_required ---------------------------------------------

@@ -62,3 +62,28 @@ def test_reminders_across_deadlines_and_holidays(factory):
     }
     statuses = set(db.session.scalars(select(Notice.status).where(Notice.kind.like("remind_%"))))
     assert statuses == {"sent"}
+
+
+def test_how_far_ahead_reminders_start_is_the_apps_setting(app, factory, monkeypatch):
+    from workflow.reminders import write_reminders
+
+    with at_7_30_in_hanoi(11):
+        campaign = factory.campaign("tet-2026")
+        campaign.submission_deadline = dt.date(2026, 2, 24)  # 4 working days after 11 February
+        factory.draft(campaign="tet-2026", unit="ba-dinh")
+        returned = factory.dossier("returned", unit="cau-giay")
+        returned.due_date = dt.date(2026, 2, 13)  # 2 working days after 11 February
+        db.session.commit()
+        drafter = factory.user_once("submitter", "ba-dinh")
+        returnee = factory.user_once("submitter", "cau-giay")
+        day = dt.date(2026, 2, 11)
+
+        monkeypatch.setitem(app.config, "REMINDER_DEADLINE_WORKING_DAYS", 3)
+        monkeypatch.setitem(app.config, "REMINDER_RETURN_WORKING_DAYS", 1)
+        assert write_reminders(day) == []
+        db.session.rollback()
+
+        monkeypatch.setitem(app.config, "REMINDER_DEADLINE_WORKING_DAYS", 4)
+        monkeypatch.setitem(app.config, "REMINDER_RETURN_WORKING_DAYS", 2)
+        told = sorted((notice.kind, notice.recipient_id) for notice in write_reminders(day))
+        assert told == sorted([("remind_deadline", drafter.id), ("remind_return", returnee.id)])

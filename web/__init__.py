@@ -22,7 +22,6 @@ from workflow.history import keyring
 
 from web.bounds import install_bounds
 from workflow.models import db
-from workflow.rules import policy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOCALES = ("vi", "en")
@@ -48,7 +47,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     # The state machine would log two lines per transition; the history already records each one.
     logging.getLogger("transitions").setLevel(logging.WARNING)
 
-    policy.conflict_of_interest = app.config.get("CONFLICT_OF_INTEREST", "refuse")
     keyring(app.config["HISTORY_KEY"], app.config["HISTORY_KEYS_OLD"])  # refuses to start without a key
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
@@ -63,7 +61,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         else:
             _test_idle_connections(db.engine)
     celery_init_app(app)
-    install_notice_dispatch()
+    install_notice_dispatch(app)
 
     from web.api import init_api
     from web.cli import register_cli

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale, gettext
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.storage import document_store
 from workflow.accounts import create_user
 from workflow.demo import DEMO_PASSWORD, load_demo

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectField
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.pages.forms import ActionForm
 from workflow.accounts import page_token
 from workflow.honours import finalise_honours_list, snapshot_for

@@ -1,14 +1,26 @@
-"""Exports of the honours list requested by a user: immediate when small, a background job when large."""
+"""Exports of the honours list requested by a user: immediate when small, a background job when large.
+
+The file goes to EXPORT_DIR, the progress to the job's row.
+"""
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+from flask import current_app
 from sqlalchemy import select
 
 from workflow.errors import NotFound, ValidationFailed
-from workflow.exports import FORMATS
+from workflow.exports import FORMATS, export_filename, export_honours_list
+from workflow.exports.common import Gettext
 from workflow.campaigns import campaign_by_code
-from workflow.honours import HonoursList, read_honours_list
+from workflow.honours import HonoursList, honours_list, read_honours_list
 from workflow.i18n import N_, Msg
-from workflow.models import ExportJob, Unit, User, db
+from workflow.models import ExportJob, ExportStatus, Unit, User, db, utcnow
+
+log = logging.getLogger(__name__)
 
 
 def unit_by_code(code: str) -> Unit:
@@ -48,3 +60,52 @@ def get_export_job(actor: User, job_id: str) -> ExportJob:
     if job is None or job.requested_by_id != actor.id:
         raise NotFound(Msg(N_("No such export.")))
     return job
+
+
+def export_path(job: ExportJob) -> Path:
+    return Path(current_app.config["EXPORT_DIR"]) / f"{job.id}.{FORMATS[job.format].extension}"
+
+
+def make_export(job_id: str, gettext: Gettext, in_language: Callable[[str], AbstractContextManager]) -> str:
+    """Make the job's file; running it again after it is done changes nothing.
+
+    `gettext` translates into the language that `in_language(code)` makes current for its block.
+    """
+    job = db.session.get(ExportJob, job_id)
+    if job is None:
+        return "missing"
+    if job.status == ExportStatus.DONE and export_path(job).exists():
+        return "done"
+    job.status, job.progress, job.error = ExportStatus.RUNNING, 0, None
+    db.session.commit()
+
+    def progress(done: int) -> None:
+        job.progress = min(done, job.total)
+        db.session.commit()
+
+    options = job.options or {}
+    try:
+        with in_language(options.get("language") or "vi"):
+            document = honours_list(job.campaign, bool(options.get("provisional")),
+                                    options.get("place") or current_app.config["HONOURS_LIST_PLACE"])
+            if options.get("unit"):
+                unit = unit_by_code(options["unit"])
+                document = document.for_unit(unit.code, unit.name)
+            data = export_honours_list(document, job.format, gettext, progress, options.get("language") or "vi")
+        path = export_path(job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    except Exception as error:  # noqa: BLE001 - the user sees a failed export instead of a job stuck running
+        db.session.rollback()
+        job = db.session.get(ExportJob, job_id)
+        job.status, job.finished_at = ExportStatus.FAILED, utcnow()
+        job.error = f"{type(error).__name__}: {error}"[:2000]
+        db.session.commit()
+        log.exception("export %s failed", job_id)
+        return "failed"
+    job.status, job.progress, job.finished_at = ExportStatus.DONE, job.total, utcnow()
+    job.filename = export_filename(document, job.format, options.get("unit"))
+    db.session.commit()
+    return "done"

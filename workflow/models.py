@@ -4,17 +4,49 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
-    JSON, Boolean, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint,
     types,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 from workflow.definition import DRAFT
 from workflow.text import display_name, name_key, search_key
+
+
+
+class CampaignStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class NoticeStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    HELD = "held"
+    DIGESTED = "digested"
+
+
+class ExportStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def status_column(statuses: type[StrEnum], default: StrEnum):
+    """A status kept as its value in the VARCHAR(10) column it always had (no CHECK, no database enum type),
+    read back as a member of `statuses`."""
+    return mapped_column(Enum(statuses, native_enum=False, create_constraint=False, length=10,
+                              values_callable=lambda members: [member.value for member in members]),
+                         default=default)
+
 
 # The `prev_hash` of a dossier's first history row, and its `history_head` before that row.
 HISTORY_GENESIS = "0" * 64
@@ -149,12 +181,12 @@ class Campaign(db.Model):
     ceremony_date: Mapped[dt.date | None] = mapped_column(Date)
     ceremony_time: Mapped[str | None] = mapped_column(String(16))
     ceremony_place: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[CampaignStatus] = status_column(CampaignStatus, CampaignStatus.OPEN)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     @property
     def is_open(self) -> bool:
-        return self.status == "open"
+        return self.status == CampaignStatus.OPEN
 
 
 class AwardType(db.Model):
@@ -335,7 +367,7 @@ class Notice(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     # What the message says, as message ids and parameters, rendered in the reader's language.
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[NoticeStatus] = status_column(NoticeStatus, NoticeStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -389,7 +421,7 @@ class ExportJob(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     format: Mapped[str] = mapped_column(String(8))
     options: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[ExportStatus] = status_column(ExportStatus, ExportStatus.PENDING)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     filename: Mapped[str | None] = mapped_column(String(255))

@@ -11,7 +11,7 @@ from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, inser
 from workflow.definition import NOTICE_AUDIENCE, Step
 from workflow.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
-from workflow.models import Dossier, Notice, User, db, utcnow
+from workflow.models import Dossier, Notice, NoticeStatus, User, db, utcnow
 from workflow.rules import council_without_conflict
 
 DELIVERY_CHOICES = ("immediate", "daily")
@@ -50,7 +50,7 @@ def transition_notices_statement(group: str, after=None):
         bindparam("dossier_id", type_=Integer),
         bindparam("kind", type_=String),
         bindparam("params", type_=notices.c.params.type),
-        case((User.notice_delivery == "daily", "held"), else_="pending"),
+        case((User.notice_delivery == "daily", NoticeStatus.HELD.value), else_=NoticeStatus.PENDING.value),
         literal(0),
         bindparam("notice_created_at", type_=notices.c.created_at.type),
     ).where(User.active.is_(True), _audience_criteria(group)).order_by(User.id)
@@ -102,7 +102,7 @@ def new_notice(recipient: User, kind: str, params: dict, dossier_id: int | None 
     """A notice row, held for the digest when its reader chose one."""
     held = recipient.notice_delivery == "daily" and kind not in ALWAYS_IMMEDIATE
     notice = Notice(recipient_id=recipient.id, recipient=recipient, dossier_id=dossier_id, kind=kind,
-                    params=params, status="held" if held else "pending")
+                    params=params, status=NoticeStatus.HELD if held else NoticeStatus.PENDING)
     if key:
         notice.idempotency_key = key
     db.session.add(notice)
@@ -174,9 +174,9 @@ def set_notice_delivery(user: User, choice: str) -> list[int]:
     if choice == "immediate":
         # What was waiting for a digest goes out now rather than waiting for a digest that never comes.
         released = list(db.session.scalars(select(Notice.id).where(
-            Notice.recipient_id == user.id, Notice.status == "held")))
+            Notice.recipient_id == user.id, Notice.status == NoticeStatus.HELD)))
         if released:
-            db.session.execute(update(Notice).where(Notice.id.in_(released)).values(status="pending"))
+            db.session.execute(update(Notice).where(Notice.id.in_(released)).values(status=NoticeStatus.PENDING))
     db.session.flush()
     return released
 
@@ -200,9 +200,9 @@ def retry_notice(actor: User, notice_id: int) -> Notice:
     notice = db.session.get(Notice, notice_id)
     if notice is None:
         raise NotFound()
-    if notice.status != "failed":
+    if notice.status != NoticeStatus.FAILED:
         raise InvalidTransition(Msg(N_("Only a failed notice can be sent again.")))
-    notice.status = "pending"
+    notice.status = NoticeStatus.PENDING
     notice.attempts = 0
     notice.next_attempt_at = None
     notice.claim_token = None
@@ -214,7 +214,7 @@ def retry_notice(actor: User, notice_id: int) -> Notice:
 
 def write_digests(day: dt.date) -> list[Notice]:
     """One digest notice per reader with held notices; the held rows become part of it, in one transaction."""
-    held = select(Notice).where(Notice.status == "held").order_by(Notice.recipient_id, Notice.id)
+    held = select(Notice).where(Notice.status == NoticeStatus.HELD).order_by(Notice.recipient_id, Notice.id)
     if db.session.get_bind().dialect.name == "postgresql":
         held = held.with_for_update(skip_locked=True, of=Notice)
     by_reader: dict[int, list[Notice]] = {}
@@ -227,6 +227,6 @@ def write_digests(day: dt.date) -> list[Notice]:
                  for row in rows]
         digests.append(new_notice(rows[0].recipient, "digest", {"day": day.isoformat(), "items": items}, key=key))
         for row in rows:
-            row.status = "digested"
+            row.status = NoticeStatus.DIGESTED
     db.session.flush()
     return digests

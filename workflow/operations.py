@@ -399,27 +399,6 @@ def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[Rule
     return result
 
 
-def _event_op(event: str):
-    def operation(actor: User, dossier: Dossier, version: int | None, **fields) -> Dossier:
-        return fire_event(actor, dossier, event, version, EventInput(**fields))
-    operation.__name__ = f"{event}_dossier"
-    operation.__doc__ = f"Fire “{event}” on the dossier."
-    return operation
-
-
-submit_dossier = _event_op("submit")
-withdraw_dossier = _event_op("withdraw")
-accept_dossier = _event_op("accept")
-return_dossier = _event_op("return")
-resubmit_dossier = _event_op("resubmit")
-recommend_dossier = _event_op("recommend")
-reject_dossier = _event_op("reject")
-approve_dossier = _event_op("approve")
-forward_dossier = _event_op("forward")
-confer_dossier = _event_op("confer")
-decline_dossier = _event_op("decline")
-
-
 # Votes ------------------------------------------------------------------------------------------
 
 _ballots = Ballot.__table__

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from workflow.models import AwardType, Campaign, Unit, db
+from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
 from workflow.text import search_key
 from workflow.workdays import seed_holidays
 
@@ -56,7 +56,7 @@ AWARD_TYPES = (
 
 CAMPAIGN_2024 = dict(code="tk-2024", name="Tổng kết công tác Hội năm 2024", year=2024,
                      submission_deadline=dt.date(2024, 12, 20), ceremony_date=dt.date(2025, 1, 3),
-                     ceremony_time="08:00", ceremony_place="Hội trường 1A", status="open")
+                     ceremony_time="08:00", ceremony_place="Hội trường 1A", status=CampaignStatus.OPEN)
 
 
 def unit_code(name: str) -> str:

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from sqlalchemy import select
 
 from workflow.definition import COUNCIL_REVIEW, DRAFT, RETURNED
-from workflow.models import Campaign, Dossier, Notice, User, VoteRecord, db
+from workflow.models import Campaign, CampaignStatus, Dossier, Notice, User, VoteRecord, db
 from workflow.notices import existing_keys, new_notice, unit_submitters
 from workflow.rules import council_members
 from workflow.workdays import is_working_day, working_days_until
 
-DEADLINE_WORKING_DAYS = 3
-RETURN_DUE_WORKING_DAYS = 2
+
+def _setting(name: str) -> int:
+    return int(current_app.config[name])
 
 
 def _item(dossier: Dossier, **extra) -> dict:
@@ -25,13 +27,14 @@ def _item(dossier: Dossier, **extra) -> dict:
 
 
 def _deadline_reminders(day: dt.date) -> dict[tuple[str, int], list[dict]]:
-    """Units with drafts in a campaign whose deadline is at most three working days away."""
+    """Units with drafts in a campaign whose deadline is at most REMINDER_DEADLINE_WORKING_DAYS away."""
     wanted: dict[tuple[str, int], list[dict]] = {}
     campaigns = db.session.scalars(select(Campaign).where(
-        Campaign.status == "open", Campaign.submission_deadline.is_not(None), Campaign.submission_deadline >= day))
+        Campaign.status == CampaignStatus.OPEN, Campaign.submission_deadline.is_not(None),
+        Campaign.submission_deadline >= day))
     for campaign in campaigns:
         left = working_days_until(day, campaign.submission_deadline)
-        if left > DEADLINE_WORKING_DAYS:
+        if left > _setting("REMINDER_DEADLINE_WORKING_DAYS"):
             continue
         drafts = db.session.scalars(select(Dossier).where(Dossier.campaign_id == campaign.id, Dossier.state == DRAFT)
                                     .order_by(Dossier.id))
@@ -43,13 +46,13 @@ def _deadline_reminders(day: dt.date) -> dict[tuple[str, int], list[dict]]:
 
 
 def _return_reminders(day: dt.date) -> dict[tuple[str, int], list[dict]]:
-    """Returned dossiers whose due date is at most two working days away, or past."""
+    """Returned dossiers whose due date is at most REMINDER_RETURN_WORKING_DAYS away, or past."""
     wanted: dict[tuple[str, int], list[dict]] = {}
     returned = db.session.scalars(select(Dossier).where(Dossier.state == RETURNED, Dossier.due_date.is_not(None))
                                   .order_by(Dossier.id))
     for dossier in returned:
         left = working_days_until(day, dossier.due_date)
-        if left > RETURN_DUE_WORKING_DAYS:
+        if left > _setting("REMINDER_RETURN_WORKING_DAYS"):
             continue
         for user in unit_submitters(dossier.unit_id):
             wanted.setdefault(("remind_return", user.id), []).append(

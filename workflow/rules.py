@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from fractions import Fraction
 
+from flask import current_app
 from sqlalchemy import Integer, and_, bindparam, func, inspect, or_, select
 
 from workflow.definition import DEAD_STATES, Step
 from workflow.i18n import N_, Msg
+from workflow.i18n import today as vietnam_today
 from workflow.models import Ballot, Document, Dossier, Unit, User, VoteRecord, db
 
 DOCUMENT_KINDS = {
@@ -26,15 +28,9 @@ DOCUMENT_KINDS = {
 }
 
 
-@dataclass
-class Policy:
-    """Settings an organisation may change; the app sets them from its configuration."""
-
-    # "refuse" or "flag": whether a conflict of interest blocks the action or is only recorded.
-    conflict_of_interest: str = "refuse"
-
-
-policy = Policy()
+def conflict_of_interest_flagged() -> bool:
+    """Whether a conflict of interest is only recorded (CONFLICT_OF_INTEREST "flag"); anything else refuses."""
+    return current_app.config.get("CONFLICT_OF_INTEREST", "refuse") == "flag"
 
 
 @dataclass
@@ -46,7 +42,7 @@ class StepContext:
     due_date: dt.date | None = None
     decision_number: str | None = None
     decision_date: dt.date | None = None
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=vietnam_today)
 
     @cached_property
     def vote_tally(self) -> Tally:
@@ -220,7 +216,7 @@ def has_conflict(actor: User, dossier: Dossier) -> bool:
 
 @rule("conflict_of_interest")
 def conflict_of_interest(ctx: StepContext) -> Msg | None:
-    if policy.conflict_of_interest == "refuse" and has_conflict(ctx.actor, ctx.dossier):
+    if not conflict_of_interest_flagged() and has_conflict(ctx.actor, ctx.dossier):
         return Msg(N_("You cannot act on a dossier nominated by your own unit (conflict of interest)."))
     return None
 

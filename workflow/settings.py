@@ -8,10 +8,10 @@ from sqlalchemy import select
 from workflow.campaigns import create_campaign
 from workflow.errors import Forbidden, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
-from workflow.models import AwardType, AwardTypeChange, Campaign, User, db
+from workflow.models import AwardType, AwardTypeChange, Campaign, CampaignStatus, User, db
 from workflow.rules import DOCUMENT_KINDS
 
-CAMPAIGN_STATUSES = ("open", "closed")
+CAMPAIGN_STATUSES = tuple(status.value for status in CampaignStatus)
 EDITABLE_CAMPAIGN_FIELDS = ("name", "year", "submission_deadline", "ceremony_date", "ceremony_time",
                             "ceremony_place", "status")
 EDITABLE_AWARD_TYPE_FIELDS = ("name", "rank", "forwarded", "required_documents", "quota_per_unit", "vote_quorum",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.blueprints import ApiBlueprint
 from web.api.schemas import (

@@ -4,25 +4,26 @@ from __future__ import annotations
 import io
 
 from flask import current_app, send_file
-from flask_babel import get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from tasks.dispatch import commit
+from tasks.exports import queue_export
 from web.api.blueprints import ApiBlueprint
-from tasks.exports import export_path, make_export, queue_export
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.dossiers import dossier_json
 from web.api.schemas import CODE, DossierOut, In
 from web.storage import import_limits
-from workflow.export_jobs import get_export_job, requested_list, start_export
+from workflow.export_jobs import export_path, get_export_job, make_export, requested_list, start_export
 from workflow.exports import FORMATS, export_filename, export_honours_list
 from workflow.exports.statistics import statistics_xlsx
 from workflow.honours import finalise_honours_list, snapshot_list
 from workflow.errors import NotFound
 from workflow.i18n import N_, VIETNAM, Msg
+from workflow.models import ExportStatus
 from workflow.imports import MAX_FILE_BYTES, import_dossiers, import_template
 from workflow.statistics import campaign_statistics
+from workflow.unit_of_work import commit
 
 blp = ApiBlueprint("honours", __name__, url_prefix="/api/v1",
                 description="The honours list, its exports, statistics and spreadsheet imports")
@@ -145,9 +146,9 @@ def _attachment(data: bytes, content_type: str, filename: str):
 
 
 def export_json(job) -> dict:
-    download = f"/api/v1/exports/{job.id}/file" if job.status == "done" else None
+    download = f"/api/v1/exports/{job.id}/file" if job.status == ExportStatus.DONE else None
     return {"id": job.id, "status": job.status, "format": job.format, "progress": job.progress, "total": job.total,
-            "filename": job.filename, "error": None if job.status != "failed" else gettext(
+            "filename": job.filename, "error": None if job.status != ExportStatus.FAILED else gettext(
                 "The export failed; try again, and tell the administrator if it fails again."),
             "download": download}
 
@@ -195,7 +196,7 @@ def post_export(data, code):
                        current_app.config["HONOURS_LIST_PLACE"])
     commit()
     if job.total <= current_app.config["EXPORT_ASYNC_ROWS"]:
-        make_export(job.id)
+        make_export(job.id, gettext, force_locale)
         return export_json(job), 201
     queue_export(job.id)
     return export_json(job), 202
@@ -218,7 +219,7 @@ def download_export(job_id):
     """The exported file, once the export is done."""
     job = get_export_job(current_user(), job_id)
     path = export_path(job)
-    if job.status != "done" or not path.exists():
+    if job.status != ExportStatus.DONE or not path.exists():
         raise NotFound(Msg(N_("The file is not ready yet.")))
     response = send_file(path, mimetype=FORMATS[job.format].content_type, as_attachment=True,
                          download_name=job.filename, max_age=0)

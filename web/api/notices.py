@@ -3,17 +3,21 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from tasks.dispatch import commit, queue_delivery
-from tasks.mail import link_for, subject_for
+from flask import current_app
+from flask_babel import gettext
+
+from tasks.dispatch import queue_delivery
 from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.schemas import In
 from workflow import notices
 from workflow.i18n import VIETNAM
-from workflow.models import Notice
+from workflow.models import Notice, NoticeStatus
+from workflow.notice_text import notice_link, notice_subject
+from workflow.unit_of_work import commit
 
 blp = ApiBlueprint("notices", __name__, url_prefix="/api/v1", description="Notices: inbox and delivery")
-STATUSES = ("pending", "sending", "sent", "failed", "held", "digested")
+STATUSES = tuple(status.value for status in NoticeStatus)
 
 
 class NoticeQuery(In):
@@ -47,7 +51,8 @@ class DeliveryOut(Schema):
 
 def notice_json(notice: Notice) -> dict:
     return {
-        "id": notice.id, "kind": notice.kind, "summary": subject_for(notice), "link": link_for(notice),
+        "id": notice.id, "kind": notice.kind, "summary": notice_subject(notice, gettext),
+        "link": notice_link(notice, current_app.config["BASE_URL"]),
         "dossier_id": notice.dossier_id, "recipient": notice.recipient.username, "status": notice.status,
         "attempts": notice.attempts, "last_error": notice.last_error,
         "created_at": notice.created_at.astimezone(VIETNAM),

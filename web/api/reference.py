@@ -1,7 +1,7 @@
 """Units, award types and campaigns."""
 from sqlalchemy import select
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.schemas import AwardTypeChangeOut, AwardTypeOut, AwardTypePatch, CampaignIn, CampaignOut, UnitOut

@@ -6,7 +6,9 @@ from flask_babel import gettext
 from flask_smorest.fields import Upload
 
 from workflow.definition import EVENTS, STATES
+from workflow.models import CampaignStatus
 from workflow.rules import DOCUMENT_KINDS
+from workflow.settings import CAMPAIGN_STATUSES
 from workflow.text import TextRefused, clean_line, clean_lines
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Use lower-case letters, digits, '-' and '_'.")
@@ -139,7 +141,7 @@ class CampaignIn(In):
     ceremony_date = fields.Date(load_default=None, allow_none=True)
     ceremony_time = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
     ceremony_place = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
-    status = fields.String(load_default="open", validate=validate.OneOf(["open", "closed"]))
+    status = fields.String(load_default=CampaignStatus.OPEN.value, validate=validate.OneOf(CAMPAIGN_STATUSES))
 
 
 class CampaignOut(Schema):

@@ -1,6 +1,6 @@
 from flask import current_app
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, Unauthorized, current_token, current_user, token_required
 from web.api.schemas import TokenInfo, TokenIn, TokenOut

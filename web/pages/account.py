@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.pages.dossiers import show_form_errors
 from web.pages.forms import ActionForm, PasswordChangeForm
 from workflow.accounts import change_own_password, revoke_token, tokens_of

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.pages import UNIT_KIND_LABELS
 from web.pages.dossiers import show_form_errors
 from web.pages.forms import UnitForm, UserForm

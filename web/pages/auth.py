@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.pages.forms import LanguageForm, LoginForm
 from web.security import FAILED_LOGIN_STATUS
 from workflow.accounts import authenticate, end_sessions

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.pages import render_msg
 from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
 from web.storage import document_store, send_document
@@ -16,7 +16,7 @@ from workflow import operations, queries
 from workflow.definition import EDITABLE_STATES, RETURN_DUE_DAYS, STATE_LABELS, STATES
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.i18n import today
-from workflow.models import AwardType, Campaign, Unit, db
+from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
 from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
@@ -116,7 +116,7 @@ def _nominee_name(dossier_id: int) -> str:
 
 def _fill_dossier_choices(form: DossierForm) -> None:
     form.campaign.choices = [(c.code, c.name) for c in db.session.scalars(
-        select(Campaign).where(Campaign.status == "open").order_by(Campaign.year.desc(), Campaign.code))]
+        select(Campaign).where(Campaign.status == CampaignStatus.OPEN).order_by(Campaign.year.desc(), Campaign.code))]
     form.award_type.choices = _choices(AwardType, (AwardType.rank, AwardType.code))
 
 

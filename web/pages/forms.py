@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from workflow.i18n import N_
+from workflow.models import CampaignStatus
 from workflow.rules import DOCUMENT_KINDS
 from workflow.text import TextRefused, clean_line, clean_lines
 
@@ -179,7 +180,8 @@ class CampaignForm(FlaskForm):
     ceremony_date = VnDateField(_l("Ceremony date"), validators=[Optional()])
     ceremony_time = StringField(_l("Ceremony time"), validators=[Optional(), at_most(16)])
     ceremony_place = StringField(_l("Ceremony place"), validators=[Optional(), at_most(255)])
-    status = SelectField(_l("Status"), choices=[("open", _l("Open")), ("closed", _l("Closed"))])
+    status = SelectField(_l("Status"), choices=[(CampaignStatus.OPEN.value, _l("Open")),
+                                                (CampaignStatus.CLOSED.value, _l("Closed"))])
     submit = SubmitField(_l("Save"))
 
 

@@ -1,14 +1,17 @@
 """The in-app inbox of notices, and the office's list of notices that could not be delivered."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from tasks.dispatch import commit, queue_delivery
-from tasks.mail import link_for, message_lines, subject_for
+from tasks.dispatch import queue_delivery
 from web.pages.forms import ActionForm
 from workflow import notices
+from workflow.models import NoticeStatus
+from workflow.notice_text import notice_lines, notice_link, notice_subject
+from workflow.unit_of_work import commit
 
 bp = Blueprint("inbox", __name__)
 
@@ -16,7 +19,8 @@ bp = Blueprint("inbox", __name__)
 @bp.route("/inbox")
 @login_required
 def index():
-    rows = [(notice, subject_for(notice), message_lines(notice), link_for(notice))
+    base_url = current_app.config["BASE_URL"]
+    rows = [(notice, notice_subject(notice, gettext), notice_lines(notice, gettext), notice_link(notice, base_url))
             for notice in notices.inbox(current_user)]
     return render_template("pages/inbox.html", rows=rows, form=ActionForm())
 
@@ -34,7 +38,8 @@ def mark_read():
 @bp.route("/notices/failed")
 @login_required
 def failed():
-    rows = [(notice, subject_for(notice)) for notice in notices.notices_by_status(current_user, "failed")]
+    failed_notices = notices.notices_by_status(current_user, NoticeStatus.FAILED)
+    rows = [(notice, notice_subject(notice, gettext)) for notice in failed_notices]
     return render_template("pages/notices_failed.html", rows=rows, form=ActionForm())
 
 

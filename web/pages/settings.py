@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from tasks.dispatch import commit
+from workflow.unit_of_work import commit
 from web.pages.dossiers import show_form_errors
 from web.pages.forms import AwardTypeForm, CampaignForm
 from workflow import settings as office_settings
