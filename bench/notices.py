@@ -27,7 +27,9 @@ from aiosmtpd.controller import Controller
 from flask import current_app
 from sqlalchemy import func, select
 
-from bench.harness import HISTORY_KEY, SECRET_KEY, Scale, at_least, make_app, postgres_database, redis_database, scratch_dir
+from bench.harness import (
+    HISTORY_KEY, SECRET_KEY, Scale, at_least, make_app, postgres_database, redis_database, scratch_dir,
+)
 from bench.workload import prepare_cast, prepare_drafts
 from tasks.mail import build_message
 from workflow.models import Dossier, Notice, User, db
