@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from tasks.dispatch import commit
-from web.pages import UNIT_KIND_LABELS
+from web.pages import UNIT_KIND_LABELS, gate
 from web.pages.dossiers import show_form_errors
 from web.pages.forms import UnitForm, UserForm
 from workflow import administration
@@ -18,11 +18,7 @@ from workflow.models import Unit, User, db
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def admin_only():
-    if current_user.role != "admin":
-        abort(403)
+gate(bp, "manage_users")
 
 
 def _units():

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from tasks.dispatch import commit
-from web.pages import render_msg
+from web.pages import render_msg, requires
 from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
 from web.storage import document_store, send_document
 from workflow import operations, queries
@@ -17,6 +17,7 @@ from workflow.definition import EDITABLE_STATES, RETURN_DUE_DAYS, STATE_LABELS, 
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.i18n import today
 from workflow.models import AwardType, Campaign, Unit, db
+from workflow.permissions import holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only
 from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
@@ -72,16 +73,15 @@ def index():
         "pages/dossiers.html", items=items, total=total, criteria=criteria, pages=pages, args=args,
         campaigns=_choices(Campaign, (Campaign.year.desc(), Campaign.code), active_only=False),
         award_types=_choices(AwardType, (AwardType.rank, AwardType.code)),
-        units=_choices(Unit, (Unit.sort_order, Unit.name)) if current_user.role != "submitter" else [],
-        states=STATES, sorts=list(queries.SORTS), bulk_form=BulkForm() if current_user.role == "office" else None)
+        units=_choices(Unit, (Unit.sort_order, Unit.name)) if not sees_own_unit_only(current_user) else [],
+        states=STATES, sorts=list(queries.SORTS), bulk_form=BulkForm() if holds(current_user, "act_in_bulk") else None)
 
 
 @bp.route("/bulk", methods=["POST"])
 @login_required
+@requires("act_in_bulk")
 def bulk():
     form = BulkForm()
-    if current_user.role != "office":
-        abort(403)
     if not form.validate_on_submit() or form.event.data not in BULK_EVENTS:
         flash(_("Choose an action."), "error")
         return redirect(url_for("dossier_pages.index"))
@@ -145,9 +145,8 @@ def show_form_errors(form, error: WorkflowError) -> None:
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@requires("nominate")
 def new():
-    if current_user.role != "submitter":
-        abort(403)
     form = DossierForm()
     refused = False
     _fill_dossier_choices(form)
@@ -169,8 +168,7 @@ def new():
 @login_required
 def edit(dossier_id: int):
     dossier = _dossier(dossier_id)
-    if current_user.role != "submitter" or dossier.unit_id != current_user.unit_id:
-        abort(403)
+    require_may_change_dossier(current_user, dossier)
     form = DossierForm()
     refused = False
     del form.campaign, form.award_type  # fixed once the dossier exists
@@ -207,23 +205,21 @@ def view(dossier_id: int):
     dossier = _dossier(dossier_id)
     steps = operations.available_steps(current_user, dossier)
     upload_form = None
-    can_edit = (current_user.role == "submitter" and dossier.unit_id == current_user.unit_id
-                and dossier.state in EDITABLE_STATES)
+    can_edit = may_change_dossier(current_user, dossier) and dossier.state in EDITABLE_STATES
     if can_edit:
         upload_form = UploadForm()
         upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
         upload_form.kind.data = next(iter(missing_documents(dossier)), None)
-    show_tally = current_user.role in operations.TALLY_ROLES and dossier.ever_submitted
-    may_vote = (current_user.role == "council" and dossier.state == "council_review"
-                and not has_voted(current_user, dossier))
+    show_tally = holds(current_user, "see_tally") and dossier.ever_submitted
+    voted = may_vote(current_user) and has_voted(current_user, dossier)
+    vote_open = may_vote(current_user) and dossier.state == "council_review" and not voted
     history = queries.history_of(dossier)
     return render_template(
         "pages/dossier.html", dossier=dossier, steps=steps, events_with_input=EVENTS_WITH_INPUT,
         history=history, actors=queries.actor_names(history), last_return=queries.last_return(dossier),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
-        vote_form=VoteForm() if may_vote else None,
-        voted=current_user.role == "council" and has_voted(current_user, dossier))
+        vote_form=VoteForm() if vote_open else None, voted=voted)
 
 
 @bp.route("/<int:dossier_id>/documents", methods=["POST"])

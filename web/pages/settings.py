@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from tasks.dispatch import commit
+from web.pages import gate
 from web.pages.dossiers import show_form_errors
 from web.pages.forms import AwardTypeForm, CampaignForm
 from workflow import settings as office_settings
@@ -17,11 +18,7 @@ from workflow.rules import DOCUMENT_KINDS
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
-@bp.before_request
-@login_required
-def office_only():
-    if current_user.role != "office":
-        abort(403)
+gate(bp, "manage_settings")
 
 
 @bp.route("/campaigns")
