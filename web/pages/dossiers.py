@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tasks.dispatch import commit
 from web.pages import render_msg, requires
 from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
+from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
 from workflow import operations, queries
 from workflow.definition import EDITABLE_STATES, RETURN_DUE_DAYS, STATE_LABELS, STATES
@@ -24,17 +25,6 @@ bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
 # The events whose form asks for more than a confirmation.
 EVENTS_WITH_INPUT = frozenset({"return", "reject", "recommend", "decline", "confer"})
 BULK_EVENTS = ("accept", "forward")
-
-
-def flash_workflow_error(error: WorkflowError) -> None:
-    db.session.rollback()
-    flash(render_msg(error.message), "error")
-    if isinstance(error, GuardFailed):
-        for failure in error.failures:
-            flash(render_msg(failure.message), "error")
-    else:
-        for detail in error.details:
-            flash(render_msg(detail["message"]), "error")
 
 
 def _dossier(dossier_id: int):
@@ -126,42 +116,20 @@ def _nominee(form: DossierForm) -> dict:
             "gender": form.gender.data or None}
 
 
-def show_form_errors(form, error: WorkflowError) -> None:
-    """Show a refusal's details beside the fields they concern."""
-    db.session.rollback()
-    flash(render_msg(error.message), "error")
-    if isinstance(error, GuardFailed):
-        for failure in error.failures:
-            flash(render_msg(failure.message), "error")
-        return
-    for detail in error.details:
-        name = detail["field"].split(".")[-1]
-        field = getattr(form, "kind" if name == "kind" else name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [render_msg(detail["message"])]
-        else:
-            flash(render_msg(detail["message"]), "error")
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @requires("nominate")
 def new():
     form = DossierForm()
-    refused = False
     _fill_dossier_choices(form)
-    if form.validate_on_submit():
-        try:
-            dossier = operations.create_dossier(current_user, form.campaign.data, form.award_type.data,
-                                                _nominee(form), form.achievements.data or "")
-            commit()
-            flash(_("The draft is saved. Add the required documents, then submit it."), "success")
-            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
-        except WorkflowError as error:
-            show_form_errors(form, error)
-            refused = True
-    status = 400 if form.errors or refused else 200
-    return render_template("pages/dossier_form.html", form=form, dossier=None), status
+    return form_view(form, lambda: operations.create_dossier(current_user, form.campaign.data, form.award_type.data,
+                                                             _nominee(form), form.achievements.data or ""),
+                     _("The draft is saved. Add the required documents, then submit it."), _dossier_page,
+                     "pages/dossier_form.html", dossier=None)
+
+
+def _dossier_page(dossier) -> str:
+    return url_for("dossier_pages.view", dossier_id=dossier.id)
 
 
 @bp.route("/<int:dossier_id>/edit", methods=["GET", "POST"])
@@ -170,7 +138,6 @@ def edit(dossier_id: int):
     dossier = _dossier(dossier_id)
     require_may_change_dossier(current_user, dossier)
     form = DossierForm()
-    refused = False
     del form.campaign, form.award_type  # fixed once the dossier exists
     if request.method == "GET":
         for field in ("kind", "name", "position", "workplace", "birth_year", "gender"):
@@ -178,18 +145,9 @@ def edit(dossier_id: int):
         form.gender.data = dossier.nominee_gender or ""
         form.achievements.data = dossier.achievements
         form.version.data = dossier.version
-    elif form.validate_on_submit():
-        try:
-            operations.edit_dossier(current_user, dossier, _version(form.version.data), _nominee(form),
-                                    form.achievements.data or "")
-            commit()
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
-        except WorkflowError as error:
-            show_form_errors(form, error)
-            refused = True
-    status = 400 if form.errors or refused else 200
-    return render_template("pages/dossier_form.html", form=form, dossier=dossier), status
+    return form_view(form, lambda: operations.edit_dossier(current_user, dossier, _version(form.version.data),
+                                                           _nominee(form), form.achievements.data or ""),
+                     _("The changes are saved."), _dossier_page, "pages/dossier_form.html", dossier=dossier)
 
 
 def _version(raw) -> int | None:
@@ -238,7 +196,7 @@ def upload(dossier_id: int):
         commit()
         flash(_("The document is added."), "success")
     except WorkflowError as error:
-        flash_workflow_error(error)
+        show_refusal(error)
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#documents")
 
 
@@ -253,7 +211,7 @@ def remove_document(dossier_id: int, document_id: int):
     except (NotFound, Forbidden):
         raise
     except WorkflowError as error:
-        flash_workflow_error(error)
+        show_refusal(error)
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#documents")
 
 
@@ -294,7 +252,7 @@ def event(dossier_id: int, event: str):
         except (NotFound, Forbidden):
             raise
         except WorkflowError as error:
-            flash_workflow_error(error)
+            show_refusal(error)
             if event not in EVENTS_WITH_INPUT:
                 return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
     elif request.method == "POST":
@@ -331,7 +289,7 @@ def vote(dossier_id: int):
         except (NotFound, Forbidden):
             raise
         except WorkflowError as error:
-            flash_workflow_error(error)
+            show_refusal(error)
     else:
         flash(_("Choose agree or disagree."), "error")
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
