@@ -1,24 +1,26 @@
 """The office's page for the honours list: finalise it, export it and follow a large export's progress bar.
 
-The page's script drives the export API with a short-lived page token, kept by the sign-in session
-(reused while it has time left, never one per visit) and revoked when the session ends.
+The page's script drives the export API with a short-lived page token, which it asks for with a POST
+(showing the page writes nothing): the sign-in session keeps it, it is reused while it has time left and
+revoked when the session ends.
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectField
 
 from workflow.unit_of_work import commit
+from web.pages import requires
 from web.pages.forms import ActionForm
 from workflow.accounts import page_token
 from workflow.honours import finalise_honours_list, snapshot_for
 from workflow.models import Campaign, db
+from workflow.permissions import holds
 
 exports_page = Blueprint("exports_page", __name__)
-EXPORT_ROLES = ("office", "chair")
 PAGE_TOKEN_HOURS = 1
 
 
@@ -35,13 +37,19 @@ def finalise_form() -> FinaliseForm:
 
 @exports_page.route("/exports/honours-list", methods=["GET"])
 @login_required
+@requires("read_honours_list")
 def honours_list_exports():
-    if current_user.role not in EXPORT_ROLES:
-        abort(403)
+    form = finalise_form() if holds(current_user, "finalise_honours_list") else None
+    return render_template("exports/honours_list.html", finalise=form)
+
+
+@exports_page.route("/exports/honours-list/token", methods=["POST"])
+@login_required
+@requires("read_honours_list")
+def api_token():
     token = session["page_token"] = page_token(current_user, session.get("page_token"), PAGE_TOKEN_HOURS)
     commit()
-    form = finalise_form() if current_user.role == "office" else None
-    return render_template("exports/honours_list.html", api_token=token, finalise=form)
+    return jsonify(token=token)
 
 
 @exports_page.route("/exports/honours-list/finalise", methods=["POST"])

@@ -5,17 +5,13 @@ from sqlalchemy import select
 
 from workflow.accounts import create_user, deactivate, password_errors, set_password
 from workflow.definition import ROLES
-from workflow.errors import Forbidden, ValidationFailed
+from workflow.errors import ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Unit, User, db
+from workflow.permissions import require, role_may
 
 UNIT_KINDS = ("city", "department", "district", "affiliated", "member_org")
 LOCALES = ("vi", "en")
-
-
-def _require_admin(actor: User) -> None:
-    if actor.role != "admin":
-        raise Forbidden(Msg(N_("Only an administrator manages users and units.")))
 
 
 def _unit(code: str | None) -> Unit | None:
@@ -23,14 +19,14 @@ def _unit(code: str | None) -> Unit | None:
 
 
 def add_user(actor: User, data: dict) -> User:
-    _require_admin(actor)
+    require(actor, "manage_users")
     return create_user(data.get("username", "").strip(), data.get("password", ""), data.get("role", ""),
                        data.get("unit", ""), data.get("email", "").strip(), data.get("full_name", "").strip())
 
 
 def update_user(actor: User, user: User, data: dict) -> User:
     """Change a user's role, unit, contact or status; a new password when one is given."""
-    _require_admin(actor)
+    require(actor, "manage_users")
     errors = []
     if "role" in data and data["role"] not in ROLES:
         errors.append({"field": "role", "message": Msg(N_("Unknown role; use one of: %(roles)s."),
@@ -43,7 +39,8 @@ def update_user(actor: User, user: User, data: dict) -> User:
     password = data.get("password") or ""
     if password:
         errors += password_errors(password)
-    if user.id == actor.id and (data.get("active") is False or data.get("role", "admin") != "admin"):
+    if user.id == actor.id and (data.get("active") is False
+                             or not role_may(data.get("role", user.role), "manage_users")):
         errors.append({"field": "active", "message": Msg(
             N_("You cannot remove your own administrator rights."))})
     if errors:
@@ -89,7 +86,7 @@ def _is_within(candidate: Unit, unit: Unit) -> bool:
 
 
 def add_unit(actor: User, data: dict) -> Unit:
-    _require_admin(actor)
+    require(actor, "manage_users")
     errors = _unit_errors(data, None)
     code = (data.get("code") or "").strip()
     if not code:
@@ -106,7 +103,7 @@ def add_unit(actor: User, data: dict) -> Unit:
 
 
 def update_unit(actor: User, unit: Unit, data: dict) -> Unit:
-    _require_admin(actor)
+    require(actor, "manage_users")
     errors = _unit_errors(data, unit)
     if errors:
         raise ValidationFailed(details=errors)

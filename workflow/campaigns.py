@@ -2,9 +2,10 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workflow.errors import Forbidden, NotFound, ValidationFailed
+from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Campaign, User, db
+from workflow.permissions import require
 
 CODE_IN_USE = N_("This code is already in use.")
 CAMPAIGN_FIELDS = ("code", "name", "year", "submission_deadline", "ceremony_date", "ceremony_time",
@@ -19,8 +20,7 @@ def campaign_by_code(code: str) -> Campaign:
 
 
 def create_campaign(actor: User, data: dict) -> Campaign:
-    if actor.role != "office":
-        raise Forbidden(Msg(N_("Only the office manages campaigns.")))
+    require(actor, "manage_settings")
     if db.session.scalar(select(Campaign.id).where(Campaign.code == data["code"])) is not None:
         raise ValidationFailed(details=[{"field": "code", "message": Msg(CODE_IN_USE)}])
     deadline, ceremony = data.get("submission_deadline"), data.get("ceremony_date")

@@ -14,6 +14,7 @@ from workflow.definition import STATES
 from workflow.documents import DocumentStore
 from workflow.i18n import today
 from workflow.models import Campaign, Dossier, User, db
+from workflow.permissions import may_change_dossier
 from workflow.reference import seed_reference_data
 
 DEMO_PASSWORD = "demo-2024"
@@ -102,7 +103,7 @@ class DemoBuilder:
                          decision_date=today())
 
     def submitter_of(self, dossier: Dossier) -> str:
-        return next(u.username for u in self.users.values() if u.role == "submitter" and u.unit_id == dossier.unit_id)
+        return next(u.username for u in self.users.values() if may_change_dossier(u, dossier))
 
 
 def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, int]:

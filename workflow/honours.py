@@ -20,12 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from workflow.campaigns import campaign_by_code
-from workflow.errors import Forbidden, GuardFailed, InvalidTransition, RuleFailure
+from workflow.errors import GuardFailed, InvalidTransition, RuleFailure
 from workflow.i18n import N_, VIETNAM, Msg, today
 from workflow.invitations import send_invitations
 from workflow.models import AwardType, Campaign, Dossier, HonoursListSnapshot, Unit, User, db, utcnow
+from workflow.permissions import require
 
-READER_ROLES = frozenset({"office", "chair"})
 LISTED_STATES = ("conferred",)
 # Approved by the chair, whether or not a decision has been recorded yet.
 PROVISIONAL_STATES = ("approved", "forwarded", "conferred")
@@ -97,11 +97,6 @@ def canonical_json(content: dict) -> str:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def require_reader(actor: User) -> None:
-    if actor.role not in READER_ROLES:
-        raise Forbidden(Msg(N_("Only the office and the chair may read the honours list.")))
-
-
 def organisation_name() -> str:
     """The letterhead's organisation: the city-level unit's name, as the data says."""
     city = db.session.scalar(select(Unit).where(Unit.kind == "city").order_by(Unit.sort_order, Unit.id))
@@ -164,9 +159,9 @@ def honours_list(campaign: Campaign, provisional: bool = False, place: str = DEF
 def read_honours_list(actor: User, campaign_code: str, provisional: bool = False,
                       place: str = DEFAULT_PLACE) -> HonoursList:
     campaign = campaign_by_code(campaign_code)
-    require_reader(actor)
-    if provisional and actor.role != "office":
-        raise Forbidden(Msg(N_("Only the office prepares the provisional honours list.")))
+    require(actor, "read_honours_list")
+    if provisional:
+        require(actor, "prepare_provisional_list")
     return honours_list(campaign, provisional, place)
 
 
@@ -176,8 +171,7 @@ def finalise_honours_list(actor: User, campaign_code: str, place: str = DEFAULT_
     The invitation to the ceremony for each awardee is written in the same transaction.
     """
     campaign = campaign_by_code(campaign_code)
-    if actor.role != "office":
-        raise Forbidden(Msg(N_("Only the office finalises the honours list.")))
+    require(actor, "finalise_honours_list")
     # One finalisation per campaign even when two requests race: the campaign row is the lock.
     db.session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
     if snapshot_for(campaign) is not None:

@@ -9,9 +9,10 @@ import datetime as dt
 from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, insert, literal, select, true, update
 
 from workflow.definition import NOTICE_AUDIENCE, Step
-from workflow.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from workflow.errors import InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Dossier, Notice, NoticeStatus, User, db, utcnow
+from workflow.permissions import members_of, require
 from workflow.rules import council_without_conflict
 
 DELIVERY_CHOICES = ("immediate", "daily")
@@ -24,16 +25,15 @@ WRITTEN_NOTICE_IDS = "new_notice_ids"
 def _audience_criteria(group: str):
     """Who of the active users is told, given the `audience_unit_id` parameter of `_audience_unit`.
     (Parameter names that are not a dossier's columns: the statement may share them with the dossier's UPDATE.)"""
-    unit = bindparam("audience_unit_id", type_=Integer)
-    if group == "office":
-        return User.role == "office"
-    if group == "appraisers":
-        return and_(User.role == "appraiser", User.unit_id == unit)
-    if group == "council":
-        return council_without_conflict(unit)
-    if group == "submitters":
-        return and_(User.role == "submitter", User.unit_id == unit)
-    raise ValueError(group)
+    return AUDIENCE_CRITERIA[group](bindparam("audience_unit_id", type_=Integer))
+
+
+AUDIENCE_CRITERIA = {
+    "office": lambda unit: members_of("office"),
+    "appraisers": lambda unit: and_(members_of("appraiser"), User.unit_id == unit),
+    "council": council_without_conflict,
+    "submitters": lambda unit: and_(members_of("submitter"), User.unit_id == unit),
+}
 
 
 def _audience_unit(dossier: Dossier, group: str) -> int:
@@ -76,7 +76,7 @@ def transition_notice_values(dossier: Dossier, step: Step, seq: int, comment: st
 
 def unit_submitters(unit_id: int) -> list[User]:
     return list(db.session.scalars(select(User).where(
-        User.active.is_(True), User.role == "submitter", User.unit_id == unit_id).order_by(User.id)))
+        User.active.is_(True), members_of("submitter"), User.unit_id == unit_id).order_by(User.id)))
 
 
 def notice_params(dossier: Dossier, event: str, comment: str | None, changes: dict) -> dict:
@@ -183,20 +183,15 @@ def set_notice_delivery(user: User, choice: str) -> list[int]:
 
 # The office's view of delivery ---------------------------------------------------------------------
 
-def _require_office(actor: User) -> None:
-    if actor.role != "office":
-        raise Forbidden(Msg(N_("Only the office sees the delivery of notices.")))
-
-
 def notices_by_status(actor: User, status: str, limit: int = 200) -> list[Notice]:
-    _require_office(actor)
+    require(actor, "see_notice_delivery")
     return list(db.session.scalars(select(Notice).where(Notice.status == status)
                                    .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)))
 
 
 def retry_notice(actor: User, notice_id: int) -> Notice:
     """Offer a failed notice again, with a fresh series of attempts."""
-    _require_office(actor)
+    require(actor, "see_notice_delivery")
     notice = db.session.get(Notice, notice_id)
     if notice is None:
         raise NotFound()

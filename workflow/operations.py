@@ -9,7 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Date, Integer, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -17,8 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import notices
 from workflow.definition import (
-    ANYONE_WITH_ROLE, COUNCIL_REVIEW, EDITABLE_STATES, EVENT_LABELS, NOTICE_AUDIENCE, RESPONSIBLE_DEPARTMENT,
-    RETURN_DUE_DAYS, STATE_LABELS, STEP_BY_EVENT_AND_SOURCE, STEPS, SUBMITTED, SUBMITTER_OF_UNIT, Step,
+    COUNCIL_REVIEW, EDITABLE_STATES, EVENT_LABELS, NOTICE_AUDIENCE, RETURN_DUE_DAYS, STATE_LABELS,
+    STEP_BY_EVENT_AND_SOURCE, STEPS, SUBMITTED, Step,
 )
 from workflow.documents import DocumentStore
 from workflow.errors import (
@@ -28,6 +28,7 @@ from workflow.errors import (
 from workflow.history import history_row, next_history_row
 from workflow.i18n import N_, Msg, today
 from workflow.machine import next_state
+from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote
 from workflow.models import (
     MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
 )
@@ -36,24 +37,7 @@ from workflow.rules import (
 )
 from workflow.text import display_name
 
-TALLY_ROLES = frozenset({"council", "chair", "office"})
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
-
-
-# Visibility -------------------------------------------------------------------------------------
-
-def visible_dossiers(user: User):
-    """A SELECT of the dossiers `user` may read."""
-    query = select(Dossier)
-    if user.role == "submitter":
-        return query.where(Dossier.unit_id == user.unit_id)
-    return query.where(or_(Dossier.ever_submitted.is_(True), Dossier.unit_id == user.unit_id))
-
-
-def can_see(user: User, dossier: Dossier) -> bool:
-    if user.role == "submitter":
-        return dossier.unit_id == user.unit_id
-    return dossier.ever_submitted or dossier.unit_id == user.unit_id
 
 
 # Documents load when first used: most requests on a dossier (votes, most transitions) need none.
@@ -65,11 +49,6 @@ def get_dossier(user: User, dossier_id: int) -> Dossier:
     if dossier is None or not can_see(user, dossier):
         raise NotFound(Msg(N_("No such dossier.")))
     return dossier
-
-
-def _require_unit_submitter(actor: User, dossier: Dossier) -> None:
-    if actor.role != "submitter" or actor.unit_id != dossier.unit_id:
-        raise Forbidden(Msg(N_("Only a submitter of the nominating unit can change this dossier.")))
 
 
 def _require_version(dossier: Dossier, version: int | None) -> None:
@@ -137,8 +116,7 @@ def _apply_nominee(dossier: Dossier, nominee: dict) -> None:
 def creation_target(actor: User, campaign_code: str,
                     award_type_code: str) -> tuple[Campaign | None, AwardType | None, list[dict]]:
     """The open campaign and active award type a submitter's new dossiers go to, and what is wrong with them."""
-    if actor.role != "submitter":
-        raise Forbidden(Msg(N_("Only a unit's submitters create dossiers.")))
+    require(actor, "nominate")
     refusal = inactive_unit(actor.unit)
     if refusal is not None:
         raise GuardFailed([RuleFailure("unit_active", refusal)])
@@ -173,7 +151,7 @@ def create_dossier(actor: User, campaign_code: str, award_type_code: str, nomine
 
 def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: dict | None = None,
                  achievements: str | None = None) -> Dossier:
-    _require_unit_submitter(actor, dossier)
+    require_may_change_dossier(actor, dossier)
     _require_version(dossier, version)
     _require_editable(dossier)
     merged = {field: getattr(dossier, f"nominee_{field}") for field in NOMINEE_FIELDS} | (nominee or {})
@@ -190,7 +168,7 @@ def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: di
 
 def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: bytes,
                  store: DocumentStore) -> Document:
-    _require_unit_submitter(actor, dossier)
+    require_may_change_dossier(actor, dossier)
     _wait_for_latest(dossier)
     _require_editable(dossier)
     if kind not in DOCUMENT_KINDS:
@@ -219,7 +197,7 @@ def get_document(dossier: Dossier, document_id: int) -> Document:
 
 def remove_document(actor: User, dossier: Dossier, document_id: int, store: DocumentStore) -> None:
     get_document(dossier, document_id)
-    _require_unit_submitter(actor, dossier)
+    require_may_change_dossier(actor, dossier)
     _wait_for_latest(dossier)
     document = get_document(dossier, document_id)  # a concurrent request may have removed it meanwhile
     _require_editable(dossier)
@@ -239,16 +217,6 @@ def _record_content_change(actor: User, dossier: Dossier, event: str, details: d
 
 
 # Transitions ------------------------------------------------------------------------------------
-
-def _may_fire(actor: User, step: Step, dossier: Dossier) -> bool:
-    if actor.role != step.role:
-        return False
-    if step.scope == SUBMITTER_OF_UNIT:
-        return actor.unit_id == dossier.unit_id
-    if step.scope == RESPONSIBLE_DEPARTMENT:
-        return actor.unit_id == dossier.award_type.responsible_unit_id
-    return step.scope == ANYONE_WITH_ROLE
-
 
 @dataclass(frozen=True)
 class EventInput:
@@ -276,12 +244,12 @@ def check_step(actor: User, dossier: Dossier, event: str, version: int | None, d
     if not steps:
         raise ValidationFailed(details=[{"field": "event", "message": Msg(N_("Unknown event “%(event)s”."),
                                                                            {"event": event})}])
-    if not any(_may_fire(actor, step, dossier) for step in steps):
+    if not any(may_fire(actor, step, dossier) for step in steps):
         raise Forbidden(Msg(N_("Your role does not allow “%(event)s” on this dossier."),
                             {"event": Msg(EVENT_LABELS[event])}))
     _require_version(dossier, version)
     step = STEP_BY_EVENT_AND_SOURCE.get((event, state))
-    if step is None or not _may_fire(actor, step, dossier):
+    if step is None or not may_fire(actor, step, dossier):
         raise InvalidTransition(Msg(N_("“%(event)s” is not possible while the dossier is “%(state)s”."),
                                     {"event": Msg(EVENT_LABELS[event]), "state": Msg(STATE_LABELS[state])}))
     if event in ("submit", "resubmit"):
@@ -390,7 +358,7 @@ def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[Rule
     """The steps this user could take now, each with the rules that would refuse it (for the pages)."""
     result = []
     for step in STEPS:
-        if step.source == dossier.state and _may_fire(actor, step, dossier):
+        if step.source == dossier.state and may_fire(actor, step, dossier):
             ctx = StepContext(actor=actor, dossier=dossier, step=step, comment="-", due_date=None,
                               decision_number="-", decision_date=today(), today=today())
             structural = [(code, msg) for code, msg in check_rules(ctx)
@@ -429,8 +397,7 @@ PUT_BALLOTS = insert(_ballots)
 
 
 def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
-    if actor.role != "council" or not actor.active:
-        raise Forbidden(Msg(N_("Only council members vote.")))
+    require_may_vote(actor)
     if has_conflict(actor, dossier):
         raise GuardFailed([RuleFailure("conflict_of_interest", Msg(
             N_("You cannot vote on a dossier nominated by your own unit (conflict of interest).")))])
@@ -467,7 +434,6 @@ def _reseal_ballot_box(dossier: Dossier, ballots: list[bool], agree: bool) -> No
 
 
 def get_tally(actor: User, dossier: Dossier) -> Tally:
-    if actor.role not in TALLY_ROLES:
-        raise Forbidden(Msg(N_("Only the council, the chair and the office see the tally.")))
+    require(actor, "see_tally")
     return tally(dossier)
 

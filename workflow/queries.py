@@ -14,7 +14,7 @@ from workflow.definition import (
 from workflow.i18n import today
 from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, VoteRecord, db
 from workflow.text import search_key
-from workflow.operations import visible_dossiers
+from workflow.permissions import visible_dossiers
 from workflow.rules import has_conflict
 
 # Each order over the dossier's columns, or those of a selection of them (`columns.id`, ...).
@@ -134,28 +134,41 @@ def _queue(statement, limit: int = 200) -> list[Dossier]:
                                    .limit(limit)).unique())
 
 
+def _submitter_queues(user: User, visible) -> dict[str, list[Dossier]]:
+    return {"returned": _queue(visible.where(Dossier.state == RETURNED).order_by(None).order_by(
+        Dossier.due_date.asc().nulls_last()))}
+
+
+def _office_queues(user: User, visible) -> dict[str, list[Dossier]]:
+    return {"intake": _queue(visible.where(Dossier.state == SUBMITTED)),
+            "to_forward_or_decide": _queue(visible.where(Dossier.state == APPROVED)),
+            "awaiting_higher_authority": _queue(visible.where(Dossier.state == FORWARDED))}
+
+
+def _appraiser_queues(user: User, visible) -> dict[str, list[Dossier]]:
+    department = select(AwardType.id).where(AwardType.responsible_unit_id == user.unit_id)
+    return {"appraisal": _queue(visible.where(Dossier.state == IN_APPRAISAL, Dossier.award_type_id.in_(department)))}
+
+
+def _council_queues(user: User, visible) -> dict[str, list[Dossier]]:
+    voted = select(VoteRecord.dossier_id).where(VoteRecord.user_id == user.id)
+    open_for_vote = _queue(visible.where(Dossier.state == COUNCIL_REVIEW, Dossier.id.not_in(voted)))
+    return {"voting": [d for d in open_for_vote if not has_conflict(user, d)]}
+
+
+def _chair_queues(user: User, visible) -> dict[str, list[Dossier]]:
+    return {"to_decide": _queue(visible.where(Dossier.state == COUNCIL_REVIEW))}
+
+
+# What waits for each role's holders (the keys of each name the queues).
+QUEUES_BY_ROLE = {"submitter": _submitter_queues, "office": _office_queues, "appraiser": _appraiser_queues,
+                  "council": _council_queues, "chair": _chair_queues}
+
+
 def work_queues(user: User) -> dict[str, list[Dossier]]:
     """What waits for this person, queue by queue (the keys name the queues)."""
-    visible = visible_dossiers(user)
-    if user.role == "submitter":
-        returned = _queue(visible.where(Dossier.state == RETURNED).order_by(None).order_by(
-            Dossier.due_date.asc().nulls_last()))
-        return {"returned": returned}
-    if user.role == "office":
-        return {"intake": _queue(visible.where(Dossier.state == SUBMITTED)),
-                "to_forward_or_decide": _queue(visible.where(Dossier.state == APPROVED)),
-                "awaiting_higher_authority": _queue(visible.where(Dossier.state == FORWARDED))}
-    if user.role == "appraiser":
-        department = select(AwardType.id).where(AwardType.responsible_unit_id == user.unit_id)
-        return {"appraisal": _queue(visible.where(Dossier.state == IN_APPRAISAL,
-                                                  Dossier.award_type_id.in_(department)))}
-    if user.role == "council":
-        voted = select(VoteRecord.dossier_id).where(VoteRecord.user_id == user.id)
-        open_for_vote = _queue(visible.where(Dossier.state == COUNCIL_REVIEW, Dossier.id.not_in(voted)))
-        return {"voting": [d for d in open_for_vote if not has_conflict(user, d)]}
-    if user.role == "chair":
-        return {"to_decide": _queue(visible.where(Dossier.state == COUNCIL_REVIEW))}
-    return {}
+    queues = QUEUES_BY_ROLE.get(user.role)
+    return queues(user, visible_dossiers(user)) if queues else {}
 
 
 def state_counts(user: User) -> dict[str, int]:

@@ -18,6 +18,7 @@ from workflow.definition import DEAD_STATES, Step
 from workflow.i18n import N_, Msg
 from workflow.i18n import today as vietnam_today
 from workflow.models import Ballot, Document, Dossier, Unit, User, VoteRecord, db
+from workflow.permissions import holders
 
 DOCUMENT_KINDS = {
     "to_trinh": N_("Proposal letter (tờ trình)"),
@@ -275,7 +276,7 @@ def votes_needed(share, members: int) -> int:
 def council_without_conflict(unit_id):
     """The council members who may vote on a dossier of `unit_id` (a value or a bound parameter): the
     active ones, less those of the nominating unit, who have a conflict of interest (`has_conflict`)."""
-    return and_(User.role == "council", User.active.is_(True), User.unit_id != unit_id)
+    return and_(holders("vote"), User.active.is_(True), User.unit_id != unit_id)
 
 
 def council_members(dossier: Dossier) -> list[User]:

@@ -6,9 +6,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import select
 
 from workflow.campaigns import create_campaign
-from workflow.errors import Forbidden, NotFound, ValidationFailed
+from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import AwardType, AwardTypeChange, Campaign, CampaignStatus, User, db
+from workflow.permissions import require
 from workflow.rules import DOCUMENT_KINDS
 
 CAMPAIGN_STATUSES = tuple(status.value for status in CampaignStatus)
@@ -17,11 +18,6 @@ EDITABLE_CAMPAIGN_FIELDS = ("name", "year", "submission_deadline", "ceremony_dat
 EDITABLE_AWARD_TYPE_FIELDS = ("name", "rank", "forwarded", "required_documents", "quota_per_unit", "vote_quorum",
                               "vote_threshold", "legal_basis", "active")
 FRACTION_FIELDS = ("vote_quorum", "vote_threshold")
-
-
-def _require_office(actor: User) -> None:
-    if actor.role != "office":
-        raise Forbidden(Msg(N_("Only the office manages campaigns and award types.")))
 
 
 def _campaign_errors(data: dict) -> list[dict]:
@@ -41,7 +37,7 @@ def _campaign_errors(data: dict) -> list[dict]:
 
 
 def add_campaign(actor: User, data: dict) -> Campaign:
-    _require_office(actor)
+    require(actor, "manage_settings")
     errors = _campaign_errors(data)
     if not (data.get("code") or "").strip():
         errors.append({"field": "code", "message": Msg(N_("A code is required."))})
@@ -51,7 +47,7 @@ def add_campaign(actor: User, data: dict) -> Campaign:
 
 
 def update_campaign(actor: User, campaign: Campaign, data: dict) -> Campaign:
-    _require_office(actor)
+    require(actor, "manage_settings")
     merged = {field: getattr(campaign, field) for field in EDITABLE_CAMPAIGN_FIELDS} | data
     errors = _campaign_errors(merged)
     if errors:
@@ -107,7 +103,7 @@ def _audit_value(field: str, value):
 
 def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardType:
     """Change an award type's settings; each field that changes is recorded (who, when, before, after)."""
-    _require_office(actor)
+    require(actor, "manage_settings")
     data = dict(data)
     errors = []
     if "name" in data and not (data["name"] or "").strip():
@@ -144,6 +140,6 @@ def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardTy
 
 def award_type_changes(actor: User, award_type: AwardType) -> list[AwardTypeChange]:
     """The changes to the award type's settings, latest first."""
-    _require_office(actor)
+    require(actor, "manage_settings")
     return list(db.session.scalars(select(AwardTypeChange).where(AwardTypeChange.award_type_id == award_type.id)
                                    .order_by(AwardTypeChange.at.desc(), AwardTypeChange.id.desc())))

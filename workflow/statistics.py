@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from workflow.definition import CONFERRED, DRAFT, STATES
 from workflow.campaigns import campaign_by_code
-from workflow.honours import require_reader
 from workflow.models import AwardType, Dossier, Unit, User, db
+from workflow.permissions import require
 
 # Drafts are the units' own business until they are submitted; they are not counted.
 COUNTED_STATES = tuple(state for state in STATES if state != DRAFT)
@@ -14,7 +14,7 @@ COUNTED_STATES = tuple(state for state in STATES if state != DRAFT)
 
 def campaign_statistics(actor: User, campaign_code: str) -> dict:
     campaign = campaign_by_code(campaign_code)
-    require_reader(actor)
+    require(actor, "read_honours_list")
     rows = db.session.execute(
         select(Dossier.unit_id, Dossier.award_type_id, Dossier.state, func.count(Dossier.id))
         .where(Dossier.campaign_id == campaign.id, Dossier.ever_submitted.is_(True))

@@ -44,7 +44,7 @@ def test_only_the_office_and_the_chair_open_the_export_page(app, factory):
     assert app.test_client().get("/exports/honours-list").status_code == 302
     assert sign_in(app, factory.user_once("submitter", "ba-dinh")).get("/exports/honours-list").status_code == 403
     page = sign_in(app, factory.user("chair")).get("/exports/honours-list")
-    assert page.status_code == 200 and 'data-token="' in page.text
+    assert page.status_code == 200 and 'data-token-url="' in page.text
 
 
 def test_the_office_finalises_the_list_on_the_page_and_the_invitations_go_out(app, factory):

@@ -1,9 +1,9 @@
 """The reviewers' web pages (server-rendered, Vietnamese by default)."""
 from __future__ import annotations
 
-from flask import Flask, has_request_context
+from flask import Blueprint, Flask, has_request_context
 from flask_babel import get_locale, gettext
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from web.diagram import workflow_svg
 from web.security import exempt_api_from_csrf, init_security
@@ -11,6 +11,7 @@ from workflow.administration import UNIT_KINDS
 from workflow.definition import CONTENT_EVENT_LABELS, EVENT_LABELS, ROLE_LABELS, STATE_LABELS, STATES
 from workflow.i18n import N_, Msg
 from workflow.notices import unread_count
+from workflow.permissions import holds, require, requires_for
 from workflow.rules import DOCUMENT_KINDS
 
 UNIT_KIND_LABELS = {
@@ -23,6 +24,23 @@ def _label(table: dict[str, str]):
     def lookup(code: str | None) -> str:
         return gettext(table[code]) if code in table else (code or "")
     return lookup
+
+
+# `@requires(capability)` under `@login_required`: a page view refused to those who do not hold it.
+requires = requires_for(lambda: current_user)
+
+
+def can(capability: str) -> bool:
+    """For templates: whether the signed-in person holds the capability."""
+    return holds(current_user, capability)
+
+
+def gate(bp: Blueprint, capability: str) -> None:
+    """Every page of the blueprint: signed in, and holding the capability."""
+    @bp.before_request
+    @login_required
+    def holders_only():
+        require(current_user, capability)
 
 
 def render_msg(message: Msg) -> str:
@@ -48,5 +66,5 @@ def init_pages(app: Flask) -> None:
         state_label=_label(STATE_LABELS), event_label=_label(EVENT_LABELS | CONTENT_EVENT_LABELS),
         role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_KINDS),
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg, all_states=STATES,
-        workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS,
+        workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can,
     )

@@ -6,10 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from workflow.unit_of_work import commit
-from web.pages.dossiers import show_form_errors
+from web.pages.views import form_view
 from web.pages.forms import ActionForm, PasswordChangeForm
 from workflow.accounts import change_own_password, revoke_token, tokens_of
-from workflow.errors import WorkflowError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -20,31 +19,22 @@ def signed_in_only():
     pass
 
 
-def _page(form: PasswordChangeForm, status: int = 200):
-    return render_template("pages/account.html", form=form, tokens=tokens_of(current_user)), status
-
-
 @bp.route("")
 def index():
-    return _page(PasswordChangeForm())
+    return render_template("pages/account.html", form=PasswordChangeForm(), tokens=tokens_of(current_user))
 
 
 @bp.route("/password", methods=["POST"])
 def password():
     form = PasswordChangeForm()
-    if form.validate_on_submit():
-        try:
-            change_own_password(current_user, form.current_password.data, form.new_password.data,
-                                form.confirm_password.data)
-        except WorkflowError as error:
-            show_form_errors(form, error)
-        else:
-            # This session carries on, in the user's new session generation.
-            login_user(current_user._get_current_object())
-            commit()
-            flash(_("Your password is changed; you are signed out everywhere else."), "success")
-            return redirect(url_for("account.index"))
-    return _page(form, 400)
+
+    def change():
+        change_own_password(current_user, form.current_password.data, form.new_password.data,
+                            form.confirm_password.data)
+        # This session carries on, in the user's new session generation.
+        login_user(current_user._get_current_object())
+    return form_view(form, change, _("Your password is changed; you are signed out everywhere else."),
+                     url_for("account.index"), "pages/account.html", tokens=tokens_of(current_user))
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

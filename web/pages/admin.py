@@ -1,28 +1,22 @@
 """The administrator's pages: users and units."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
-from workflow.unit_of_work import commit
-from web.pages import UNIT_KIND_LABELS
-from web.pages.dossiers import show_form_errors
+from web.pages import UNIT_KIND_LABELS, gate
+from web.pages.views import form_view
 from web.pages.forms import UnitForm, UserForm
 from workflow import administration
 from workflow.definition import ROLE_LABELS, ROLES
-from workflow.errors import WorkflowError
 from workflow.models import Unit, User, db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def admin_only():
-    if current_user.role != "admin":
-        abort(403)
+gate(bp, "manage_users")
 
 
 def _units():
@@ -42,30 +36,23 @@ def user(user_id: int | None = None):
     if user_id is not None and existing is None:
         abort(404)
     form = UserForm(obj=existing)
-    refused = False
     form.role.choices = [(role, _(ROLE_LABELS[role])) for role in ROLES]
     form.unit.choices = [(u.code, u.name) for u in _units()]
     if existing is not None and not form.is_submitted():
         form.unit.data = existing.unit.code
-    if form.validate_on_submit():
+
+    def save():
         data = {"full_name": form.full_name.data or "", "email": form.email.data.strip(), "role": form.role.data,
                 "unit": form.unit.data, "password": form.password.data or "", "active": form.active.data}
-        try:
-            if existing is None:
-                administration.add_user(current_user, data | {"username": form.username.data or ""})
-            else:
-                administration.update_user(current_user, existing, data)
-                if existing.id == current_user.id:
-                    # A new password of one's own ends one's other sessions, not this one.
-                    login_user(current_user._get_current_object())
-            commit()
-            flash(_("The user is saved."), "success")
-            return redirect(url_for("admin.users"))
-        except WorkflowError as error:
-            show_form_errors(form, error)
-            refused = True
-    status = 400 if form.errors or refused else 200
-    return render_template("pages/user_form.html", form=form, user=existing), status
+        if existing is None:
+            return administration.add_user(current_user, data | {"username": form.username.data or ""})
+        administration.update_user(current_user, existing, data)
+        if existing.id == current_user.id:
+            # A new password of one's own ends one's other sessions, not this one.
+            login_user(current_user._get_current_object())
+        return existing
+    return form_view(form, save, _("The user is saved."), url_for("admin.users"), "pages/user_form.html",
+                     user=existing)
 
 
 @bp.route("/units")
@@ -80,24 +67,16 @@ def unit(code: str | None = None):
     if code is not None and existing is None:
         abort(404)
     form = UnitForm(obj=existing)
-    refused = False
     form.kind.choices = [(kind, _(label)) for kind, label in UNIT_KIND_LABELS.items()]
     form.parent.choices = [("", "—")] + [(u.code, u.name) for u in _units() if existing is None or u.id != existing.id]
     if existing is not None and not form.is_submitted():
         form.parent.data = existing.parent.code if existing.parent else ""
-    if form.validate_on_submit():
+
+    def save():
         data = {"name": form.name.data, "kind": form.kind.data, "parent": form.parent.data or None,
                 "sort_order": form.sort_order.data, "active": form.active.data}
-        try:
-            if existing is None:
-                administration.add_unit(current_user, data | {"code": (form.code.data or "").strip()})
-            else:
-                administration.update_unit(current_user, existing, data)
-            commit()
-            flash(_("The unit is saved."), "success")
-            return redirect(url_for("admin.units"))
-        except WorkflowError as error:
-            show_form_errors(form, error)
-            refused = True
-    status = 400 if form.errors or refused else 200
-    return render_template("pages/unit_form.html", form=form, unit=existing), status
+        if existing is None:
+            return administration.add_unit(current_user, data | {"code": (form.code.data or "").strip()})
+        return administration.update_unit(current_user, existing, data)
+    return form_view(form, save, _("The unit is saved."), url_for("admin.units"), "pages/unit_form.html",
+                     unit=existing)

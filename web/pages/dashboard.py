@@ -1,24 +1,23 @@
 """Progress of a campaign for the office and the chair."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, render_template, request
+from flask_login import login_required
 from sqlalchemy import select
 
 from web.charts import bar_chart
+from web.pages import requires
 from workflow import queries
 from workflow.definition import STATE_LABELS
 from workflow.models import Campaign, db
 
 bp = Blueprint("dashboard", __name__)
-DASHBOARD_ROLES = frozenset({"office", "chair"})
 
 
 @bp.route("/dashboard")
 @login_required
+@requires("see_progress")
 def index():
-    if current_user.role not in DASHBOARD_ROLES:
-        abort(403)
     campaigns = list(db.session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.code)))
     if not campaigns:
         return render_template("pages/dashboard.html", campaigns=[], board=None)

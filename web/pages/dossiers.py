@@ -9,31 +9,22 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workflow.unit_of_work import commit
-from web.pages import render_msg
+from web.pages import render_msg, requires
 from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
+from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
 from workflow import operations, queries
 from workflow.definition import EDITABLE_STATES, RETURN_DUE_DAYS, STATE_LABELS, STATES
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.i18n import today
 from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
+from workflow.permissions import holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only
 from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
 # The events whose form asks for more than a confirmation.
 EVENTS_WITH_INPUT = frozenset({"return", "reject", "recommend", "decline", "confer"})
 BULK_EVENTS = ("accept", "forward")
-
-
-def flash_workflow_error(error: WorkflowError) -> None:
-    db.session.rollback()
-    flash(render_msg(error.message), "error")
-    if isinstance(error, GuardFailed):
-        for failure in error.failures:
-            flash(render_msg(failure.message), "error")
-    else:
-        for detail in error.details:
-            flash(render_msg(detail["message"]), "error")
 
 
 def _dossier(dossier_id: int):
@@ -72,16 +63,15 @@ def index():
         "pages/dossiers.html", items=items, total=total, criteria=criteria, pages=pages, args=args,
         campaigns=_choices(Campaign, (Campaign.year.desc(), Campaign.code), active_only=False),
         award_types=_choices(AwardType, (AwardType.rank, AwardType.code)),
-        units=_choices(Unit, (Unit.sort_order, Unit.name)) if current_user.role != "submitter" else [],
-        states=STATES, sorts=list(queries.SORTS), bulk_form=BulkForm() if current_user.role == "office" else None)
+        units=_choices(Unit, (Unit.sort_order, Unit.name)) if not sees_own_unit_only(current_user) else [],
+        states=STATES, sorts=list(queries.SORTS), bulk_form=BulkForm() if holds(current_user, "act_in_bulk") else None)
 
 
 @bp.route("/bulk", methods=["POST"])
 @login_required
+@requires("act_in_bulk")
 def bulk():
     form = BulkForm()
-    if current_user.role != "office":
-        abort(403)
     if not form.validate_on_submit() or form.event.data not in BULK_EVENTS:
         flash(_("Choose an action."), "error")
         return redirect(url_for("dossier_pages.index"))
@@ -126,53 +116,28 @@ def _nominee(form: DossierForm) -> dict:
             "gender": form.gender.data or None}
 
 
-def show_form_errors(form, error: WorkflowError) -> None:
-    """Show a refusal's details beside the fields they concern."""
-    db.session.rollback()
-    flash(render_msg(error.message), "error")
-    if isinstance(error, GuardFailed):
-        for failure in error.failures:
-            flash(render_msg(failure.message), "error")
-        return
-    for detail in error.details:
-        name = detail["field"].split(".")[-1]
-        field = getattr(form, "kind" if name == "kind" else name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [render_msg(detail["message"])]
-        else:
-            flash(render_msg(detail["message"]), "error")
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@requires("nominate")
 def new():
-    if current_user.role != "submitter":
-        abort(403)
     form = DossierForm()
-    refused = False
     _fill_dossier_choices(form)
-    if form.validate_on_submit():
-        try:
-            dossier = operations.create_dossier(current_user, form.campaign.data, form.award_type.data,
-                                                _nominee(form), form.achievements.data or "")
-            commit()
-            flash(_("The draft is saved. Add the required documents, then submit it."), "success")
-            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
-        except WorkflowError as error:
-            show_form_errors(form, error)
-            refused = True
-    status = 400 if form.errors or refused else 200
-    return render_template("pages/dossier_form.html", form=form, dossier=None), status
+    return form_view(form, lambda: operations.create_dossier(current_user, form.campaign.data, form.award_type.data,
+                                                             _nominee(form), form.achievements.data or ""),
+                     _("The draft is saved. Add the required documents, then submit it."), _dossier_page,
+                     "pages/dossier_form.html", dossier=None)
+
+
+def _dossier_page(dossier) -> str:
+    return url_for("dossier_pages.view", dossier_id=dossier.id)
 
 
 @bp.route("/<int:dossier_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(dossier_id: int):
     dossier = _dossier(dossier_id)
-    if current_user.role != "submitter" or dossier.unit_id != current_user.unit_id:
-        abort(403)
+    require_may_change_dossier(current_user, dossier)
     form = DossierForm()
-    refused = False
     del form.campaign, form.award_type  # fixed once the dossier exists
     if request.method == "GET":
         for field in ("kind", "name", "position", "workplace", "birth_year", "gender"):
@@ -180,18 +145,9 @@ def edit(dossier_id: int):
         form.gender.data = dossier.nominee_gender or ""
         form.achievements.data = dossier.achievements
         form.version.data = dossier.version
-    elif form.validate_on_submit():
-        try:
-            operations.edit_dossier(current_user, dossier, _version(form.version.data), _nominee(form),
-                                    form.achievements.data or "")
-            commit()
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
-        except WorkflowError as error:
-            show_form_errors(form, error)
-            refused = True
-    status = 400 if form.errors or refused else 200
-    return render_template("pages/dossier_form.html", form=form, dossier=dossier), status
+    return form_view(form, lambda: operations.edit_dossier(current_user, dossier, _version(form.version.data),
+                                                           _nominee(form), form.achievements.data or ""),
+                     _("The changes are saved."), _dossier_page, "pages/dossier_form.html", dossier=dossier)
 
 
 def _version(raw) -> int | None:
@@ -207,23 +163,21 @@ def view(dossier_id: int):
     dossier = _dossier(dossier_id)
     steps = operations.available_steps(current_user, dossier)
     upload_form = None
-    can_edit = (current_user.role == "submitter" and dossier.unit_id == current_user.unit_id
-                and dossier.state in EDITABLE_STATES)
+    can_edit = may_change_dossier(current_user, dossier) and dossier.state in EDITABLE_STATES
     if can_edit:
         upload_form = UploadForm()
         upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
         upload_form.kind.data = next(iter(missing_documents(dossier)), None)
-    show_tally = current_user.role in operations.TALLY_ROLES and dossier.ever_submitted
-    may_vote = (current_user.role == "council" and dossier.state == "council_review"
-                and not has_voted(current_user, dossier))
+    show_tally = holds(current_user, "see_tally") and dossier.ever_submitted
+    voted = may_vote(current_user) and has_voted(current_user, dossier)
+    vote_open = may_vote(current_user) and dossier.state == "council_review" and not voted
     history = queries.history_of(dossier)
     return render_template(
         "pages/dossier.html", dossier=dossier, steps=steps, events_with_input=EVENTS_WITH_INPUT,
         history=history, actors=queries.actor_names(history), last_return=queries.last_return(dossier),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
-        vote_form=VoteForm() if may_vote else None,
-        voted=current_user.role == "council" and has_voted(current_user, dossier))
+        vote_form=VoteForm() if vote_open else None, voted=voted)
 
 
 @bp.route("/<int:dossier_id>/documents", methods=["POST"])
@@ -242,7 +196,7 @@ def upload(dossier_id: int):
         commit()
         flash(_("The document is added."), "success")
     except WorkflowError as error:
-        flash_workflow_error(error)
+        show_refusal(error)
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#documents")
 
 
@@ -257,7 +211,7 @@ def remove_document(dossier_id: int, document_id: int):
     except (NotFound, Forbidden):
         raise
     except WorkflowError as error:
-        flash_workflow_error(error)
+        show_refusal(error)
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#documents")
 
 
@@ -298,7 +252,7 @@ def event(dossier_id: int, event: str):
         except (NotFound, Forbidden):
             raise
         except WorkflowError as error:
-            flash_workflow_error(error)
+            show_refusal(error)
             if event not in EVENTS_WITH_INPUT:
                 return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
     elif request.method == "POST":
@@ -335,7 +289,7 @@ def vote(dossier_id: int):
         except (NotFound, Forbidden):
             raise
         except WorkflowError as error:
-            flash_workflow_error(error)
+            show_refusal(error)
     else:
         flash(_("Choose agree or disagree."), "error")
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))

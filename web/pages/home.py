@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from workflow import queries
 from workflow.definition import RETURNED, STATES
+from workflow.permissions import holds
 from workflow.rules import tally
 
 bp = Blueprint("home", __name__)
@@ -19,7 +20,7 @@ def index():
     tallies = {d.id: tally(d) for d in queues.get("to_decide", [])}
     returns = queries.returns_of(queues.get("returned", []) + recent)
     by_state = []
-    if current_user.role == "submitter":
+    if holds(current_user, "nominate"):
         order = (RETURNED,) + tuple(state for state in STATES if state != RETURNED)
         by_state = [(state, [d for d in recent if d.state == state]) for state in order]
         by_state = [(state, dossiers) for state, dossiers in by_state if dossiers]

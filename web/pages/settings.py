@@ -1,27 +1,22 @@
 """The office's settings: campaigns and award types."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
-from workflow.unit_of_work import commit
-from web.pages.dossiers import show_form_errors
+from web.pages import gate
+from web.pages.views import form_view
 from web.pages.forms import AwardTypeForm, CampaignForm
 from workflow import settings as office_settings
-from workflow.errors import WorkflowError
 from workflow.models import AwardType, Campaign, db
 from workflow.rules import DOCUMENT_KINDS
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
-@bp.before_request
-@login_required
-def office_only():
-    if current_user.role != "office":
-        abort(403)
+gate(bp, "manage_settings")
 
 
 @bp.route("/campaigns")
@@ -47,22 +42,14 @@ def campaign(code: str | None = None):
         if existing is None:
             abort(404)
     form = CampaignForm(obj=existing)
-    refused = False
-    if form.validate_on_submit():
-        try:
-            if existing is None:
-                code = (form.code.data or "").strip()
-                office_settings.add_campaign(current_user, _campaign_data(form) | {"code": code})
-            else:
-                office_settings.update_campaign(current_user, existing, _campaign_data(form))
-            commit()
-            flash(_("The campaign is saved."), "success")
-            return redirect(url_for("settings.campaigns"))
-        except WorkflowError as error:
-            show_form_errors(form, error)
-            refused = True
-    status = 400 if form.errors or refused else 200
-    return render_template("pages/campaign_form.html", form=form, campaign=existing), status
+
+    def save():
+        if existing is None:
+            return office_settings.add_campaign(current_user, _campaign_data(form) | {
+                "code": (form.code.data or "").strip()})
+        return office_settings.update_campaign(current_user, existing, _campaign_data(form))
+    return form_view(form, save, _("The campaign is saved."), url_for("settings.campaigns"),
+                     "pages/campaign_form.html", campaign=existing)
 
 
 def _shown(field: str, value) -> str:
@@ -80,23 +67,16 @@ def _shown(field: str, value) -> str:
 def award_type(code: str):
     existing = office_settings.get_award_type(code)
     form = AwardTypeForm(obj=existing)
-    refused = False
     form.required_documents.choices = [(kind, _(label)) for kind, label in DOCUMENT_KINDS.items()]
-    if form.validate_on_submit():
-        data = {"name": form.name.data.strip(), "rank": form.rank.data, "forwarded": form.forwarded.data,
-                "required_documents": list(form.required_documents.data), "quota_per_unit": form.quota_per_unit.data,
-                "vote_quorum": form.vote_quorum.data, "vote_threshold": form.vote_threshold.data,
-                "legal_basis": form.legal_basis.data or "", "active": form.active.data}
-        try:
-            office_settings.update_award_type(current_user, existing, data)
-            commit()
-            flash(_("The award type is saved."), "success")
-            return redirect(url_for("settings.campaigns") + "#award-types")
-        except WorkflowError as error:
-            show_form_errors(form, error)
-            refused = True
-    status = 400 if form.errors or refused else 200
+
+    def save():
+        return office_settings.update_award_type(current_user, existing, {
+            "name": form.name.data.strip(), "rank": form.rank.data, "forwarded": form.forwarded.data,
+            "required_documents": list(form.required_documents.data), "quota_per_unit": form.quota_per_unit.data,
+            "vote_quorum": form.vote_quorum.data, "vote_threshold": form.vote_threshold.data,
+            "legal_basis": form.legal_basis.data or "", "active": form.active.data})
     changes = [(change, form[change.field].label.text if change.field in form else change.field,
                 _shown(change.field, change.old_value), _shown(change.field, change.new_value))
                for change in office_settings.award_type_changes(current_user, existing)]
-    return render_template("pages/award_type_form.html", form=form, award_type=existing, changes=changes), status
+    return form_view(form, save, _("The award type is saved."), url_for("settings.campaigns") + "#award-types",
+                     "pages/award_type_form.html", award_type=existing, changes=changes)

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var exportForm = document.getElementById("export");
-  var token = exportForm.dataset.token;
+  var token = null;
   var job = document.getElementById("job");
   var bar = document.getElementById("export-progress");
   var statusLine = document.getElementById("export-status");
@@ -17,10 +17,20 @@
       options.body = JSON.stringify(body);
     }
     return fetch(path, options).then(function (response) {
-      // The page's token has expired: a fresh page brings a new one (or the sign-in page).
+      // The page's token has expired: a fresh page asks for a new one (or shows the sign-in page).
       if (response.status === 401) { window.location.reload(); }
       return response;
     });
+  }
+
+  // The API token is asked for with a POST, so that showing the page writes nothing.
+  function fetchToken() {
+    return fetch(exportForm.dataset.tokenUrl, {
+      method: "POST", headers: {"Accept": "application/json", "X-CSRFToken": exportForm.dataset.csrf}
+    }).then(function (response) {
+      if (!response.ok) { window.location.reload(); }
+      return response.json();
+    }).then(function (body) { token = body.token; });
   }
 
   function showError(response) {
@@ -98,5 +108,5 @@
     });
   });
 
-  showExportForm();
+  fetchToken().then(showExportForm);
 }());

@@ -1,0 +1,136 @@
+"""Who may do what, decided here only: which dossiers a person sees, which steps they may fire, and the
+capabilities (each held by some roles) that operations, API handlers, pages and templates ask about.
+
+Nothing outside this module compares roles: it asks `holds(actor, capability)` or one of the
+functions below.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from sqlalchemy import or_, select
+
+from workflow.definition import ANYONE_WITH_ROLE, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
+from workflow.errors import Forbidden
+from workflow.i18n import N_, Msg
+from workflow.models import Dossier, User
+
+
+@dataclass(frozen=True)
+class Capability:
+    roles: frozenset[str]
+    refusal: str  # the message a refused person reads (a msgid)
+
+
+CAPABILITIES: dict[str, Capability] = {
+    "nominate": Capability(frozenset({"submitter"}), N_("Only a unit's submitters create dossiers.")),
+    "manage_settings": Capability(frozenset({"office"}), N_("Only the office manages campaigns and award types.")),
+    "see_notice_delivery": Capability(frozenset({"office"}), N_("Only the office sees the delivery of notices.")),
+    "act_in_bulk": Capability(frozenset({"office"}), N_("You are not allowed to do this.")),
+    "see_progress": Capability(frozenset({"office", "chair"}), N_("You are not allowed to do this.")),
+    "read_honours_list": Capability(frozenset({"office", "chair"}),
+                                    N_("Only the office and the chair may read the honours list.")),
+    "prepare_provisional_list": Capability(frozenset({"office"}),
+                                           N_("Only the office prepares the provisional honours list.")),
+    "finalise_honours_list": Capability(frozenset({"office"}), N_("Only the office finalises the honours list.")),
+    "see_tally": Capability(frozenset({"council", "chair", "office"}),
+                            N_("Only the council, the chair and the office see the tally.")),
+    "vote": Capability(frozenset({"council"}), N_("Only council members vote.")),
+    "manage_users": Capability(frozenset({"admin"}), N_("Only an administrator manages users and units.")),
+}
+# Roles whose holders see their own unit's dossiers only, drafts included.
+UNIT_BOUND_ROLES = frozenset({"submitter"})
+
+
+def role_may(role: str | None, capability: str) -> bool:
+    return role in CAPABILITIES[capability].roles
+
+
+def holds(actor, capability: str) -> bool:
+    """Whether `actor` (a user; anyone not signed in holds nothing) has the capability."""
+    return role_may(getattr(actor, "role", None), capability)
+
+
+def require(actor, capability: str) -> None:
+    if not holds(actor, capability):
+        raise Forbidden(Msg(CAPABILITIES[capability].refusal))
+
+
+def requires_for(current_actor: Callable[[], User]):
+    """`requires(capability)`, a view decorator refusing (Forbidden) whoever `current_actor()` names
+    unless they hold the capability."""
+    def requires(capability: str):
+        CAPABILITIES[capability]  # an unknown capability fails when the view is declared
+
+        def decorate(view):
+            @wraps(view)
+            def guarded(*args, **kwargs):
+                require(current_actor(), capability)
+                return view(*args, **kwargs)
+            return guarded
+        return decorate
+    return requires
+
+
+def holders(capability: str):
+    """The SQL criterion of the users holding the capability."""
+    roles = sorted(CAPABILITIES[capability].roles)
+    return User.role == roles[0] if len(roles) == 1 else User.role.in_(roles)
+
+
+def members_of(role: str):
+    """The SQL criterion of the users holding `role` (an audience a procedure names by its role)."""
+    return User.role == role
+
+
+# Visibility -------------------------------------------------------------------------------------
+
+def sees_own_unit_only(user: User) -> bool:
+    return user.role in UNIT_BOUND_ROLES
+
+
+def visible_dossiers(user: User):
+    """A SELECT of the dossiers `user` may read."""
+    query = select(Dossier)
+    if sees_own_unit_only(user):
+        return query.where(Dossier.unit_id == user.unit_id)
+    return query.where(or_(Dossier.ever_submitted.is_(True), Dossier.unit_id == user.unit_id))
+
+
+def can_see(user: User, dossier: Dossier) -> bool:
+    if sees_own_unit_only(user):
+        return dossier.unit_id == user.unit_id
+    return dossier.ever_submitted or dossier.unit_id == user.unit_id
+
+
+# Dossiers ---------------------------------------------------------------------------------------
+
+def may_change_dossier(actor: User, dossier: Dossier) -> bool:
+    """Edit it, add or remove its documents: a submitter of the nominating unit."""
+    return holds(actor, "nominate") and actor.unit_id == dossier.unit_id
+
+
+def require_may_change_dossier(actor: User, dossier: Dossier) -> None:
+    if not may_change_dossier(actor, dossier):
+        raise Forbidden(Msg(N_("Only a submitter of the nominating unit can change this dossier.")))
+
+
+def may_fire(actor: User, step: Step, dossier: Dossier) -> bool:
+    if actor.role != step.role:
+        return False
+    if step.scope == SUBMITTER_OF_UNIT:
+        return actor.unit_id == dossier.unit_id
+    if step.scope == RESPONSIBLE_DEPARTMENT:
+        return actor.unit_id == dossier.award_type.responsible_unit_id
+    return step.scope == ANYONE_WITH_ROLE
+
+
+def may_vote(actor: User) -> bool:
+    return holds(actor, "vote") and actor.active
+
+
+def require_may_vote(actor: User) -> None:
+    if not may_vote(actor):
+        raise Forbidden(Msg(CAPABILITIES["vote"].refusal))
