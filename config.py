@@ -146,6 +146,8 @@ class Config:
     API_TOKEN_HOURS = property(lambda self: int(os.environ.get("API_TOKEN_HOURS", "12")))
     # "refuse" (the default) or "flag": whether acting on one's own unit's dossier is refused or only recorded.
     CONFLICT_OF_INTEREST = property(lambda self: os.environ.get("CONFLICT_OF_INTEREST", "refuse"))
+    # The folder of the procedure files (*.yaml) the app runs; every file is checked at start-up.
+    PROCEDURES_DIR = property(lambda self: os.environ.get("PROCEDURES_DIR", str(BASE_DIR / "workflow" / "procedures")))
     # Honours-list exports: where background exports are written, and the size above which they go to a job.
     EXPORT_DIR = property(lambda self: os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")))
     EXPORT_ASYNC_ROWS = property(lambda self: int(os.environ.get("EXPORT_ASYNC_ROWS", "2000")))

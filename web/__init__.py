@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 from flask_migrate import Migrate
 from sqlalchemy import event
@@ -22,12 +22,36 @@ from workflow.history import keyring
 
 from web.bounds import install_bounds
 from workflow.models import db
+from workflow.procedure import catalogue, install, load_directory
 from workflow.rules import policy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOCALES = ("vi", "en")
 
-babel = Babel()
+
+
+class ProcedureDomain(Domain):
+    """The catalogue's translations plus the labels of the procedure files, which carry their own Vietnamese:
+    a state or event label is translated from the file that declares it, not from the .po catalogue."""
+
+    def get_translations(self):
+        translations = super().get_translations()
+        loaded = catalogue()
+        if getattr(translations, "procedure_labels_of", None) is not loaded and hasattr(translations, "_catalog"):
+            translations._catalog.update(loaded.label_translations(str(get_locale() or "vi")))
+            translations.procedure_labels_of = loaded
+        return translations
+
+
+class ProcedureBabel(Babel):
+    @property
+    def domain_instance(self):
+        if not hasattr(self, "_procedure_domain"):
+            self._procedure_domain = ProcedureDomain(domain=self.domain)
+        return self._procedure_domain
+
+
+babel = ProcedureBabel()
 migrate = Migrate()
 
 
@@ -49,6 +73,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     logging.getLogger("transitions").setLevel(logging.WARNING)
 
     policy.conflict_of_interest = app.config.get("CONFLICT_OF_INTEREST", "refuse")
+    install(load_directory(app.config["PROCEDURES_DIR"]))  # a faulty procedure file stops the start here
     keyring(app.config["HISTORY_KEY"], app.config["HISTORY_KEYS_OLD"])  # refuses to start without a key
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
