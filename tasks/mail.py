@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 
-from workflow.definition import EVENT_LABELS, STATE_LABELS
+from workflow.procedure import catalogue
 from workflow.i18n import N_, vndate
 from workflow.models import Notice
 
@@ -31,8 +31,8 @@ REMINDER_TITLES = {
 def _transition_context(notice: Notice) -> dict:
     params = notice.params
     return {
-        "event_label": gettext(EVENT_LABELS.get(params.get("event"), params.get("event", ""))),
-        "state_label": gettext(STATE_LABELS.get(params.get("state"), params.get("state", ""))),
+        "event_label": gettext(catalogue().event_label(params.get("event", ""))),
+        "state_label": gettext(catalogue().state_label(params.get("state", ""))),
     }
 
 

@@ -10,7 +10,7 @@ from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 from flask_migrate import Migrate
 from sqlalchemy import event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from flask_babel import refresh as refresh_locale
 
 from config import INSTANCE_DIR, config_for, require_strong_keys
@@ -22,7 +22,8 @@ from workflow.history import keyring
 
 from web.bounds import install_bounds
 from workflow.models import db
-from workflow.procedure import catalogue, install, load_directory
+from workflow.procedure import Catalogue, ProcedureError, catalogue, install, load_directory
+from workflow.procedure_use import missing_procedures
 from workflow.rules import policy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -73,7 +74,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     logging.getLogger("transitions").setLevel(logging.WARNING)
 
     policy.conflict_of_interest = app.config.get("CONFLICT_OF_INTEREST", "refuse")
-    install(load_directory(app.config["PROCEDURES_DIR"]))  # a faulty procedure file stops the start here
+    procedures = load_directory(app.config["PROCEDURES_DIR"])  # a faulty procedure file stops the start here
     keyring(app.config["HISTORY_KEY"], app.config["HISTORY_KEYS_OLD"])  # refuses to start without a key
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
@@ -87,6 +88,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
             _configure_sqlite(db.engine)
         else:
             _test_idle_connections(db.engine)
+        _require_procedures_in_use(app, procedures)
+    install(procedures)
     celery_init_app(app)
     install_notice_dispatch()
 
@@ -171,3 +174,14 @@ def _configure_sqlite(engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _require_procedures_in_use(app: Flask, procedures: Catalogue) -> None:
+    """Refuse to start without a procedure version that running dossiers move on, or that award types follow."""
+    try:
+        missing = missing_procedures(procedures)
+    except OperationalError as error:  # the database is not up yet: the app starts, and says so
+        app.logger.warning("The procedures in use could not be checked: %s", error.orig)
+        return
+    if missing:
+        raise ProcedureError([(app.config["PROCEDURES_DIR"], 0, fault) for fault in missing])

@@ -27,7 +27,7 @@ from workflow.errors import (
 from workflow.history import history_row, next_history_row
 from workflow.i18n import N_, Msg, today
 from workflow.procedure import EFFECTS as EFFECT_NAMES
-from workflow.procedure import REFERENCE_CODE, Procedure, catalogue
+from workflow.procedure import Procedure, catalogue
 from workflow.models import (
     MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
 )
@@ -88,8 +88,9 @@ def _wait_for_latest(dossier: Dossier) -> None:
 
 
 def procedure_of(dossier: Dossier) -> Procedure:
-    """The procedure version the dossier moves on."""
-    return catalogue().current(REFERENCE_CODE)
+    """The procedure version the dossier moves on: the one it was created under (the app refuses to start
+    without the versions its running dossiers use)."""
+    return catalogue().get(dossier.procedure, dossier.procedure_version)
 
 
 def _require_editable(dossier: Dossier) -> None:
@@ -158,6 +159,10 @@ def creation_target(actor: User, campaign_code: str,
             N_("The campaign “%(campaign)s” is closed."), {"campaign": campaign.name})})
     if award_type is None:
         errors.append({"field": "award_type", "message": Msg(N_("No such award type."))})
+    elif award_type.procedure not in catalogue().latest:
+        errors.append({"field": "award_type", "message": Msg(
+            N_("“%(award_type)s” follows the procedure “%(procedure)s”, which is not installed; ask the office."),
+            {"award_type": award_type.name, "procedure": award_type.procedure})})
     return campaign, award_type, errors
 
 
@@ -168,8 +173,10 @@ def create_dossier(actor: User, campaign_code: str, award_type_code: str, nomine
         errors.extend(nominee_errors(award_type, nominee))
     if errors:
         raise ValidationFailed(details=errors)
+    procedure = catalogue().current(award_type.procedure)
     dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=actor.unit_id, achievements=achievements,
-                      created_by_id=actor.id, nominee_kind=nominee["kind"])
+                      created_by_id=actor.id, nominee_kind=nominee["kind"], procedure=procedure.code,
+                      procedure_version=procedure.version)
     _apply_nominee(dossier, nominee)
     db.session.add(dossier)
     db.session.flush()

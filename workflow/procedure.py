@@ -422,6 +422,15 @@ class Catalogue:
     def __iter__(self):
         return iter(sorted(self.by_key.values(), key=lambda p: (p.code, p.version)))
 
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Every event of every loaded procedure."""
+        return tuple(dict.fromkeys(event for procedure in self for event in procedure.events))
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(state for procedure in self for state in procedure.states))
+
     def label_translations(self, locale: str) -> dict[str, str]:
         """Each label's English text (its message id) and its text in `locale`."""
         table = {}

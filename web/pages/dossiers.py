@@ -13,7 +13,8 @@ from web.pages import render_msg
 from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
 from web.storage import document_store, send_document
 from workflow import operations, queries
-from workflow.definition import EDITABLE_STATES, RETURN_DUE_DAYS, STATE_LABELS, STATES
+from workflow.definition import RETURN_DUE_DAYS, STATES
+from workflow.procedure import catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.i18n import today
 from workflow.models import AwardType, Campaign, Unit, db
@@ -208,7 +209,7 @@ def view(dossier_id: int):
     steps = operations.available_steps(current_user, dossier)
     upload_form = None
     can_edit = (current_user.role == "submitter" and dossier.unit_id == current_user.unit_id
-                and dossier.state in EDITABLE_STATES)
+                and dossier.state in operations.procedure_of(dossier).editable_states)
     if can_edit:
         upload_form = UploadForm()
         upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
@@ -218,7 +219,8 @@ def view(dossier_id: int):
                 and not has_voted(current_user, dossier))
     history = queries.history_of(dossier)
     return render_template(
-        "pages/dossier.html", dossier=dossier, steps=steps, events_with_input=EVENTS_WITH_INPUT,
+        "pages/dossier.html", dossier=dossier, procedure=operations.procedure_of(dossier), steps=steps,
+        events_with_input=EVENTS_WITH_INPUT,
         history=history, actors=queries.actor_names(history), last_return=queries.last_return(dossier),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
@@ -319,7 +321,7 @@ def event(dossier_id: int, event: str):
 
 
 def _state_label(state: str) -> str:
-    return _(STATE_LABELS[state])
+    return _(catalogue().state_label(state))
 
 
 @bp.route("/<int:dossier_id>/vote", methods=["POST"])
