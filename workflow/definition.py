@@ -55,5 +55,3 @@ STEP_BY_EVENT_AND_SOURCE = REFERENCE.step_by_event_and_source
 
 # Who gets a notice when a dossier enters a state.
 NOTICE_AUDIENCE = {step.dest: step.notify for step in STEPS if step.notify}
-
-RETURN_DUE_DAYS = 7

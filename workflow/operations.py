@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import notices
 from workflow.definition import (
-    ANYONE_WITH_ROLE, COUNCIL_REVIEW, RESPONSIBLE_DEPARTMENT, RETURN_DUE_DAYS, SUBMITTER_OF_UNIT, Step,
+    ANYONE_WITH_ROLE, COUNCIL_REVIEW, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step,
 )
 from workflow.documents import DocumentStore
 from workflow.errors import (
@@ -35,6 +35,7 @@ from workflow.rules import (
     DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, inactive_unit, tally, vote_counts,
 )
 from workflow.text import display_name
+from workflow.workdays import add_working_days
 
 TALLY_ROLES = frozenset({"council", "chair", "office"})
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
@@ -370,8 +371,14 @@ def _mark_submitted(dossier: Dossier, data: EventInput, params: dict, changes: d
     changes.update(ever_submitted=True, due_date=None)
 
 
+def default_due_date(step: Step) -> dt.date | None:
+    """The due date a step sets when none is given: its working days ahead, holidays excluded."""
+    params = step.effect("set_due_date")
+    return add_working_days(today(), params["working_days"]) if params else None
+
+
 def _set_due_date(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
-    changes["due_date"] = data.due_date or today() + dt.timedelta(days=RETURN_DUE_DAYS)
+    changes["due_date"] = data.due_date or add_working_days(today(), params["working_days"])
     details["due_date"] = changes["due_date"].isoformat()
 
 

@@ -1,7 +1,6 @@
 """Dossier pages: the list (filters, search, bulk actions), create and edit, documents, workflow actions, votes."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,10 +12,9 @@ from web.pages import render_msg
 from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
 from web.storage import document_store, send_document
 from workflow import operations, queries
-from workflow.definition import RETURN_DUE_DAYS, STATES
+from workflow.definition import STATES
 from workflow.procedure import catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
-from workflow.i18n import today
 from workflow.models import AwardType, Campaign, Unit, db
 from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
 
@@ -313,8 +311,7 @@ def event(dossier_id: int, event: str):
         abort(404)
     if request.method == "GET":
         form.version.data = dossier.version
-        if event == "return":
-            form.due_date.data = today() + dt.timedelta(days=RETURN_DUE_DAYS)
+        form.due_date.data = operations.default_due_date(step)
     return render_template("pages/event.html", dossier=dossier, step=step, form=form,
                            document_kinds=DOCUMENT_KINDS, missing=missing_documents(dossier)), \
         400 if request.method == "POST" else 200
