@@ -150,6 +150,9 @@ class Config:
     # dossiers when their due date is (DOMAIN.md: 3 and 2).
     REMINDER_DEADLINE_WORKING_DAYS = property(lambda self: int(os.environ.get("REMINDER_DEADLINE_WORKING_DAYS", "3")))
     REMINDER_RETURN_WORKING_DAYS = property(lambda self: int(os.environ.get("REMINDER_RETURN_WORKING_DAYS", "2")))
+
+    # The folder of the procedure files (*.yaml) the app runs; every file is checked at start-up.
+    PROCEDURES_DIR = property(lambda self: os.environ.get("PROCEDURES_DIR", str(BASE_DIR / "workflow" / "procedures")))
     # Honours-list exports: where background exports are written, and the size above which they go to a job.
     EXPORT_DIR = property(lambda self: os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")))
     EXPORT_ASYNC_ROWS = property(lambda self: int(os.environ.get("EXPORT_ASYNC_ROWS", "2000")))

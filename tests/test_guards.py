@@ -323,12 +323,13 @@ def test_comment_required(factory, state, event, rule, comment):
 
 # return: due dates ------------------------------------------------------------------------------
 
-def test_return_due_date_defaults_to_seven_days_ahead(factory):
-    # 00:30 on 29 December in Hanoi, still the 28th in UTC: seven days from the 29th.
-    with time_machine.travel(vietnam_time(2026, 12, 29, 0, 30), tick=False):
+def test_return_due_date_defaults_to_seven_working_days_ahead(factory):
+    # 00:30 on Friday 24 April 2026 in Hanoi, still the 23rd in UTC. Seven working days from the 24th skip the
+    # weekends, Giỗ Tổ Hùng Vương (27 April), 30 April and 1 May: 28, 29 April, 4 to 8 May.
+    with time_machine.travel(vietnam_time(2026, 4, 24, 0, 30), tick=False):
         dossier = factory.dossier("submitted")
         returned = assert_passes(factory, dossier, "return", comment="Thiếu biên bản")
-    assert returned["due_date"] == "2027-01-05"
+    assert returned["due_date"] == "2026-05-08"
 
 
 def test_return_keeps_a_given_due_date(factory):

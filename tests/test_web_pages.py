@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.factories import PDF, RESPONSIBLE
 from tests.web_helpers import csrf_token, sign_in
 from workflow.i18n import today
+from workflow.workdays import add_working_days
 from workflow.operations import can_see
 from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, db
 
@@ -26,7 +27,7 @@ def test_a_return_gives_reasons_per_document_and_a_due_date_that_the_unit_sees(a
     dossier = factory.dossier("submitted")
     office = sign_in(app, factory.user("office"))
     form = office.get(f"/dossiers/{dossier.id}/events/return").text
-    assert "Báo cáo thành tích" in form and (today() + dt.timedelta(days=7)).strftime("%d/%m/%Y") in form
+    assert "Báo cáo thành tích" in form and add_working_days(today(), 7).strftime("%d/%m/%Y") in form
     token = csrf_token(office, f"/dossiers/{dossier.id}")
 
     refused = office.post(f"/dossiers/{dossier.id}/events/return",

@@ -6,11 +6,11 @@ import time
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 from flask_migrate import Migrate
 from sqlalchemy import event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from flask_babel import refresh as refresh_locale
 
 from config import INSTANCE_DIR, config_for, require_strong_keys
@@ -22,11 +22,36 @@ from workflow.history import keyring
 
 from web.bounds import install_bounds
 from workflow.models import db
+from workflow.procedure import Catalogue, ProcedureError, catalogue, install, load_directory
+from workflow.procedure_use import missing_procedures
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOCALES = ("vi", "en")
 
-babel = Babel()
+
+
+class ProcedureDomain(Domain):
+    """The catalogue's translations plus the labels of the procedure files, which carry their own Vietnamese:
+    a state or event label is translated from the file that declares it, not from the .po catalogue."""
+
+    def get_translations(self):
+        translations = super().get_translations()
+        loaded = catalogue()
+        if getattr(translations, "procedure_labels_of", None) is not loaded and hasattr(translations, "_catalog"):
+            translations._catalog.update(loaded.label_translations(str(get_locale() or "vi")))
+            translations.procedure_labels_of = loaded
+        return translations
+
+
+class ProcedureBabel(Babel):
+    @property
+    def domain_instance(self):
+        if not hasattr(self, "_procedure_domain"):
+            self._procedure_domain = ProcedureDomain(domain=self.domain)
+        return self._procedure_domain
+
+
+babel = ProcedureBabel()
 migrate = Migrate()
 
 
@@ -47,6 +72,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     # The state machine would log two lines per transition; the history already records each one.
     logging.getLogger("transitions").setLevel(logging.WARNING)
 
+    procedures = load_directory(app.config["PROCEDURES_DIR"])  # a faulty procedure file stops the start here
     keyring(app.config["HISTORY_KEY"], app.config["HISTORY_KEYS_OLD"])  # refuses to start without a key
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
@@ -60,6 +86,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
             _configure_sqlite(db.engine)
         else:
             _test_idle_connections(db.engine)
+        _require_procedures_in_use(app, procedures)
+    install(procedures)
     celery_init_app(app)
     install_notice_dispatch(app)
 
@@ -144,3 +172,14 @@ def _configure_sqlite(engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _require_procedures_in_use(app: Flask, procedures: Catalogue) -> None:
+    """Refuse to start without a procedure version that running dossiers move on, or that award types follow."""
+    try:
+        missing = missing_procedures(procedures)
+    except OperationalError as error:  # the database is not up yet: the app starts, and says so
+        app.logger.warning("The procedures in use could not be checked: %s", error.orig)
+        return
+    if missing:
+        raise ProcedureError([(app.config["PROCEDURES_DIR"], 0, fault) for fault in missing])

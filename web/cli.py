@@ -1,4 +1,4 @@
-"""Flask CLI commands: seed, users create, demo, history verify and rekey, honours-list."""
+"""Flask CLI commands: seed, users create, demo, history verify and rekey, honours-list, procedures."""
 from __future__ import annotations
 
 import json
@@ -22,6 +22,7 @@ from workflow.campaigns import campaign_by_code
 from workflow.honours import honours_list
 from workflow.invitations import send_invitations
 from workflow.models import db
+from workflow.procedure import ProcedureError, catalogue, describe, load_file
 from workflow.reference import seed_reference_data
 from workflow.text import TextRefused, clean_line, has_forbidden_character
 
@@ -46,6 +47,7 @@ NAME = Text(name=True)
 users_cli = AppGroup("users", help="Manage users.")
 history_cli = AppGroup("history", help="Check and sign the dossier history.")
 invitations_cli = AppGroup("invitations", help="Invitations to the award ceremony.")
+procedures_cli = AppGroup("procedures", help="Check and show the procedure files.")
 
 
 @click.command("seed")
@@ -186,6 +188,49 @@ def honours_list_command(campaign, file_format, output, provisional, unit_code, 
             click.echo(f"{target}: {pack.row_count} rows")
 
 
+@procedures_cli.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check_procedures_command(files):
+    """Check procedure files before deploying them: every fault with its file and line."""
+    failed = False
+    for name in files:
+        try:
+            procedure = load_file(Path(name))
+        except ProcedureError as error:
+            failed = True
+            for file, line, text in error.faults:
+                click.echo(f"{file}:{line}: {text}", err=True)
+            continue
+        click.echo(f"{name}: {procedure.code} v{procedure.version} is valid "
+                   f"({len(procedure.states)} states, {len(procedure.steps)} steps)")
+    if failed:
+        raise SystemExit(1)
+
+
+@procedures_cli.command("list")
+def list_procedures_command():
+    """The procedures loaded, each version with its file; the one new dossiers take is marked."""
+    loaded = catalogue()
+    for procedure in loaded:
+        mark = " (new dossiers)" if loaded.current(procedure.code) is procedure else ""
+        click.echo(f"{procedure.code} v{procedure.version}{mark}: {procedure.title['en']} - {procedure.source}")
+
+
+@procedures_cli.command("show")
+@click.argument("code", type=LINE)
+@click.option("--version", "version", type=int, help="A version other than the one new dossiers take.")
+def show_procedure_command(code, version):
+    """A loaded procedure's states and steps."""
+    loaded = catalogue()
+    try:
+        procedure = loaded.get(code, version) if version else loaded.current(code)
+    except KeyError:
+        click.echo(f"No procedure {code}" + (f" version {version}" if version else "") + " is loaded.", err=True)
+        raise SystemExit(1) from None
+    click.echo(describe(procedure))
+
+
 def register_cli(app: Flask) -> None:
-    for command in (seed_command, users_cli, demo_command, history_cli, invitations_cli, honours_list_command):
+    for command in (seed_command, users_cli, demo_command, history_cli, invitations_cli, honours_list_command,
+                    procedures_cli):
         app.cli.add_command(command)

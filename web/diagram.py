@@ -1,4 +1,4 @@
-"""The workflow diagram, drawn as SVG on the server from the same STEPS the engine runs.
+"""The workflow diagram, drawn as SVG on the server from the same procedure the engine runs the dossier on.
 
 States are laid out in rows by their distance from the draft; every step is an arrow. No script is
 needed, so the page works offline and under a strict Content-Security-Policy.
@@ -10,24 +10,24 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-from workflow.definition import DRAFT, FINAL_STATES, STATES, STEPS
+from workflow.procedure import Procedure
 
 BOX_W, BOX_H = 150, 40
 GAP_X, GAP_Y = 30, 44
 MARGIN = 12
 
 
-def _layers() -> list[list[str]]:
-    depth = {DRAFT: 0}
-    queue = deque([DRAFT])
+def _layers(procedure: Procedure) -> list[list[str]]:
+    depth = {procedure.initial: 0}
+    queue = deque([procedure.initial])
     while queue:
         state = queue.popleft()
-        for step in STEPS:
+        for step in procedure.steps:
             if step.source == state and step.dest not in depth:
                 depth[step.dest] = depth[state] + 1
                 queue.append(step.dest)
     rows: list[list[str]] = [[] for _ in range(max(depth.values()) + 1)]
-    for state in STATES:
+    for state in procedure.states:
         rows[depth[state]].append(state)
     return rows
 
@@ -58,9 +58,9 @@ def _edge(source: tuple[float, float], dest: tuple[float, float]) -> str:
     return f"M{sx:.0f},{sy + BOX_H / 2:.0f} L{dx + BOX_W + 2:.0f},{dy + BOX_H / 2:.0f}"
 
 
-def workflow_svg(current: str | None, state_label, event_label, title: str) -> Markup:
-    """The diagram with `current` marked; labels come from the caller's translations."""
-    rows = _layers()
+def workflow_svg(procedure: Procedure, current: str | None, state_label, event_label, title: str) -> Markup:
+    """The diagram of `procedure` with `current` marked; labels come from the caller's translations."""
+    rows = _layers(procedure)
     positions, width = _positions(rows)
     height = 2 * MARGIN + len(rows) * BOX_H + (len(rows) - 1) * GAP_Y
     parts = [f'<svg class="workflow-diagram" role="img" aria-labelledby="wf-title" viewBox="0 0 {width:.0f} '
@@ -68,7 +68,7 @@ def workflow_svg(current: str | None, state_label, event_label, title: str) -> M
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#55606e"/></marker></defs>']
     seen = set()
-    for step in STEPS:
+    for step in procedure.steps:
         if (step.source, step.dest) in seen:
             continue
         seen.add((step.source, step.dest))
@@ -76,9 +76,10 @@ def workflow_svg(current: str | None, state_label, event_label, title: str) -> M
         parts.append(f'<path class="edge" d="{_edge(positions[step.source], positions[step.dest])}" fill="none" '
                      f'stroke="#55606e" stroke-width="1.4" marker-end="url(#arrow)"><title>{label}</title></path>')
     for state, (x, y) in positions.items():
-        classes = ["state"] + (["final"] if state in FINAL_STATES else []) + (["current"] if state == current else [])
+        final = state in procedure.final_states
+        classes = ["state"] + (["final"] if final else []) + (["current"] if state == current else [])
         fill, color = ("#b3261e", "#ffffff") if state == current else ("#f4f6f8", "#1b1f24")
-        stroke_width = 3 if state in FINAL_STATES else 1.2
+        stroke_width = 3 if final else 1.2
         parts.append(
             f'<g class="{" ".join(classes)}"><rect x="{x:.0f}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="8" '
             f'fill="{fill}" stroke="#55606e" stroke-width="{stroke_width}"/>'

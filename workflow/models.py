@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 from workflow.definition import DRAFT
+from workflow.procedure import REFERENCE_CODE
 from workflow.text import display_name, name_key, search_key
 
 
@@ -205,6 +206,8 @@ class AwardType(db.Model):
     responsible_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The code of the procedure its dossiers follow (workflow/procedures/); each takes its version when created.
+    procedure: Mapped[str] = mapped_column(String(64), default=REFERENCE_CODE, server_default=REFERENCE_CODE)
 
     responsible_unit: Mapped[Unit] = relationship(lazy="joined")
 
@@ -256,6 +259,9 @@ class Dossier(db.Model):
     achievements: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The procedure and its version the dossier was created under, which it moves on until it ends.
+    procedure: Mapped[str] = mapped_column(String(64), default=REFERENCE_CODE, server_default=REFERENCE_CODE)
+    procedure_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # The hash of the latest history row (the chain's genesis value before the first).
     history_head: Mapped[str] = mapped_column(String(64), default=HISTORY_GENESIS, server_default=HISTORY_GENESIS)
     # Once submitted, the dossier is visible to the city union's reviewers even if it is withdrawn.

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from workflow.definition import EVENT_LABELS, STATE_LABELS
 from workflow.i18n import N_, Msg, vndate
 from workflow.models import Notice
+from workflow.procedure import catalogue
 
 Gettext = Callable[[str], str]
 
@@ -26,8 +26,8 @@ def transition_labels(notice: Notice, gettext: Gettext) -> dict:
     """The translated labels of a transition notice's event and the state it led to."""
     params = notice.params
     return {
-        "event_label": gettext(EVENT_LABELS.get(params.get("event"), params.get("event", ""))),
-        "state_label": gettext(STATE_LABELS.get(params.get("state"), params.get("state", ""))),
+        "event_label": gettext(catalogue().event_label(params.get("event", ""))),
+        "state_label": gettext(catalogue().state_label(params.get("state", ""))),
     }
 
 

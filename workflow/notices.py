@@ -8,11 +8,12 @@ import datetime as dt
 
 from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, insert, literal, select, true, update
 
-from workflow.definition import NOTICE_AUDIENCE, Step
+from workflow.definition import Step
 from workflow.errors import InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Dossier, Notice, NoticeStatus, User, db, utcnow
 from workflow.permissions import members_of, require
+from workflow.procedure import AUDIENCES
 from workflow.rules import council_without_conflict
 
 DELIVERY_CHOICES = ("immediate", "daily")
@@ -60,7 +61,6 @@ def transition_notices_statement(group: str, after=None):
     return insert(notices).from_select(columns, rows).returning(notices.c.id)
 
 
-AUDIENCES = sorted(set(NOTICE_AUDIENCE.values()))
 # Built once: a transition's notices are written by one INSERT … SELECT over the audience.
 TRANSITION_NOTICES = {group: transition_notices_statement(group) for group in AUDIENCES}
 
@@ -68,7 +68,7 @@ TRANSITION_NOTICES = {group: transition_notices_statement(group) for group in AU
 def transition_notice_values(dossier: Dossier, step: Step, seq: int, comment: str | None, changes: dict) -> dict:
     """The parameters of the notices of the transition recorded as history row `seq`, which makes `changes`
     to the dossier."""
-    group = NOTICE_AUDIENCE[step.dest]
+    group = step.notify
     return {"key_prefix": f"{step.event}:{dossier.id}:{seq}:", "dossier_id": dossier.id, "kind": step.event,
             "params": notice_params(dossier, step.event, comment, changes), "notice_created_at": utcnow(),
             "audience_unit_id": _audience_unit(dossier, group)}
@@ -113,7 +113,7 @@ def write_transition_notices(dossier: Dossier, step: Step, seq: int, comment: st
                              changes: dict) -> list[int]:
     """The notices of the transition recorded as history row `seq`, one per active member of its audience;
     returns their ids."""
-    group = NOTICE_AUDIENCE.get(step.dest)
+    group = step.notify
     if group is None:
         return []
     ids = list(db.session.scalars(TRANSITION_NOTICES[group],

@@ -17,8 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import notices
 from workflow.definition import (
-    COUNCIL_REVIEW, EDITABLE_STATES, EVENT_LABELS, NOTICE_AUDIENCE, RETURN_DUE_DAYS, STATE_LABELS,
-    STEP_BY_EVENT_AND_SOURCE, STEPS, SUBMITTED, Step,
+    COUNCIL_REVIEW, Step,
 )
 from workflow.documents import DocumentStore
 from workflow.errors import (
@@ -27,8 +26,9 @@ from workflow.errors import (
 )
 from workflow.history import history_row, next_history_row
 from workflow.i18n import N_, Msg, today
-from workflow.machine import next_state
 from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote
+from workflow.procedure import EFFECTS as EFFECT_NAMES
+from workflow.procedure import Procedure, catalogue
 from workflow.models import (
     MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
 )
@@ -36,6 +36,7 @@ from workflow.rules import (
     DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, inactive_unit, tally, vote_counts,
 )
 from workflow.text import display_name
+from workflow.workdays import add_working_days
 
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
 
@@ -66,8 +67,14 @@ def _wait_for_latest(dossier: Dossier) -> None:
     db.session.refresh(dossier)
 
 
+def procedure_of(dossier: Dossier) -> Procedure:
+    """The procedure version the dossier moves on: the one it was created under (the app refuses to start
+    without the versions its running dossiers use)."""
+    return catalogue().get(dossier.procedure, dossier.procedure_version)
+
+
 def _require_editable(dossier: Dossier) -> None:
-    if dossier.state not in EDITABLE_STATES:
+    if dossier.state not in procedure_of(dossier).editable_states:
         raise InvalidTransition(Msg(N_("The dossier can be changed only as a draft or when it is returned.")))
 
 
@@ -131,6 +138,10 @@ def creation_target(actor: User, campaign_code: str,
             N_("The campaign “%(campaign)s” is closed."), {"campaign": campaign.name})})
     if award_type is None:
         errors.append({"field": "award_type", "message": Msg(N_("No such award type."))})
+    elif award_type.procedure not in catalogue().latest:
+        errors.append({"field": "award_type", "message": Msg(
+            N_("“%(award_type)s” follows the procedure “%(procedure)s”, which is not installed; ask the office."),
+            {"award_type": award_type.name, "procedure": award_type.procedure})})
     return campaign, award_type, errors
 
 
@@ -141,8 +152,10 @@ def create_dossier(actor: User, campaign_code: str, award_type_code: str, nomine
         errors.extend(nominee_errors(award_type, nominee))
     if errors:
         raise ValidationFailed(details=errors)
+    procedure = catalogue().current(award_type.procedure)
     dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=actor.unit_id, achievements=achievements,
-                      created_by_id=actor.id, nominee_kind=nominee["kind"])
+                      created_by_id=actor.id, nominee_kind=nominee["kind"], procedure=procedure.code,
+                      procedure_version=procedure.version)
     _apply_nominee(dossier, nominee)
     db.session.add(dossier)
     db.session.flush()
@@ -233,26 +246,33 @@ LOCK_AWARD_TYPE = (select(_award_types.c.id).where(_award_types.c.id == bindpara
 
 def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
                data: EventInput = EventInput()) -> Dossier:
-    step = check_step(actor, dossier, event, version, data, dossier.state)
-    return write_step(actor, dossier, step, data, next_state(dossier.state, event))
+    procedure = procedure_of(dossier)
+    step = check_step(actor, dossier, event, version, data, dossier.state, procedure)
+    return write_step(actor, dossier, step, data, procedure.next_state(dossier.state, event))
+
+
+# The rules whose counts a concurrent submission could make wrong: steps with them are serialised per award type.
+COUNTING_RULES = frozenset({"quota", "duplicate_nominee"})
 
 
 def check_step(actor: User, dossier: Dossier, event: str, version: int | None, data: EventInput,
-               state: str) -> Step:
+               state: str, procedure: Procedure | None = None) -> Step:
     """The step `event` takes from `state`, once the actor may take it and its rules allow it."""
-    steps = [step for step in STEPS if step.event == event]
+    procedure = procedure or procedure_of(dossier)
+    steps = [step for step in procedure.steps if step.event == event]
     if not steps:
         raise ValidationFailed(details=[{"field": "event", "message": Msg(N_("Unknown event “%(event)s”."),
                                                                            {"event": event})}])
     if not any(may_fire(actor, step, dossier) for step in steps):
         raise Forbidden(Msg(N_("Your role does not allow “%(event)s” on this dossier."),
-                            {"event": Msg(EVENT_LABELS[event])}))
+                            {"event": Msg(procedure.event_label(event))}))
     _require_version(dossier, version)
-    step = STEP_BY_EVENT_AND_SOURCE.get((event, state))
+    step = procedure.step_by_event_and_source.get((event, state))
     if step is None or not may_fire(actor, step, dossier):
         raise InvalidTransition(Msg(N_("“%(event)s” is not possible while the dossier is “%(state)s”."),
-                                    {"event": Msg(EVENT_LABELS[event]), "state": Msg(STATE_LABELS[state])}))
-    if event in ("submit", "resubmit"):
+                                    {"event": Msg(procedure.event_label(event)),
+                                     "state": Msg(procedure.state_label(state))}))
+    if COUNTING_RULES.intersection(step.rules):
         # Serialise submissions per award type so that quota and duplicate counts stay true.
         db.session.execute(LOCK_AWARD_TYPE, {"award_type_id": dossier.award_type_id})
     ctx = StepContext(actor=actor, dossier=dossier, step=step, comment=data.comment, due_date=data.due_date,
@@ -292,23 +312,12 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
     The writes go straight to the tables, with no unit-of-work flush; the loaded dossier is brought
     up to date as if it had been read back.
     """
-    earlier = earlier_vote(dossier) if step.dest == COUNCIL_REVIEW else None
     changes: dict = {"state": state, "updated_at": utcnow()}
     details: dict = {}
-    if step.dest == SUBMITTED:
-        changes.update(ever_submitted=True, due_date=None)
-    if step.event == "return":
-        changes["due_date"] = data.due_date or today() + dt.timedelta(days=RETURN_DUE_DAYS)
-        details["due_date"] = changes["due_date"].isoformat()
-    if step.event == "confer":
-        changes.update(decision_number=data.decision_number.strip(), decision_date=data.decision_date)
-        details["decision"] = {"number": changes["decision_number"], "date": data.decision_date.isoformat()}
+    for effect, params in step.effects:
+        EFFECTS[effect](dossier, data, dict(params), changes, details)
     if "conflict_of_interest" in step.rules and has_conflict(actor, dossier):
         details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
-    if earlier is not None:
-        # Back in council review after a return, the dossier has changed: the council votes afresh,
-        # and the history keeps the count of the earlier vote.
-        details["earlier_vote"] = earlier
     comment = (data.comment or "").strip() or None
     entry = history_row(dossier, step.event, dossier.state, step.dest, actor, comment, details, changes)
     changes.update(version=dossier.version + 1, history_head=entry["hash"])
@@ -317,10 +326,47 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
                      comment, changes)
     for name, value in changes.items():
         set_committed_value(dossier, name, value)
-    if earlier is not None:
+    if "earlier_vote" in details:
         db.session.execute(delete(_ballots).where(_ballots.c.dossier_id == dossier.id))
         db.session.execute(delete(_vote_records).where(_vote_records.c.dossier_id == dossier.id))
     return dossier
+
+
+# The effects a procedure's step may declare (workflow.procedure.EFFECTS): each sets the dossier's `changes`
+# and the history row's `details`.
+
+def _mark_submitted(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
+    changes.update(ever_submitted=True, due_date=None)
+
+
+def default_due_date(step: Step) -> dt.date | None:
+    """The due date a step sets when none is given: its working days ahead, holidays excluded."""
+    params = step.effect("set_due_date")
+    return add_working_days(today(), params["working_days"]) if params else None
+
+
+def _set_due_date(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
+    changes["due_date"] = data.due_date or add_working_days(today(), params["working_days"])
+    details["due_date"] = changes["due_date"].isoformat()
+
+
+def _record_decision(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
+    changes.update(decision_number=data.decision_number.strip(), decision_date=data.decision_date)
+    details["decision"] = {"number": changes["decision_number"], "date": data.decision_date.isoformat()}
+
+
+def _reset_vote(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
+    """Back in council review after a return, the dossier has changed: the council votes afresh (`write_step`
+    deletes the ballots), and the history keeps the count of the earlier vote."""
+    earlier = earlier_vote(dossier)
+    if earlier is not None:
+        details["earlier_vote"] = earlier
+
+
+EFFECTS = {"mark_submitted": _mark_submitted, "set_due_date": _set_due_date, "record_decision": _record_decision,
+           "reset_vote": _reset_vote}
+if set(EFFECTS) != set(EFFECT_NAMES):
+    raise RuntimeError(f"effects out of step with workflow.procedure.EFFECTS: {set(EFFECTS) ^ set(EFFECT_NAMES)}")
 
 
 def _write_step_rows(dossier: Dossier, step: Step, row: dict, entry: dict, comment: str | None,
@@ -333,7 +379,7 @@ def _write_step_rows(dossier: Dossier, step: Step, row: dict, entry: dict, comme
         notices.write_transition_notices(dossier, step, entry["seq"], comment, changes)
         return
     params = {**row, **{f"history_{name}": value for name, value in entry.items()}}
-    group = NOTICE_AUDIENCE.get(step.dest)
+    group = step.notify
     if group is None:
         if db.session.execute(UPDATE_STEP_WITH_HISTORY, params).first() is None:
             raise StaleVersion()
@@ -357,7 +403,7 @@ def earlier_vote(dossier: Dossier) -> dict | None:
 def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[RuleFailure]]]:
     """The steps this user could take now, each with the rules that would refuse it (for the pages)."""
     result = []
-    for step in STEPS:
+    for step in procedure_of(dossier).steps:
         if step.source == dossier.state and may_fire(actor, step, dossier):
             ctx = StepContext(actor=actor, dossier=dossier, step=step, comment="-", due_date=None,
                               decision_number="-", decision_date=today(), today=today())

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import Integer, and_, bindparam, func, inspect, or_, select
 
 from workflow.definition import DEAD_STATES, Step
+from workflow.procedure import RULE_CODES
 from workflow.i18n import N_, Msg
 from workflow.i18n import today as vietnam_today
 from workflow.models import Ballot, Document, Dossier, Unit, User, VoteRecord, db
@@ -329,3 +330,7 @@ def vote_threshold(ctx: StepContext) -> Msg | None:
         return Msg(N_("Too few agreeing votes: %(agree)d of %(members)d members, %(needed)d needed."),
                    {"agree": result.agree, "members": result.members, "needed": result.agree_needed})
     return None
+
+
+if set(RULES) != RULE_CODES:  # the procedure files are checked against RULE_CODES: both must name the same rules
+    raise RuntimeError(f"rule codes out of step with workflow.procedure.RULE_CODES: {set(RULES) ^ RULE_CODES}")

@@ -58,6 +58,17 @@ def is_working_day(day: dt.date, holidays: set[dt.date] | None = None) -> bool:
     return day not in (holidays if holidays is not None else holidays_between(day, day))
 
 
+def add_working_days(start: dt.date, count: int) -> dt.date:
+    """The `count`-th working day after `start`."""
+    off = holidays_between(start, start + dt.timedelta(days=2 * count + 30))  # room for Tết's week off
+    day = start
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, off):
+            count -= 1
+    return day
+
+
 def working_days_until(today: dt.date, target: dt.date) -> int:
     """Working days after today up to and including target; negative when target has passed."""
     if target == today:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.factories import PDF
 from workflow.i18n import today
+from workflow.workdays import add_working_days
 from workflow.models import Dossier, HistoryEntry, db
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
@@ -126,7 +127,7 @@ def test_the_2024_plan_through_the_pages(factory, browser, tmp_path):
     go(office, "[data-event=return]")
     office.fill("#reason_bao_cao_thanh_tich", "Báo cáo thiếu xác nhận của cấp ủy")
     office.fill("#comment", "Đề nghị bổ sung số liệu năm 2024.")
-    due = today() + dt.timedelta(days=7)
+    due = add_working_days(today(), 7)
     assert office.input_value("#due_date") == vn(due)
     browser.shot(office, "office-return-form")
     go(office)

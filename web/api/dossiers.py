@@ -35,6 +35,8 @@ def dossier_json(dossier: Dossier) -> dict:
         "achievements": dossier.achievements,
         "state": dossier.state,
         "version": dossier.version,
+        "procedure": dossier.procedure,
+        "procedure_version": dossier.procedure_version,
         "documents": [document_json(d) for d in dossier.documents],
         "due_date": dossier.due_date,
         "decision": ({"number": dossier.decision_number, "date": dossier.decision_date}
@@ -163,7 +165,8 @@ def get_history(dossier_id):
     dossier = _dossier(dossier_id)
     rows = queries.history_of(dossier)
     return [{"event": r.event, "from_state": r.from_state, "to_state": r.to_state, "actor": r.actor_username,
-             "comment": r.comment, "at": r.at.astimezone(VIETNAM)} for r in rows]
+             "comment": r.comment, "at": r.at.astimezone(VIETNAM), "procedure": dossier.procedure,
+             "procedure_version": dossier.procedure_version} for r in rows]
 
 
 @blp.route("/dossiers/<int:dossier_id>/votes", methods=["POST"])

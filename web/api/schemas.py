@@ -5,8 +5,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 from flask_babel import gettext
 from flask_smorest.fields import Upload
 
-from workflow.definition import EVENTS, STATES
 from workflow.models import CampaignStatus
+from workflow.procedure import catalogue
 from workflow.rules import DOCUMENT_KINDS
 from workflow.settings import CAMPAIGN_STATUSES
 from workflow.text import TextRefused, clean_line, clean_lines
@@ -24,6 +24,22 @@ class Name(fields.String):
 
 class Secret(fields.String):
     """A password: taken as sent, never normalised."""
+
+
+class LoadedOneOf(validate.OneOf):
+    """One of the events or states of the procedures the app runs (read when used: they load at start-up)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.labels, self.labels_text, self.error = [], "", self.default_message
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return getattr(catalogue(), self.kind)
+
+    @property
+    def choices_text(self) -> str:
+        return ", ".join(self.choices)
 
 
 class In(Schema):
@@ -188,7 +204,7 @@ class DossierPatch(In):
 
 
 class EventIn(In):
-    event = fields.String(required=True, validate=validate.OneOf(EVENTS))
+    event = fields.String(required=True, validate=LoadedOneOf("events"))
     version = fields.Integer(required=True, strict=True)
     comment = Lines(load_default=None, allow_none=True, validate=validate.Length(max=10_000))
     due_date = fields.Date(load_default=None, allow_none=True)
@@ -234,8 +250,11 @@ class DossierOut(Schema):
     unit = fields.String(required=True)
     nominee = fields.Nested(NomineeOut, required=True)
     achievements = fields.String(required=True)
-    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
     version = fields.Integer(required=True)
+    procedure = fields.String(required=True, metadata={"description": "the procedure the dossier follows"})
+    procedure_version = fields.Integer(required=True, metadata={
+        "description": "the version of the procedure it was created under, which it moves on"})
     documents = fields.List(fields.Nested(DocumentOut), required=True)
     due_date = fields.Date(allow_none=True)
     decision = fields.Nested(DecisionOut, allow_none=True)
@@ -245,7 +264,7 @@ class DossierOut(Schema):
 
 class DossierQuery(In):
     campaign = fields.String()
-    state = fields.String(validate=validate.OneOf(STATES))
+    state = fields.String(validate=LoadedOneOf("states"))
     unit = fields.String()
     award_type = fields.String()
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
@@ -266,6 +285,8 @@ class HistoryOut(Schema):
     actor = fields.String(required=True)
     comment = fields.String(allow_none=True)
     at = fields.DateTime(required=True)
+    procedure = fields.String(required=True)
+    procedure_version = fields.Integer(required=True)
 
 
 class TallyOut(Schema):

@@ -8,10 +8,12 @@ from flask_login import current_user, login_required
 from web.diagram import workflow_svg
 from web.security import exempt_api_from_csrf, init_security
 from workflow.administration import UNIT_KINDS
-from workflow.definition import CONTENT_EVENT_LABELS, EVENT_LABELS, ROLE_LABELS, STATE_LABELS, STATES
+from workflow.definition import CONTENT_EVENT_LABELS, ROLE_LABELS, STATES
 from workflow.i18n import N_, Msg
 from workflow.notices import unread_count
 from workflow.permissions import holds, require, requires_for
+
+from workflow.procedure import catalogue
 from workflow.rules import DOCUMENT_KINDS
 
 UNIT_KIND_LABELS = {
@@ -42,6 +44,15 @@ def gate(bp: Blueprint, capability: str) -> None:
     def holders_only():
         require(current_user, capability)
 
+def state_label(state: str | None) -> str:
+    return gettext(catalogue().state_label(state)) if state else ""
+
+
+def event_label(event: str | None) -> str:
+    if event in CONTENT_EVENT_LABELS:
+        return gettext(CONTENT_EVENT_LABELS[event])
+    return gettext(catalogue().event_label(event)) if event else ""
+
 
 def render_msg(message: Msg) -> str:
     return message.render(gettext)
@@ -63,7 +74,7 @@ def init_pages(app: Flask) -> None:
     exempt_api_from_csrf(app)
     app.context_processor(page_context)
     app.jinja_env.globals.update(
-        state_label=_label(STATE_LABELS), event_label=_label(EVENT_LABELS | CONTENT_EVENT_LABELS),
+        state_label=state_label, event_label=event_label,
         role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_KINDS),
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg, all_states=STATES,
         workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can,

@@ -1,7 +1,6 @@
 """Dossier pages: the list (filters, search, bulk actions), create and edit, documents, workflow actions, votes."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,9 +13,9 @@ from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, Upload
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
 from workflow import operations, queries
-from workflow.definition import EDITABLE_STATES, RETURN_DUE_DAYS, STATE_LABELS, STATES
+from workflow.definition import STATES
+from workflow.procedure import catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
-from workflow.i18n import today
 from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
 from workflow.permissions import holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only
 from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
@@ -163,7 +162,8 @@ def view(dossier_id: int):
     dossier = _dossier(dossier_id)
     steps = operations.available_steps(current_user, dossier)
     upload_form = None
-    can_edit = may_change_dossier(current_user, dossier) and dossier.state in EDITABLE_STATES
+    can_edit = (may_change_dossier(current_user, dossier)
+                and dossier.state in operations.procedure_of(dossier).editable_states)
     if can_edit:
         upload_form = UploadForm()
         upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
@@ -173,7 +173,8 @@ def view(dossier_id: int):
     vote_open = may_vote(current_user) and dossier.state == "council_review" and not voted
     history = queries.history_of(dossier)
     return render_template(
-        "pages/dossier.html", dossier=dossier, steps=steps, events_with_input=EVENTS_WITH_INPUT,
+        "pages/dossier.html", dossier=dossier, procedure=operations.procedure_of(dossier), steps=steps,
+        events_with_input=EVENTS_WITH_INPUT,
         history=history, actors=queries.actor_names(history), last_return=queries.last_return(dossier),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
@@ -265,15 +266,14 @@ def event(dossier_id: int, event: str):
         abort(404)
     if request.method == "GET":
         form.version.data = dossier.version
-        if event == "return":
-            form.due_date.data = today() + dt.timedelta(days=RETURN_DUE_DAYS)
+        form.due_date.data = operations.default_due_date(step)
     return render_template("pages/event.html", dossier=dossier, step=step, form=form,
                            document_kinds=DOCUMENT_KINDS, missing=missing_documents(dossier)), \
         400 if request.method == "POST" else 200
 
 
 def _state_label(state: str) -> str:
-    return _(STATE_LABELS[state])
+    return _(catalogue().state_label(state))
 
 
 @bp.route("/<int:dossier_id>/vote", methods=["POST"])

@@ -1,0 +1,516 @@
+"""Procedures as data: the files under workflow/procedures/, read, checked and turned into machines.
+
+A procedure file (YAML) declares a workflow: its states, its steps (who fires which event from where to
+where, under which rules, asking for which inputs, with which effects, telling whom), each labelled in
+Vietnamese and English. The loader refuses a file with any fault, naming the file, the line and the
+fault; the app does not start with one. Each (code, version) gets one shared `transitions` machine.
+
+This module imports no models: `workflow.definition` derives its names from the reference procedure.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from transitions import Machine
+
+PROCEDURES_DIR = Path(__file__).resolve().parent / "procedures"
+REFERENCE_CODE = "reference"
+LOCALES = ("vi", "en")
+
+ROLES = ("submitter", "office", "appraiser", "council", "chair", "admin")
+# Who, relative to the dossier, may fire a step:
+#   own_unit     a submitter of the dossier's unit
+#   any          anyone holding the role
+#   responsible  an appraiser of the department responsible for the award type
+SUBMITTER_OF_UNIT = "own_unit"
+ANYONE_WITH_ROLE = "any"
+RESPONSIBLE_DEPARTMENT = "responsible"
+SCOPES = (SUBMITTER_OF_UNIT, ANYONE_WITH_ROLE, RESPONSIBLE_DEPARTMENT)
+
+# The guard vocabulary: the rule codes of workflow/rules.py (checked against it when the rules load).
+RULE_CODES = frozenset({
+    "unit_active", "campaign_open", "deadline", "due_date", "required_documents", "quota", "duplicate_nominee",
+    "reason_required", "note_required", "answer_required", "due_date_valid", "conflict_of_interest",
+    "forwarded_type", "city_level_type", "decision_required", "vote_quorum", "vote_threshold",
+})
+# What an event may ask for, and the type of each.
+INPUT_TYPES = {"comment": "text", "due_date": "date", "decision_number": "text", "decision_date": "date"}
+# What a step may do besides moving the state (workflow/operations.py carries them out):
+#   mark_submitted  the dossier counts as submitted (quotas, visibility); a former due date is cleared
+#   set_due_date    the due date given, or `working_days` working days ahead (holidays excluded)
+#   record_decision the decision's number and date
+#   reset_vote      the council votes afresh; the history keeps the count of the earlier vote
+EFFECTS = {"mark_submitted": (), "set_due_date": ("working_days",), "record_decision": (), "reset_vote": ()}
+# Who may be told of a step (workflow/notices.py).
+AUDIENCES = ("office", "appraisers", "council", "submitters")
+
+
+class ProcedureError(Exception):
+    """A procedure file that cannot be used; `faults` are (file, line, text)."""
+
+    def __init__(self, faults: list[tuple[str, int, str]]):
+        self.faults = faults
+        super().__init__("\n".join(f"{name}:{line}: {text}" for name, line, text in faults))
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    type: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    event: str
+    source: str
+    dest: str
+    role: str
+    scope: str = ANYONE_WITH_ROLE
+    rules: tuple[str, ...] = ()
+    inputs: tuple[Input, ...] = ()
+    # (name, {parameter: value}) pairs, in the order the file gives them.
+    effects: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    notify: str | None = None
+    queue: str | None = None
+
+    def effect(self, name: str) -> dict | None:
+        """The parameters of effect `name`, or None when the step does not have it."""
+        for effect, params in self.effects:
+            if effect == name:
+                return dict(params)
+        return None
+
+
+@dataclass(frozen=True)
+class Procedure:
+    code: str
+    version: int
+    title: dict[str, str]
+    initial: str
+    states: tuple[str, ...]
+    final_states: frozenset[str]
+    dead_states: frozenset[str]
+    editable_states: frozenset[str]
+    state_labels: dict[str, dict[str, str]]
+    event_labels: dict[str, dict[str, str]]
+    steps: tuple[Step, ...]
+    source: str = ""
+    step_by_event_and_source: dict[tuple[str, str], Step] = field(default_factory=dict, compare=False)
+    machine: Machine | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(step.event for step in self.steps))
+
+    def next_state(self, state: str, event: str) -> str:
+        """Where `event` leads from `state`; raises MachineError when the machine does not allow it."""
+        position = _Position(state)
+        self.machine.events[event].trigger(position)
+        return position.state
+
+    def state_label(self, state: str) -> str:
+        """The English label, which is the message id the pages translate (see `label_translations`)."""
+        return self.state_labels[state]["en"]
+
+    def event_label(self, event: str) -> str:
+        return self.event_labels[event]["en"]
+
+
+class _Position:
+    """What a machine moves: a state, apart from the dossier whose row records it."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str):
+        self.state = state
+
+
+# Reading ------------------------------------------------------------------------------------------
+
+class _Node(dict):
+    """A mapping of the file, with the line of itself and of each of its keys."""
+
+    line: int = 0
+    lines: dict
+
+
+class _Seq(list):
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Node:
+    result = _Node()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+class _Checker:
+    """Collects every fault of one file with its line, so that the author sees them all at once."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.faults: list[tuple[str, int, str]] = []
+
+    def fault(self, line: int, text: str) -> None:
+        self.faults.append((self.name, line, text))
+
+    def line_of(self, node, key=None) -> int:
+        if isinstance(node, _Node) and key is not None and key in node.lines:
+            return node.lines[key]
+        return getattr(node, "line", 0)
+
+    def mapping(self, node, where: str, line: int) -> _Node | None:
+        if not isinstance(node, dict):
+            self.fault(line, f"{where} must be a mapping")
+            return None
+        return node
+
+    def labels(self, node, where: str, line: int) -> dict[str, str]:
+        node = self.mapping(node, where, line)
+        if node is None:
+            return {locale: "" for locale in LOCALES}
+        result = {}
+        for locale in LOCALES:
+            text = node.get(locale)
+            if not isinstance(text, str) or not text.strip():
+                self.fault(self.line_of(node, locale) or node.line, f"{where} needs a label in '{locale}'")
+                text = ""
+            result[locale] = text
+        return result
+
+
+def parse(text: str, name: str) -> Procedure:
+    """The procedure in `text` (a file's content; `name` says which file in the messages)."""
+    check = _Checker(name)
+    try:
+        document = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader that records lines
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise ProcedureError([(name, mark.line + 1 if mark else 0,
+                               f"not valid YAML: {getattr(error, 'problem', None) or error}")]) from None
+    top = check.mapping(document, "the file", 1)
+    if top is None:
+        raise ProcedureError(check.faults)
+    for key in top:
+        if key not in {"code", "version", "title", "initial", "states", "events", "steps"}:
+            check.fault(check.line_of(top, key), f"unknown key '{key}'")
+    code = top.get("code")
+    if not isinstance(code, str) or not code.strip():
+        check.fault(check.line_of(top, "code") or 1, "'code' is required (a short name, e.g. reference)")
+        code = ""
+    version = top.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        check.fault(check.line_of(top, "version") or 1, "'version' must be a whole number from 1")
+        version = 0
+    title = check.labels(top.get("title"), "'title'", check.line_of(top, "title") or 1)
+
+    states: dict[str, dict] = {}
+    state_lines: dict[str, int] = {}
+    states_node = check.mapping(top.get("states"), "'states'", check.line_of(top, "states") or 1) or _Node()
+    for state, spec in states_node.items():
+        line = check.line_of(states_node, state)
+        state_lines[state] = line
+        spec = check.mapping(spec, f"state '{state}'", line) or _Node()
+        for key in spec:
+            if key not in {"vi", "en", "final", "dead", "editable"}:
+                check.fault(check.line_of(spec, key), f"state '{state}': unknown key '{key}'")
+        states[state] = {"labels": check.labels(spec, f"state '{state}'", line),
+                         "final": spec.get("final") is True, "dead": spec.get("dead") is True,
+                         "editable": spec.get("editable") is True}
+        if states[state]["dead"] and not states[state]["final"]:
+            check.fault(line, f"state '{state}': only a final state can be dead")
+    initial = top.get("initial")
+    if initial not in states:
+        check.fault(check.line_of(top, "initial") or 1, f"'initial' names an unknown state '{initial}'")
+
+    events_node = check.mapping(top.get("events"), "'events'", check.line_of(top, "events") or 1) or _Node()
+    event_labels = {event: check.labels(spec, f"event '{event}'", check.line_of(events_node, event))
+                    for event, spec in events_node.items()}
+
+    steps: list[Step] = []
+    step_lines: list[int] = []
+    steps_node = top.get("steps")
+    if not isinstance(steps_node, list) or not steps_node:
+        check.fault(check.line_of(top, "steps") or 1, "'steps' must be a list of steps")
+        steps_node = []
+    for item in steps_node:
+        step = _parse_step(check, item, states, event_labels)
+        if step is not None:
+            steps.append(step)
+            step_lines.append(item.line)
+    # The graph is judged only when every step could be read: a refused step would make states look unreachable.
+    whole = len(steps) == len(steps_node)
+
+    by_event_and_source: dict[tuple[str, str], Step] = {}
+    for step, line in zip(steps, step_lines, strict=True):
+        key = (step.event, step.source)
+        if key in by_event_and_source:
+            check.fault(line, f"two steps with the event '{step.event}' from '{step.source}'")
+        by_event_and_source.setdefault(key, step)
+    queues: dict[tuple[str, str], tuple[str, int]] = {}
+    for step, line in zip(steps, step_lines, strict=True):
+        if step.queue is None:
+            continue
+        earlier = queues.setdefault((step.source, step.role), (step.queue, line))
+        if earlier[0] != step.queue:
+            check.fault(line, f"the {step.role}'s dossiers in '{step.source}' are in the queue '{earlier[0]}' "
+                              f"(line {earlier[1]}), not '{step.queue}'")
+    if initial in states and steps and whole:
+        reached = {initial}
+        queue = deque([initial])
+        while queue:
+            state = queue.popleft()
+            for step in steps:
+                if step.source == state and step.dest not in reached:
+                    reached.add(step.dest)
+                    queue.append(step.dest)
+        for state in states:
+            if state not in reached:
+                check.fault(state_lines[state], f"state '{state}' cannot be reached from '{initial}'")
+        for state, spec in states.items():
+            if not spec["final"] and not any(step.source == state for step in steps):
+                check.fault(state_lines[state], f"state '{state}' is not final and has no step out of it")
+        for state, spec in states.items():
+            if spec["final"] and any(step.source == state for step in steps):
+                check.fault(state_lines[state], f"state '{state}' is final but a step leaves it")
+    for event in event_labels if whole else ():
+        if not any(step.event == event for step in steps):
+            check.fault(check.line_of(events_node, event), f"event '{event}' is used by no step")
+    if check.faults:
+        raise ProcedureError(check.faults)
+
+    state_names = tuple(states)
+    machine = Machine(model=None, states=list(state_names), initial=initial, auto_transitions=False,
+                      transitions=[{"trigger": s.event, "source": s.source, "dest": s.dest} for s in steps])
+    return Procedure(
+        code=code, version=version, title=title, initial=initial, states=state_names,
+        final_states=frozenset(s for s, spec in states.items() if spec["final"]),
+        dead_states=frozenset(s for s, spec in states.items() if spec["dead"]),
+        editable_states=frozenset(s for s, spec in states.items() if spec["editable"]),
+        state_labels={s: spec["labels"] for s, spec in states.items()}, event_labels=event_labels,
+        steps=tuple(steps), source=name, step_by_event_and_source=by_event_and_source, machine=machine)
+
+
+STEP_KEYS = {"event", "from", "to", "role", "scope", "rules", "inputs", "effects", "notify", "queue"}
+
+
+def _parse_step(check: _Checker, node, states: dict, event_labels: dict) -> Step | None:
+    line = getattr(node, "line", 0)
+    node = check.mapping(node, "a step", line)
+    if node is None:
+        return None
+    for key in node:
+        if key not in STEP_KEYS:
+            check.fault(check.line_of(node, key), f"unknown key '{key}' in a step")
+    before = len(check.faults)
+    event = node.get("event")
+    if event not in event_labels:
+        check.fault(check.line_of(node, "event") or line, f"unknown event '{event}' (declare it under 'events')")
+    for key in ("from", "to"):
+        if node.get(key) not in states:
+            check.fault(check.line_of(node, key) or line, f"unknown state '{node.get(key)}' in '{key}'")
+    role = node.get("role")
+    if role not in ROLES:
+        check.fault(check.line_of(node, "role") or line, f"unknown role '{role}'; known: {', '.join(ROLES)}")
+    scope = node.get("scope", ANYONE_WITH_ROLE)
+    if scope not in SCOPES:
+        check.fault(check.line_of(node, "scope"), f"unknown scope '{scope}'; known: {', '.join(SCOPES)}")
+    rules = node.get("rules", [])
+    if not isinstance(rules, list):
+        check.fault(check.line_of(node, "rules"), "'rules' must be a list")
+        rules = []
+    for code in rules:
+        if code not in RULE_CODES:
+            check.fault(getattr(rules, "line", line), f"unknown rule '{code}'")
+    inputs = []
+    inputs_node = node.get("inputs", _Node())
+    if check.mapping(inputs_node, "'inputs'", check.line_of(node, "inputs")) is not None:
+        for name, spec in inputs_node.items():
+            input_line = check.line_of(inputs_node, name)
+            if name not in INPUT_TYPES:
+                check.fault(input_line, f"unknown input '{name}'; known: {', '.join(INPUT_TYPES)}")
+                continue
+            spec = check.mapping(spec, f"input '{name}'", input_line) or _Node()
+            kind = spec.get("type", INPUT_TYPES[name])
+            if kind != INPUT_TYPES[name]:
+                check.fault(input_line, f"input '{name}' is of type '{INPUT_TYPES[name]}', not '{kind}'")
+            inputs.append(Input(name, INPUT_TYPES[name], spec.get("required") is True))
+    effects = []
+    effects_node = node.get("effects", [])
+    if not isinstance(effects_node, list):
+        check.fault(check.line_of(node, "effects"), "'effects' must be a list")
+        effects_node = []
+    for item in effects_node:
+        name, params = (item, _Node()) if isinstance(item, str) else (next(iter(item), None), next(
+            iter(item.values()), None) or _Node()) if isinstance(item, dict) and len(item) == 1 else (None, None)
+        effect_line = getattr(item, "line", 0) or getattr(effects_node, "line", line)
+        if name not in EFFECTS:
+            check.fault(effect_line, f"unknown effect '{name}'; known: {', '.join(EFFECTS)}")
+            continue
+        if not isinstance(params, dict) or any(key not in EFFECTS[name] for key in params):
+            check.fault(effect_line, f"effect '{name}' takes only: {', '.join(EFFECTS[name]) or 'nothing'}")
+            continue
+        if name == "set_due_date":
+            days = params.get("working_days")
+            if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 250:
+                check.fault(effect_line, "set_due_date needs working_days, a whole number from 1 to 250")
+                continue
+        effects.append((name, tuple(sorted(params.items()))))
+    notify = node.get("notify")
+    if notify is not None and notify not in AUDIENCES:
+        check.fault(check.line_of(node, "notify"), f"unknown audience '{notify}'; known: {', '.join(AUDIENCES)}")
+    queue = node.get("queue")
+    if queue is not None and not isinstance(queue, str):
+        check.fault(check.line_of(node, "queue"), "'queue' must be a name")
+    if len(check.faults) > before:
+        return None
+    return Step(event=event, source=node["from"], dest=node["to"], role=role, scope=scope, rules=tuple(rules),
+                inputs=tuple(inputs), effects=tuple(effects), notify=notify, queue=queue)
+
+
+def load_file(path: Path) -> Procedure:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProcedureError([(str(path), 0, f"cannot be read: {error}")]) from None
+    return parse(text, str(path))
+
+
+# The loaded procedures ----------------------------------------------------------------------------
+
+class Catalogue:
+    """Every procedure version the app runs, by code and version."""
+
+    def __init__(self, procedures: list[Procedure]):
+        self.by_key = {(p.code, p.version): p for p in procedures}
+        self.latest = {}
+        for procedure in sorted(procedures, key=lambda p: p.version):
+            self.latest[procedure.code] = procedure
+
+    def get(self, code: str, version: int) -> Procedure:
+        return self.by_key[(code, version)]
+
+    def current(self, code: str) -> Procedure:
+        """The version new dossiers take."""
+        return self.latest[code]
+
+    def __iter__(self):
+        return iter(sorted(self.by_key.values(), key=lambda p: (p.code, p.version)))
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Every event of every loaded procedure."""
+        return tuple(dict.fromkeys(event for procedure in self for event in procedure.events))
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(state for procedure in self for state in procedure.states))
+
+    def label_translations(self, locale: str) -> dict[str, str]:
+        """Each label's English text (its message id) and its text in `locale`."""
+        table = {}
+        for procedure in self:
+            for labels in [procedure.title, *procedure.state_labels.values(), *procedure.event_labels.values()]:
+                table[labels["en"]] = labels.get(locale, labels["en"])
+        return table
+
+    def state_label(self, state: str) -> str:
+        for procedure in self:
+            if state in procedure.state_labels:
+                return procedure.state_label(state)
+        return state
+
+    def event_label(self, event: str) -> str:
+        for procedure in self:
+            if event in procedure.event_labels:
+                return procedure.event_label(event)
+        return event
+
+
+def load_directory(directory: Path | str) -> Catalogue:
+    """Every `*.yaml` file of `directory`; refuses them all if one is faulty or two share a code and version."""
+    directory = Path(directory)
+    faults: list[tuple[str, int, str]] = []
+    procedures: dict[tuple[str, int], Procedure] = {}
+    files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    if not files:
+        raise ProcedureError([(str(directory), 0, "no procedure files (*.yaml) there")])
+    for path in files:
+        try:
+            procedure = load_file(path)
+        except ProcedureError as error:
+            faults.extend(error.faults)
+            continue
+        key = (procedure.code, procedure.version)
+        if key in procedures:
+            faults.append((str(path), 1, f"{procedure.code} version {procedure.version} is also declared in "
+                                         f"{procedures[key].source}"))
+        procedures[key] = procedure
+    if REFERENCE_CODE not in {code for code, _ in procedures} and not faults:
+        faults.append((str(directory), 0, f"the reference procedure '{REFERENCE_CODE}' is missing"))
+    if faults:
+        raise ProcedureError(faults)
+    return Catalogue(list(procedures.values()))
+
+
+_loaded = {"catalogue": None}
+
+
+def catalogue() -> Catalogue:
+    """The procedures the app runs: those of its PROCEDURES_DIR once it has started, the shipped ones before."""
+    if _loaded["catalogue"] is None:
+        _loaded["catalogue"] = load_directory(PROCEDURES_DIR)
+    return _loaded["catalogue"]
+
+
+def install(loaded: Catalogue) -> Catalogue:
+    """Make `loaded` the procedures the app runs; returns the ones it ran before."""
+    before = catalogue()
+    _loaded["catalogue"] = loaded
+    return before
+
+
+def describe(procedure: Procedure) -> str:
+    """A procedure as `procedures show` prints it."""
+    lines = [f"{procedure.code} v{procedure.version}: {procedure.title['en']} / {procedure.title['vi']}",
+             f"  file: {procedure.source}", "  states:"]
+    for state in procedure.states:
+        marks = [word for word, flag in (("initial", state == procedure.initial),
+                                         ("final", state in procedure.final_states),
+                                         ("editable", state in procedure.editable_states)) if flag]
+        labels = procedure.state_labels[state]
+        lines.append(f"    {state:<16} {labels['vi']} / {labels['en']}" + (f"  [{', '.join(marks)}]" if marks else ""))
+    lines.append("  steps:")
+    for step in procedure.steps:
+        extras = [f"rules: {', '.join(step.rules)}" if step.rules else "",
+                  f"effects: {', '.join(name for name, _ in step.effects)}" if step.effects else "",
+                  f"notify: {step.notify}" if step.notify else ""]
+        lines.append(f"    {step.event:<10} {step.source} -> {step.dest} ({step.role}, {step.scope})"
+                     + "".join(f"; {extra}" for extra in extras if extra))
+    return "\n".join(lines)
+
