@@ -88,3 +88,14 @@ def test_a_pooled_connection_cut_while_idle_is_replaced_before_use(app, monkeypa
         assert admin.execute("SELECT pg_terminate_backend(%s)", (backend,)).fetchone()[0]
 
     assert db.session.scalar(text("SELECT pg_backend_pid()")) != backend
+
+
+def test_the_app_keeps_no_database_connection_from_its_start(postgres_url, tmp_path, app):
+    """Processes fork after create_app (Celery's prefork pool, gunicorn --preload): a connection kept
+    in the pool from the start-up checks would be shared by every child."""
+    from workflow.models import db
+
+    started = make_app(tmp_path, postgres_url)
+    with started.app_context():
+        assert db.engine.pool.checkedin() == 0
+    restore_celery(app)

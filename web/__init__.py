@@ -181,5 +181,10 @@ def _require_procedures_in_use(app: Flask, procedures: Catalogue) -> None:
     except OperationalError as error:  # the database is not up yet: the app starts, and says so
         app.logger.warning("The procedures in use could not be checked: %s", error.orig)
         return
+    finally:
+        # A prefork Celery worker or a preloading gunicorn forks after this: a pooled connection opened
+        # here would be shared by the children, whose statements would then interleave on one socket.
+        db.session.remove()
+        db.engine.dispose()
     if missing:
         raise ProcedureError([(app.config["PROCEDURES_DIR"], 0, fault) for fault in missing])
