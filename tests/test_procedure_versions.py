@@ -24,6 +24,10 @@ V2 = V1.replace("version: 1\n", "version: 2\n").replace(
     '  reject:    {vi: "Không đề nghị", en: "Reject"}\n'
     '  open_council: {vi: "Đưa ra Hội đồng xét", en: "Put before the council"}\n',
 ).replace(
+    "queues:\n",
+    'queues:\n  disclosure: {vi: "Đang công khai: cần đưa ra Hội đồng xét", en: "In public disclosure: to put '
+    'before the council"}\n',
+).replace(
     "  - event: recommend\n    from: in_appraisal\n    to: council_review\n",
     "  - event: recommend\n    from: in_appraisal\n    to: disclosure\n",
 ).replace(
@@ -110,3 +114,4 @@ def test_an_award_type_follows_the_procedure_it_names(app, factory, procedures):
     assert (dossier.procedure, dossier.procedure_version) == ("public", 1)
     factory.advance(dossier, "recommend")
     assert dossier.state == "disclosure"
+
