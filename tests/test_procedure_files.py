@@ -54,8 +54,18 @@ def test_the_reference_procedure_is_the_file():
     ("    from: forwarded\n    to: declined", "    from: forwarded\n    to: refused", "to: refused",
      "unknown state 'refused' in 'to'"),
     ("  - {event: withdraw, from: returned, to: withdrawn, role: submitter, scope: own_unit, queue: returned}",
-     "  - {event: withdraw, from: submitted, to: withdrawn, role: submitter, scope: own_unit, queue: x}",
-     "queue: x}", "two steps with the event 'withdraw' from 'submitted'"),
+     "  - {event: withdraw, from: submitted, to: withdrawn, role: submitter, scope: own_unit, queue: returned}",
+     "from: submitted, to: withdrawn, role: submitter, scope: own_unit, queue: returned}",
+     "two steps with the event 'withdraw' from 'submitted'"),
+    ("    notify: appraisers\n    queue: intake\n", "    notify: appraisers\n    queue: reception\n",
+     "queue: reception", "unknown queue 'reception' (declare it under 'queues')"),
+    ('  appraisal:                 {vi: "Hồ sơ chờ Ban thẩm định", en: "Dossiers for your department\'s appraisal"}\n',
+     '  appraisal:                 {vi: "Hồ sơ chờ Ban thẩm định", en: "Dossiers for your department\'s appraisal"}\n'
+     '  archive:                   {vi: "Lưu trữ", en: "Archive"}\n', "  archive:",
+     "queue 'archive' is named by no step"),
+    ('  appraisal:                 {vi: "Hồ sơ chờ Ban thẩm định", en: "Dossiers for your department\'s appraisal"}',
+     '  appraisal:                 {vi: "Hồ sơ chờ Ban thẩm định"}', "  appraisal:",
+     "queue 'appraisal' needs a label in 'en'"),
 ])
 def test_a_fault_is_named_with_its_line(old, new, marker, fault):
     text = altered(old, new)

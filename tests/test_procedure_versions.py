@@ -1,6 +1,7 @@
 """Procedure versions: a dossier moves on the version it was created under; a new version applies to new
 dossiers only; the API, the history and the page show the version; a version running dossiers use cannot be
 removed."""
+import re
 import shutil
 
 import pytest
@@ -23,6 +24,10 @@ V2 = V1.replace("version: 1\n", "version: 2\n").replace(
     '  reject:    {vi: "Không đề nghị", en: "Reject"}\n',
     '  reject:    {vi: "Không đề nghị", en: "Reject"}\n'
     '  open_council: {vi: "Đưa ra Hội đồng xét", en: "Put before the council"}\n',
+).replace(
+    "queues:\n",
+    'queues:\n  disclosure: {vi: "Đang công khai: cần đưa ra Hội đồng xét", en: "In public disclosure: to put '
+    'before the council"}\n',
 ).replace(
     "  - event: recommend\n    from: in_appraisal\n    to: council_review\n",
     "  - event: recommend\n    from: in_appraisal\n    to: disclosure\n",
@@ -110,3 +115,30 @@ def test_an_award_type_follows_the_procedure_it_names(app, factory, procedures):
     assert (dossier.procedure, dossier.procedure_version) == ("public", 1)
     factory.advance(dossier, "recommend")
     assert dossier.state == "disclosure"
+
+
+def test_the_home_page_shows_the_queues_of_each_dossiers_version(app, factory, procedures):
+    """Version 2 renames the office's intake queue: new dossiers wait in it, under the file's label in the
+    reader's language, while those begun under version 1 stay in the old one."""
+    old = factory.dossier("submitted", name="Hồ sơ theo phiên bản một")
+    v2 = V1.replace("version: 1\n", "version: 2\n").replace("    queue: intake\n", "    queue: reception\n").replace(
+        '  intake:                    {vi: "Tiếp nhận: hồ sơ đã nộp cần kiểm tra", en: "Intake: submitted dossiers '
+        'to check"}\n',
+        '  reception:                 {vi: "Bộ phận một cửa: hồ sơ mới nộp", en: "One-stop desk: newly submitted '
+        'dossiers"}\n')
+    assert v2.count("queue: reception") == 2 and "reception:" in v2
+    (procedures / "reference-v2.yaml").write_text(v2, encoding="utf-8")
+    install(load_directory(procedures))
+    new = factory.dossier("submitted", name="Hồ sơ theo phiên bản hai")
+    office = factory.user_once("office", "van-phong")
+
+    home = sign_in(app, office).get("/").text
+    queues = dict(re.findall(r'<section class="queue" aria-labelledby="queue-(\w+)">(.*?)</section>', home, re.S))
+    assert list(queues) == ["reception", "to_forward_or_decide", "awaiting_higher_authority", "intake"]
+    reception, intake = queues["reception"], queues["intake"]
+    assert "Bộ phận một cửa: hồ sơ mới nộp" in reception
+    assert new.nominee_name in reception and old.nominee_name not in reception
+    assert old.nominee_name in intake and new.nominee_name not in intake
+
+    english = sign_in(app, office, language="en").get("/").text
+    assert "One-stop desk: newly submitted dossiers" in english and "Bộ phận một cửa" not in english

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -316,3 +317,48 @@ def test_the_inbox_shows_the_notices_and_marks_them_read(app, factory):
     assert "mới)" not in submitter.get("/").text
     other = sign_in(app, factory.user_once("submitter", "cau-giay"))
     assert "Kiều Thị Thông Báo" not in other.get("/inbox").text
+
+
+def work_queues_on(page: str) -> dict[str, str]:
+    """The work queues of a home page, in order: each one's code and its section (title and dossiers)."""
+    sections = re.findall(r'<section class="queue" aria-labelledby="queue-([\w-]+)">(.*?)</section>', page, re.S)
+    return dict(sections)
+
+
+def test_each_roles_home_page_shows_its_work_queues(app, factory):
+    names = {state: f"Hồ sơ {state}" for state in
+             ("returned", "submitted", "approved", "forwarded", "in_appraisal", "council_review")}
+    for state, name in names.items():
+        factory.dossier(state, name=name)
+    other_department = factory.dossier("in_appraisal", award_type="chi_hoi_tieu_bieu", name="Chi hội khác ban")
+    other_unit = factory.dossier("returned", unit="hoan-kiem", name="Hồ sơ đơn vị khác")
+
+    def queues_of(user) -> dict[str, str]:
+        return work_queues_on(sign_in(app, user).get("/").text)
+
+    submitter = queues_of(factory.user_once("submitter", "ba-dinh"))
+    assert list(submitter) == ["returned"]
+    assert "Hồ sơ bị trả lại để bổ sung (nộp lại trước hạn)" in submitter["returned"]
+    assert names["returned"] in submitter["returned"] and other_unit.nominee_name not in submitter["returned"]
+
+    office = queues_of(factory.user_once("office", "van-phong"))
+    assert list(office) == ["intake", "to_forward_or_decide", "awaiting_higher_authority"]
+    assert "Tiếp nhận: hồ sơ đã nộp cần kiểm tra" in office["intake"] and names["submitted"] in office["intake"]
+    assert names["approved"] in office["to_forward_or_decide"]
+    assert names["forwarded"] in office["awaiting_higher_authority"]
+    assert names["in_appraisal"] not in "".join(office.values())
+
+    appraiser = queues_of(factory.user_once("appraiser", RESPONSIBLE["bk_thanh_hoi"]))
+    assert list(appraiser) == ["appraisal"] and "Hồ sơ chờ Ban thẩm định" in appraiser["appraisal"]
+    assert names["in_appraisal"] in appraiser["appraisal"]
+    assert other_department.nominee_name not in appraiser["appraisal"]
+
+    council = queues_of(factory.council()[0])
+    assert list(council) == ["voting"] and "Hồ sơ chờ bạn bỏ phiếu" in council["voting"]
+    assert names["council_review"] in council["voting"]
+
+    chair = queues_of(factory.user_once("chair", "thanh-hoi"))
+    assert list(chair) == ["to_decide"] and names["council_review"] in chair["to_decide"]
+    assert "kèm kết quả bỏ phiếu" in chair["to_decide"] and "không đồng ý" in chair["to_decide"]
+
+    assert queues_of(factory.user("admin")) == {}

@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select, true
 
 from workflow.definition import ANYONE_WITH_ROLE, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
 from workflow.errors import Forbidden
 from workflow.i18n import N_, Msg
-from workflow.models import Dossier, User
+from workflow.models import AwardType, Dossier, User
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,22 @@ def may_fire(actor: User, step: Step, dossier: Dossier) -> bool:
     if step.scope == RESPONSIBLE_DEPARTMENT:
         return actor.unit_id == dossier.award_type.responsible_unit_id
     return step.scope == ANYONE_WITH_ROLE
+
+
+def takes(actor: User, step: Step) -> bool:
+    """Whether `step` is the actor's to fire on some dossiers (its queue is then one of theirs)."""
+    return actor.role == step.role
+
+
+def may_fire_where(actor: User, step: Step):
+    """The SQL criterion of the dossiers `actor` may fire `step` on, as `may_fire` decides (state aside)."""
+    if actor.role != step.role:
+        return false()
+    if step.scope == SUBMITTER_OF_UNIT:
+        return Dossier.unit_id == actor.unit_id
+    if step.scope == RESPONSIBLE_DEPARTMENT:
+        return Dossier.award_type_id.in_(select(AwardType.id).where(AwardType.responsible_unit_id == actor.unit_id))
+    return true() if step.scope == ANYONE_WITH_ROLE else false()
 
 
 def may_vote(actor: User) -> bool:

@@ -100,6 +100,8 @@ class Procedure:
     event_labels: dict[str, dict[str, str]]
     steps: tuple[Step, ...]
     source: str = ""
+    # The work queues the steps name, in the order the file declares them.
+    queue_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     step_by_event_and_source: dict[tuple[str, str], Step] = field(default_factory=dict, compare=False)
     machine: Machine | None = field(default=None, compare=False, repr=False)
 
@@ -119,6 +121,13 @@ class Procedure:
 
     def event_label(self, event: str) -> str:
         return self.event_labels[event]["en"]
+
+    def queue_label(self, queue: str) -> str:
+        return self.queue_labels[queue]["en"]
+
+    def queue_steps(self) -> dict[str, tuple[Step, ...]]:
+        """The work queues in the file's order, each with the steps whose dossiers wait in it."""
+        return {queue: tuple(step for step in self.steps if step.queue == queue) for queue in self.queue_labels}
 
 
 class _Position:
@@ -216,7 +225,7 @@ def parse(text: str, name: str) -> Procedure:
     if top is None:
         raise ProcedureError(check.faults)
     for key in top:
-        if key not in {"code", "version", "title", "initial", "states", "events", "steps"}:
+        if key not in {"code", "version", "title", "initial", "states", "events", "queues", "steps"}:
             check.fault(check.line_of(top, key), f"unknown key '{key}'")
     code = top.get("code")
     if not isinstance(code, str) or not code.strip():
@@ -250,6 +259,9 @@ def parse(text: str, name: str) -> Procedure:
     events_node = check.mapping(top.get("events"), "'events'", check.line_of(top, "events") or 1) or _Node()
     event_labels = {event: check.labels(spec, f"event '{event}'", check.line_of(events_node, event))
                     for event, spec in events_node.items()}
+    queues_node = check.mapping(top.get("queues", _Node()), "'queues'", check.line_of(top, "queues") or 1) or _Node()
+    queue_labels = {queue: check.labels(spec, f"queue '{queue}'", check.line_of(queues_node, queue))
+                    for queue, spec in queues_node.items()}
 
     steps: list[Step] = []
     step_lines: list[int] = []
@@ -258,7 +270,7 @@ def parse(text: str, name: str) -> Procedure:
         check.fault(check.line_of(top, "steps") or 1, "'steps' must be a list of steps")
         steps_node = []
     for item in steps_node:
-        step = _parse_step(check, item, states, event_labels)
+        step = _parse_step(check, item, states, event_labels, queue_labels)
         if step is not None:
             steps.append(step)
             step_lines.append(item.line)
@@ -300,6 +312,9 @@ def parse(text: str, name: str) -> Procedure:
     for event in event_labels if whole else ():
         if not any(step.event == event for step in steps):
             check.fault(check.line_of(events_node, event), f"event '{event}' is used by no step")
+    for queue in queue_labels if whole else ():
+        if not any(step.queue == queue for step in steps):
+            check.fault(check.line_of(queues_node, queue), f"queue '{queue}' is named by no step")
     if check.faults:
         raise ProcedureError(check.faults)
 
@@ -312,13 +327,14 @@ def parse(text: str, name: str) -> Procedure:
         dead_states=frozenset(s for s, spec in states.items() if spec["dead"]),
         editable_states=frozenset(s for s, spec in states.items() if spec["editable"]),
         state_labels={s: spec["labels"] for s, spec in states.items()}, event_labels=event_labels,
-        steps=tuple(steps), source=name, step_by_event_and_source=by_event_and_source, machine=machine)
+        steps=tuple(steps), source=name, queue_labels=queue_labels, step_by_event_and_source=by_event_and_source,
+        machine=machine)
 
 
 STEP_KEYS = {"event", "from", "to", "role", "scope", "rules", "inputs", "effects", "notify", "queue"}
 
 
-def _parse_step(check: _Checker, node, states: dict, event_labels: dict) -> Step | None:
+def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_labels: dict) -> Step | None:
     line = getattr(node, "line", 0)
     node = check.mapping(node, "a step", line)
     if node is None:
@@ -384,8 +400,8 @@ def _parse_step(check: _Checker, node, states: dict, event_labels: dict) -> Step
     if notify is not None and notify not in AUDIENCES:
         check.fault(check.line_of(node, "notify"), f"unknown audience '{notify}'; known: {', '.join(AUDIENCES)}")
     queue = node.get("queue")
-    if queue is not None and not isinstance(queue, str):
-        check.fault(check.line_of(node, "queue"), "'queue' must be a name")
+    if queue is not None and (not isinstance(queue, str) or queue not in queue_labels):
+        check.fault(check.line_of(node, "queue"), f"unknown queue '{queue}' (declare it under 'queues')")
     if len(check.faults) > before:
         return None
     return Step(event=event, source=node["from"], dest=node["to"], role=role, scope=scope, rules=tuple(rules),
@@ -435,7 +451,8 @@ class Catalogue:
         """Each label's English text (its message id) and its text in `locale`."""
         table = {}
         for procedure in self:
-            for labels in [procedure.title, *procedure.state_labels.values(), *procedure.event_labels.values()]:
+            for labels in [procedure.title, *procedure.state_labels.values(), *procedure.event_labels.values(),
+                           *procedure.queue_labels.values()]:
                 table[labels["en"]] = labels.get(locale, labels["en"])
         return table
 
@@ -450,6 +467,12 @@ class Catalogue:
             if event in procedure.event_labels:
                 return procedure.event_label(event)
         return event
+
+    def queue_label(self, queue: str) -> str:
+        for procedure in self:
+            if queue in procedure.queue_labels:
+                return procedure.queue_label(queue)
+        return queue
 
 
 def load_directory(directory: Path | str) -> Catalogue:

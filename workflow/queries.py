@@ -5,16 +5,15 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
-from workflow.definition import (
-    APPROVED, COUNCIL_REVIEW, DEAD_STATES, FORWARDED, IN_APPRAISAL, RETURNED, STATES, SUBMITTED,
-)
-from workflow.i18n import today
+from workflow.definition import COUNCIL_REVIEW, DEAD_STATES, RETURNED, STATES
+from workflow.i18n import N_, today
 from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, VoteRecord, db
 from workflow.text import search_key
-from workflow.permissions import visible_dossiers
+from workflow.permissions import holds, may_fire_where, takes, visible_dossiers
+from workflow.procedure import catalogue
 from workflow.rules import has_conflict
 
 # Each order over the dossier's columns, or those of a selection of them (`columns.id`, ...).
@@ -129,46 +128,53 @@ def returns_of(dossiers: list[Dossier]) -> dict[int, HistoryEntry]:
     return {row.dossier_id: row for row in rows}
 
 
+# The council's vote is no step of a procedure (it is taken while the dossier waits in council review and
+# moves nothing): its queue is the one not derived from the procedure files.
+VOTING_QUEUE = "voting"
+# A queue whose steps check these decides on the council's vote: the page shows the tally beside its dossiers.
+VOTE_RULES = frozenset({"vote_quorum", "vote_threshold"})
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    code: str
+    label: str  # English, the message id the pages translate (a procedure's queues with the file's labels)
+    dossiers: list[Dossier]
+    with_tally: bool = False  # its steps decide on the council's vote
+
+
 def _queue(statement, limit: int = 200) -> list[Dossier]:
-    return list(db.session.scalars(statement.order_by(Dossier.updated_at.asc(), Dossier.id.asc())
-                                   .limit(limit)).unique())
+    """The soonest due first (only returned dossiers have a due date), then those waiting longest."""
+    return list(db.session.scalars(statement.order_by(Dossier.due_date.asc().nulls_last(), Dossier.updated_at.asc(),
+                                                      Dossier.id.asc()).limit(limit)).unique())
 
 
-def _submitter_queues(user: User, visible) -> dict[str, list[Dossier]]:
-    return {"returned": _queue(visible.where(Dossier.state == RETURNED).order_by(None).order_by(
-        Dossier.due_date.asc().nulls_last()))}
-
-
-def _office_queues(user: User, visible) -> dict[str, list[Dossier]]:
-    return {"intake": _queue(visible.where(Dossier.state == SUBMITTED)),
-            "to_forward_or_decide": _queue(visible.where(Dossier.state == APPROVED)),
-            "awaiting_higher_authority": _queue(visible.where(Dossier.state == FORWARDED))}
-
-
-def _appraiser_queues(user: User, visible) -> dict[str, list[Dossier]]:
-    department = select(AwardType.id).where(AwardType.responsible_unit_id == user.unit_id)
-    return {"appraisal": _queue(visible.where(Dossier.state == IN_APPRAISAL, Dossier.award_type_id.in_(department)))}
-
-
-def _council_queues(user: User, visible) -> dict[str, list[Dossier]]:
-    voted = select(VoteRecord.dossier_id).where(VoteRecord.user_id == user.id)
-    open_for_vote = _queue(visible.where(Dossier.state == COUNCIL_REVIEW, Dossier.id.not_in(voted)))
-    return {"voting": [d for d in open_for_vote if not has_conflict(user, d)]}
-
-
-def _chair_queues(user: User, visible) -> dict[str, list[Dossier]]:
-    return {"to_decide": _queue(visible.where(Dossier.state == COUNCIL_REVIEW))}
-
-
-# What waits for each role's holders (the keys of each name the queues).
-QUEUES_BY_ROLE = {"submitter": _submitter_queues, "office": _office_queues, "appraiser": _appraiser_queues,
-                  "council": _council_queues, "chair": _chair_queues}
-
-
-def work_queues(user: User) -> dict[str, list[Dossier]]:
-    """What waits for this person, queue by queue (the keys name the queues)."""
-    queues = QUEUES_BY_ROLE.get(user.role)
-    return queues(user, visible_dossiers(user)) if queues else {}
+def work_queues(user: User) -> list[WorkQueue]:
+    """What waits for this person, queue by queue: those the loaded procedures give the person's role, each
+    holding the dossiers in the `from` states of its steps that the person may take, then the vote."""
+    criteria: dict[str, dict[tuple, object]] = {}
+    labels: dict[str, str] = {}
+    tallied = set()
+    # The newest version of each procedure first: its queues, their order and labels lead.
+    for procedure in sorted(catalogue(), key=lambda p: (p.code, -p.version)):
+        for queue, steps in procedure.queue_steps().items():
+            for step in (step for step in steps if takes(user, step)):
+                labels.setdefault(queue, procedure.queue_label(queue))
+                key = (procedure.code, procedure.version, step.source, step.scope)
+                criteria.setdefault(queue, {}).setdefault(key, and_(
+                    Dossier.procedure == procedure.code, Dossier.procedure_version == procedure.version,
+                    Dossier.state == step.source, may_fire_where(user, step)))
+                if VOTE_RULES & set(step.rules):
+                    tallied.add(queue)
+    visible = visible_dossiers(user)
+    queues = [WorkQueue(queue, labels[queue], _queue(visible.where(or_(*where.values()))),
+                        queue in tallied) for queue, where in criteria.items()]
+    if holds(user, "vote"):
+        voted = select(VoteRecord.dossier_id).where(VoteRecord.user_id == user.id)
+        open_for_vote = _queue(visible.where(Dossier.state == COUNCIL_REVIEW, Dossier.id.not_in(voted)))
+        queues.append(WorkQueue(VOTING_QUEUE, N_("Open for your vote"),
+                                [d for d in open_for_vote if not has_conflict(user, d)]))
+    return queues
 
 
 def state_counts(user: User) -> dict[str, int]:

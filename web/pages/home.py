@@ -17,8 +17,8 @@ bp = Blueprint("home", __name__)
 def index():
     queues = queries.work_queues(current_user)
     recent, total = queries.search_dossiers(current_user, queries.DossierFilter(per_page=50))
-    tallies = {d.id: tally(d) for d in queues.get("to_decide", [])}
-    returns = queries.returns_of(queues.get("returned", []) + recent)
+    tallies = {d.id: tally(d) for queue in queues if queue.with_tally for d in queue.dossiers}
+    returns = queries.returns_of([d for queue in queues for d in queue.dossiers] + recent)
     by_state = []
     if holds(current_user, "nominate"):
         order = (RETURNED,) + tuple(state for state in STATES if state != RETURNED)
