@@ -405,11 +405,8 @@ def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[Rule
     result = []
     for step in procedure_of(dossier).steps:
         if step.source == dossier.state and may_fire(actor, step, dossier):
-            ctx = StepContext(actor=actor, dossier=dossier, step=step, comment="-", due_date=None,
-                              decision_number="-", decision_date=today(), today=today())
-            structural = [(code, msg) for code, msg in check_rules(ctx)
-                          if code not in {"reason_required", "note_required", "answer_required", "decision_required"}]
-            result.append((step, [RuleFailure(code, msg) for code, msg in structural]))
+            ctx = StepContext(actor=actor, dossier=dossier, step=step, today=today())
+            result.append((step, [RuleFailure(code, msg) for code, msg in check_rules(ctx, inputs=False)]))
     return result
 
 

@@ -39,6 +39,12 @@ RULE_CODES = frozenset({
 })
 # What an event may ask for, and the type of each.
 INPUT_TYPES = {"comment": "text", "due_date": "date", "decision_number": "text", "decision_date": "date"}
+# The rules that check an event's inputs, and which: a step with one of them must declare those inputs. The
+# pages leave these rules out of a step's refusals before its form is filled in.
+INPUT_RULES = {"reason_required": ("comment",), "note_required": ("comment",), "answer_required": ("comment",),
+               "due_date_valid": ("due_date",), "decision_required": ("decision_number", "decision_date")}
+# What an input may say besides its type: `per_document` asks for the comment one line per kind of document.
+INPUT_KEYS = {"type", "required", "per_document"}
 # What a step may do besides moving the state (workflow/operations.py carries them out):
 #   mark_submitted  the dossier counts as submitted (quotas, visibility); a former due date is cleared
 #   set_due_date    the due date given, or `working_days` working days ahead (holidays excluded)
@@ -62,6 +68,7 @@ class Input:
     name: str
     type: str
     required: bool = False
+    per_document: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,11 @@ class Step:
     effects: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     notify: str | None = None
     queue: str | None = None
+
+    @property
+    def input_rules(self) -> tuple[str, ...]:
+        """The step's rules that check its inputs."""
+        return tuple(code for code in self.rules if code in INPUT_RULES)
 
     def effect(self, name: str) -> dict | None:
         """The parameters of effect `name`, or None when the step does not have it."""
@@ -371,10 +383,22 @@ def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_l
                 check.fault(input_line, f"unknown input '{name}'; known: {', '.join(INPUT_TYPES)}")
                 continue
             spec = check.mapping(spec, f"input '{name}'", input_line) or _Node()
+            for key in spec:
+                if key not in INPUT_KEYS:
+                    check.fault(check.line_of(spec, key), f"input '{name}': unknown key '{key}'")
             kind = spec.get("type", INPUT_TYPES[name])
             if kind != INPUT_TYPES[name]:
                 check.fault(input_line, f"input '{name}' is of type '{INPUT_TYPES[name]}', not '{kind}'")
-            inputs.append(Input(name, INPUT_TYPES[name], spec.get("required") is True))
+            if spec.get("per_document") is True and name != "comment":
+                check.fault(input_line, f"only the comment can be asked per document, not '{name}'")
+            inputs.append(Input(name, INPUT_TYPES[name], spec.get("required") is True,
+                                spec.get("per_document") is True))
+    declared = {item.name for item in inputs}
+    for code in rules if isinstance(rules, list) else ():
+        for name in INPUT_RULES.get(code, ()):
+            if name not in declared:
+                check.fault(getattr(rules, "line", line), f"rule '{code}' checks the input '{name}', "
+                                                          "which the step does not declare under 'inputs'")
     effects = []
     effects_node = node.get("effects", [])
     if not isinstance(effects_node, list):

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import Integer, and_, bindparam, func, inspect, or_, select
 
 from workflow.definition import DEAD_STATES, Step
-from workflow.procedure import RULE_CODES
+from workflow.procedure import INPUT_RULES, INPUT_TYPES, RULE_CODES
 from workflow.i18n import N_, Msg
 from workflow.i18n import today as vietnam_today
 from workflow.models import Ballot, Document, Dossier, Unit, User, VoteRecord, db
@@ -62,13 +62,39 @@ def rule(code: str):
     return register
 
 
-def check_rules(ctx: StepContext) -> list[tuple[str, Msg]]:
+# What each input is called in the message refusing a required one that is missing.
+INPUT_NAMES = {"comment": N_("The comment is required."), "due_date": N_("The due date is required."),
+               "decision_number": N_("The decision number is required."),
+               "decision_date": N_("The decision date is required.")}
+if set(INPUT_NAMES) != set(INPUT_TYPES):
+    raise RuntimeError(f"inputs out of step with workflow.procedure.INPUT_TYPES: {set(INPUT_NAMES) ^ set(INPUT_TYPES)}")
+
+
+def check_rules(ctx: StepContext, inputs: bool = True) -> list[tuple[str, Msg]]:
+    """Every failed rule of the step, then every required input it declares that is missing; without
+    `inputs`, only the rules that do not depend on the inputs (before the step's form is filled in)."""
     failures = []
     for code in ctx.step.rules:
+        if not inputs and code in INPUT_RULES:
+            continue
         message = RULES[code](ctx)
         if message is not None:
             failures.append((code, message))
+    if inputs:
+        failures.extend(("input_required", Msg(INPUT_NAMES[name])) for name in missing_inputs(ctx))
     return failures
+
+
+def missing_inputs(ctx: StepContext) -> list[str]:
+    """The required inputs the step declares that were not given, but those a rule of the step already
+    checks with its own message (reason_required and the like)."""
+    checked = {name for code in ctx.step.input_rules for name in INPUT_RULES[code]}
+    missing = []
+    for item in ctx.step.inputs:
+        value = getattr(ctx, item.name)
+        if item.required and item.name not in checked and (value is None or not str(value).strip()):
+            missing.append(item.name)
+    return missing
 
 
 def inactive_unit(unit: Unit) -> Msg | None:

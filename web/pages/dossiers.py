@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from workflow.unit_of_work import commit
 from web.pages import render_msg, requires
-from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm
+from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm, input_fields
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
 from workflow import operations, queries
@@ -21,8 +21,6 @@ from workflow.permissions import holds, may_change_dossier, may_vote, require_ma
 from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
-# The events whose form asks for more than a confirmation.
-EVENTS_WITH_INPUT = frozenset({"return", "reject", "recommend", "decline", "confer"})
 BULK_EVENTS = ("accept", "forward")
 
 
@@ -174,7 +172,6 @@ def view(dossier_id: int):
     history = queries.history_of(dossier)
     return render_template(
         "pages/dossier.html", dossier=dossier, procedure=operations.procedure_of(dossier), steps=steps,
-        events_with_input=EVENTS_WITH_INPUT,
         history=history, actors=queries.actor_names(history), last_return=queries.last_return(dossier),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
@@ -222,8 +219,11 @@ def download(dossier_id: int, document_id: int):
     return send_document(operations.get_document(_dossier(dossier_id), document_id))
 
 
-def _return_comment(dossier, form) -> str:
-    """The reasons of a return, one line per missing or faulty document, then the general remark."""
+def _comment(step, form) -> str | None:
+    """The comment as given, or, when the step asks for it per document, one line per missing or faulty
+    document, then the general remark."""
+    if step is None or not any(item.per_document for item in step.inputs):
+        return form.comment.data
     lines = []
     for code, label in DOCUMENT_KINDS.items():
         reason = (getattr(form, f"reason_{code}").data or "").strip()
@@ -242,7 +242,7 @@ def event(dossier_id: int, event: str):
     step = next((s for s, _failures in operations.available_steps(current_user, dossier) if s.event == event), None)
     form = EventForm()
     if request.method == "POST" and form.validate_on_submit():
-        comment = _return_comment(dossier, form) if event == "return" else form.comment.data
+        comment = _comment(step, form)
         try:
             operations.fire_event(current_user, dossier, event, _version(form.version.data), operations.EventInput(
                 comment=comment, due_date=form.due_date.data, decision_number=form.decision_number.data,
@@ -254,7 +254,7 @@ def event(dossier_id: int, event: str):
             raise
         except WorkflowError as error:
             show_refusal(error)
-            if event not in EVENTS_WITH_INPUT:
+            if step is None or not step.inputs:
                 return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
     elif request.method == "POST":
         for errors in form.errors.values():
@@ -268,7 +268,8 @@ def event(dossier_id: int, event: str):
         form.version.data = dossier.version
         form.due_date.data = operations.default_due_date(step)
     return render_template("pages/event.html", dossier=dossier, step=step, form=form,
-                           document_kinds=DOCUMENT_KINDS, missing=missing_documents(dossier)), \
+                           fields=input_fields(form, step), document_kinds=DOCUMENT_KINDS,
+                           missing=missing_documents(dossier)), \
         400 if request.method == "POST" else 200
 
 

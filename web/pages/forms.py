@@ -156,7 +156,30 @@ class EventForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
 
 
-# A return's reasons, one per kind of document: text fields of the form like any other.
+# Each input a step may declare (workflow.procedure.INPUT_TYPES) is the field of that name; the event page
+# shows those its step declares, labelled and hinted thus.
+INPUT_LABELS = {"comment": _l("Comment"), "due_date": _l("Due date for resubmission"),
+                "decision_number": _l("Decision number"), "decision_date": _l("Decision date")}
+INPUT_HINTS = {"due_date": _l("dd/mm/yyyy; 7 days from today unless you change it."), "decision_date": "dd/mm/yyyy"}
+# A comment that a rule requires is called for what that rule asks.
+COMMENT_LABELS = {"reason_required": _l("Reason"), "note_required": _l("Appraisal note"),
+                  "answer_required": _l("The higher authority's answer")}
+PER_DOCUMENT_HINT = _l("Other remarks for the unit.")
+
+
+def input_fields(form: EventForm, step) -> list[dict]:
+    """The fields of `form` that `step` declares, in its order, each with its label and hint."""
+    fields = []
+    for item in step.inputs:
+        label = INPUT_LABELS[item.name]
+        if item.name == "comment" and not item.per_document:
+            label = next((COMMENT_LABELS[code] for code in step.input_rules if code in COMMENT_LABELS), label)
+        hint = PER_DOCUMENT_HINT if item.per_document else INPUT_HINTS.get(item.name)
+        fields.append({"input": item, "field": form[item.name], "label": label, "hint": hint})
+    return fields
+
+
+# A comment asked per document: one reason per kind of document, text fields of the form like any other.
 for _kind in DOCUMENT_KINDS:
     setattr(EventForm, f"reason_{_kind}", StringField(validators=[Optional()]))
 
