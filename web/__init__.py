@@ -18,7 +18,6 @@ from tasks.celery_app import celery_init_app
 from tasks.dispatch import install_notice_dispatch
 from web.input_guard import install_input_guard
 
-from workflow.history import keyring
 
 from web.bounds import install_bounds
 from workflow.models import db
@@ -73,7 +72,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     logging.getLogger("transitions").setLevel(logging.WARNING)
 
     procedures = load_directory(app.config["PROCEDURES_DIR"])  # a faulty procedure file stops the start here
-    keyring(app.config["HISTORY_KEY"], app.config["HISTORY_KEYS_OLD"])  # refuses to start without a key
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=_locale_selector(app))
