@@ -98,7 +98,9 @@ def sign_in_refused(_error: RateLimitExceeded):
     from web.errors import error_response
 
     breached = sign_in_limiter(current_app).current_limit
-    seconds = max(1, math.ceil(breached.reset_at - time.time())) if breached else 60
+    # The storage keeps the reset time in whole seconds: rounded up, the wait could exceed the window by one.
+    seconds = (max(1, min(math.ceil(breached.reset_at - time.time()), breached.limit.get_expiry()))
+               if breached else 60)
     message = ngettext("Too many failed sign-in attempts; try again in %(num)d minute.",
                        "Too many failed sign-in attempts; try again in %(num)d minutes.", math.ceil(seconds / 60))
     response = current_app.make_response(error_response("rate_limited", message))
