@@ -6,7 +6,6 @@ import pytest
 
 from tests.conftest import make_app
 from tests.web_helpers import sign_in
-from workflow.definition import STATES, STEPS
 from workflow.procedure import PROCEDURES_DIR, ProcedureError, catalogue, parse
 
 REFERENCE_FILE = PROCEDURES_DIR / "reference-v1.yaml"
@@ -35,7 +34,6 @@ def test_the_reference_procedure_is_the_file():
     reference = catalogue().current("reference")
     assert reference.version == 1
     assert reference.source == str(REFERENCE_FILE)
-    assert STATES == reference.states and STEPS == reference.steps
     assert reference.state_labels["returned"] == {"vi": "Trả lại bổ sung", "en": "Returned for supplement"}
     assert reference.next_state("council_review", "approve") == "approved"
     returning = reference.step_by_event_and_source[("return", "in_appraisal")]
@@ -53,9 +51,11 @@ def test_the_reference_procedure_is_the_file():
      "unknown effect 'open_disclosure_now'; known: mark_submitted, set_due_date, record_decision, reset_vote"),
     ("    from: forwarded\n    to: declined", "    from: forwarded\n    to: refused", "to: refused",
      "unknown state 'refused' in 'to'"),
-    ("  - {event: withdraw, from: returned, to: withdrawn, role: submitter, scope: own_unit, queue: returned}",
-     "  - {event: withdraw, from: submitted, to: withdrawn, role: submitter, scope: own_unit, queue: returned}",
-     "from: submitted, to: withdrawn, role: submitter, scope: own_unit, queue: returned}",
+    ("  - {event: withdraw, from: returned, to: withdrawn, role: submitter, scope: own_unit, style: danger, "
+     "queue: returned}",
+     "  - {event: withdraw, from: submitted, to: withdrawn, role: submitter, scope: own_unit, style: danger, "
+     "queue: returned}",
+     "from: submitted, to: withdrawn, role: submitter, scope: own_unit, style: danger, queue: returned}",
      "two steps with the event 'withdraw' from 'submitted'"),
     ("    notify: appraisers\n    queue: intake\n", "    notify: appraisers\n    queue: reception\n",
      "queue: reception", "unknown queue 'reception' (declare it under 'queues')"),
@@ -66,6 +66,28 @@ def test_the_reference_procedure_is_the_file():
     ('  appraisal:                 {vi: "Hồ sơ chờ Ban thẩm định", en: "Dossiers for your department\'s appraisal"}',
      '  appraisal:                 {vi: "Hồ sơ chờ Ban thẩm định"}', "  appraisal:",
      "queue 'appraisal' needs a label in 'en'"),
+    # What a state is, and how a step shows itself.
+    ('  conferred:      {vi: "Đã khen thưởng", en: "Conferred", final: true, honoured: true}',
+     '  conferred:      {vi: "Đã khen thưởng", en: "Conferred", final: true, honoured: yes please}',
+     "honoured: yes please", "state 'conferred': 'honoured' must be true or false"),
+    ('  conferred:      {vi: "Đã khen thưởng", en: "Conferred", final: true, honoured: true}',
+     '  conferred:      {vi: "Đã khen thưởng", en: "Conferred", final: true, honoured: true, famous: true}',
+     "famous: true", "state 'conferred': unknown key 'famous'; known: vi, en, final, dead, editable, decided, "
+                     "honoured, voting"),
+    ('  approved:       {vi: "Đã phê duyệt", en: "Approved", decided: true}',
+     '  approved:       {vi: "Đã phê duyệt", en: "Approved", decided: true, honoured: true}',
+     "  approved:", "state 'approved': an honoured state is final and not dead"),
+    ('  rejected:       {vi: "Không đề nghị", en: "Not recommended", final: true, dead: true}',
+     '  rejected:       {vi: "Không đề nghị", en: "Not recommended", final: true, dead: true, decided: true}',
+     "  rejected:", "state 'rejected': a decided state cannot be dead"),
+    ('  withdrawn:      {vi: "Đã rút", en: "Withdrawn", final: true, dead: true}',
+     '  withdrawn:      {vi: "Đã rút", en: "Withdrawn", final: true, dead: true, voting: true}',
+     "  withdrawn:", "state 'withdrawn': the council cannot vote in a final state"),
+    ("  - {event: withdraw, from: draft, to: withdrawn, role: submitter, scope: own_unit, style: danger}",
+     "  - {event: withdraw, from: draft, to: withdrawn, role: submitter, scope: own_unit, style: scary}",
+     "style: scary", "unknown style 'scary'; known: primary, danger"),
+    ('    label: {vi: "Không phê duyệt", en: "Refuse approval"}', '    label: {vi: "Không phê duyệt"}',
+     'label: {vi: "Không phê duyệt"}', "a step's 'label' needs a label in 'en'"),
 ])
 def test_a_fault_is_named_with_its_line(old, new, marker, fault):
     text = altered(old, new)
@@ -145,3 +167,16 @@ def test_pages_show_the_files_labels_in_the_readers_language(app, factory):
 
     page = sign_in(app, submitter, language="en").get(f"/dossiers/{dossier.id}").text
     assert "Returned for supplement" in page and "Resubmit" in page and "Trả lại bổ sung" not in page
+
+
+def test_the_council_votes_only_in_a_voting_state():
+    text = altered('  council_review: {vi: "Hội đồng xét", en: "Council review", voting: true}',
+                   '  council_review: {vi: "Hội đồng xét", en: "Council review"}')
+    faults = faults_of(text)
+    approve = line_of(text, "  - event: approve\n")
+    recommend = line_of(text, "  - event: recommend\n")
+    assert faults == [
+        (recommend, "effect 'reset_vote' leads to 'council_review', which is not a voting state (voting: true)"),
+        (approve, "rule 'vote_quorum' counts the council's vote, but 'council_review' is not a voting state "
+                  "(voting: true)"),
+    ]

@@ -17,9 +17,9 @@ V1 = (PROCEDURES_DIR / "reference-v1.yaml").read_text(encoding="utf-8")
 # Version 2 makes the nominations public before the council: the appraiser's recommendation opens a
 # disclosure, and the office then puts the dossier before the council.
 V2 = V1.replace("version: 1\n", "version: 2\n").replace(
-    '  council_review: {vi: "Hội đồng xét", en: "Council review"}\n',
+    '  council_review: {vi: "Hội đồng xét", en: "Council review", voting: true}\n',
     '  disclosure:     {vi: "Đang công khai", en: "Public disclosure"}\n'
-    '  council_review: {vi: "Hội đồng xét", en: "Council review"}\n',
+    '  council_review: {vi: "Hội đồng xét", en: "Council review", voting: true}\n',
 ).replace(
     '  reject:    {vi: "Không đề nghị", en: "Reject"}\n',
     '  reject:    {vi: "Không đề nghị", en: "Reject"}\n'
@@ -142,3 +142,30 @@ def test_the_home_page_shows_the_queues_of_each_dossiers_version(app, factory, p
 
     english = sign_in(app, office, language="en").get("/").text
     assert "One-stop desk: newly submitted dossiers" in english and "Bộ phận một cửa" not in english
+
+
+def _enums(node, name: str) -> list[list]:
+    """Every `enum` of a property or parameter called `name` in an OpenAPI document."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == name and isinstance(value, dict) and "enum" in value:
+                found.append(value["enum"])
+            if key == "name" and value == name and "enum" in node.get("schema", {}):
+                found.append(node["schema"]["enum"])
+            found += _enums(value, name)
+    elif isinstance(node, list):
+        for item in node:
+            found += _enums(item, name)
+    return found
+
+
+def test_the_api_takes_the_states_and_events_of_every_loaded_procedure(app, procedures, postgres_url, tmp_path):
+    (procedures / "public-v1.yaml").write_text(V2.replace("code: reference\nversion: 2", "code: public\nversion: 1"),
+                                               encoding="utf-8")
+    loaded = make_app(tmp_path, postgres_url, PROCEDURES_DIR=str(procedures))
+    document = loaded.test_client().get("/api/v1/openapi.json").json
+    states, events = _enums(document, "state"), _enums(document, "event")
+    assert states and events
+    assert all(set(enum) == set(catalogue().states) and "disclosure" in enum for enum in states)
+    assert all(set(enum) == set(catalogue().events) and "open_council" in enum for enum in events)

@@ -5,12 +5,15 @@ where, under which rules, asking for which inputs, with which effects, telling w
 Vietnamese and English. The loader refuses a file with any fault, naming the file, the line and the
 fault; the app does not start with one. Each (code, version) gets one shared `transitions` machine.
 
-This module imports no models: `workflow.definition` derives its names from the reference procedure.
+Nothing outside the procedure files names a state or an event: the code asks what a state or a step is
+(final, dead, editable, honoured, decided, voting; a step's effects, style and label), and the test
+tests/test_procedure_names.py keeps it so. This module imports no models.
 """
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,18 @@ INPUT_KEYS = {"type", "required", "per_document"}
 EFFECTS = {"mark_submitted": (), "set_due_date": ("working_days",), "record_decision": (), "reset_vote": ()}
 # Who may be told of a step (workflow/notices.py).
 AUDIENCES = ("office", "appraisers", "council", "submitters")
+# What a state may say of itself besides its labels (all false unless given):
+#   final     no step leaves it
+#   dead      final, and the dossier no longer counts against quotas or blocks a duplicate nomination
+#   editable  the unit may change the nominee and the documents
+#   decided   approved: on the provisional honours list, waiting for the decision to be recorded
+#   honoured  final, and the award is given: the honours list, the invitations, the "conferred" counts
+#   voting    the council votes while the dossier is here (a vote rule's step leaves it; reset_vote enters it)
+STATE_FLAGS = ("final", "dead", "editable", "decided", "honoured", "voting")
+# The rules that count the council's vote: their steps leave a voting state.
+VOTE_RULES = frozenset({"vote_quorum", "vote_threshold"})
+# How a step's button looks: `danger` for a step that cannot be undone (the page asks to confirm it).
+STEP_STYLES = ("primary", "danger")
 
 
 class ProcedureError(Exception):
@@ -84,6 +99,9 @@ class Step:
     effects: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     notify: str | None = None
     queue: str | None = None
+    style: str = "primary"
+    # This step's own {locale: text} label where its event's would mislead (the chair's refusal), else None.
+    label: dict[str, str] | None = field(default=None, compare=False)
 
     @property
     def input_rules(self) -> tuple[str, ...]:
@@ -108,6 +126,9 @@ class Procedure:
     final_states: frozenset[str]
     dead_states: frozenset[str]
     editable_states: frozenset[str]
+    decided_states: frozenset[str]  # the honoured states among them
+    honoured_states: frozenset[str]
+    voting_states: frozenset[str]
     state_labels: dict[str, dict[str, str]]
     event_labels: dict[str, dict[str, str]]
     steps: tuple[Step, ...]
@@ -120,6 +141,53 @@ class Procedure:
     @property
     def events(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(step.event for step in self.steps))
+
+    @cached_property
+    def initial_states(self) -> frozenset[str]:
+        """The initial state, as a set like the others (`Catalogue.states_of`)."""
+        return frozenset({self.initial})
+
+    def steps_with(self, effect: str) -> tuple[Step, ...]:
+        return tuple(step for step in self.steps if step.effect(effect) is not None)
+
+    @cached_property
+    def due_states(self) -> frozenset[str]:
+        """Where a dossier waits for its unit until a due date: the states a `set_due_date` step leads to."""
+        return frozenset(step.dest for step in self.steps_with("set_due_date"))
+
+    @cached_property
+    def due_events(self) -> frozenset[str]:
+        """The events that ask the unit for something by a due date (the returns)."""
+        return frozenset(step.event for step in self.steps_with("set_due_date"))
+
+    @cached_property
+    def answer_states(self) -> frozenset[str]:
+        """Where the unit's answer to a return is examined: the live states a step from a due state leads to."""
+        due = self.due_states
+        return frozenset(step.dest for step in self.steps if step.source in due and step.dest not in self.dead_states)
+
+    @cached_property
+    def columns(self) -> tuple[str, ...]:
+        """The states a submitted dossier can be in, in the file's order: the counts' columns (dashboard,
+        statistics). The initial state is left out unless a step leads back to it."""
+        entered = {step.dest for step in self.steps}
+        return tuple(state for state in self.states if state in entered)
+
+    def tone(self, state: str) -> str:
+        """How a state's badge looks, from what the state is."""
+        if state in self.honoured_states:
+            return "honoured"
+        if state in self.dead_states or state in self.final_states:
+            return "closed"
+        if state in self.due_states:
+            return "due"
+        if state in self.decided_states:
+            return "decided"
+        return "initial" if state == self.initial else "open"
+
+    def step_label(self, step: Step) -> str:
+        """The English label of `step` (its own, or its event's): the message id the pages translate."""
+        return step.label["en"] if step.label else self.event_label(step.event)
 
     def next_state(self, state: str, event: str) -> str:
         """Where `event` leads from `state`; raises MachineError when the machine does not allow it."""
@@ -257,13 +325,22 @@ def parse(text: str, name: str) -> Procedure:
         state_lines[state] = line
         spec = check.mapping(spec, f"state '{state}'", line) or _Node()
         for key in spec:
-            if key not in {"vi", "en", "final", "dead", "editable"}:
-                check.fault(check.line_of(spec, key), f"state '{state}': unknown key '{key}'")
+            if key not in {*LOCALES, *STATE_FLAGS}:
+                check.fault(check.line_of(spec, key), f"state '{state}': unknown key '{key}'; "
+                                                      f"known: {', '.join((*LOCALES, *STATE_FLAGS))}")
+            elif key in STATE_FLAGS and not isinstance(spec[key], bool):
+                check.fault(check.line_of(spec, key), f"state '{state}': '{key}' must be true or false")
         states[state] = {"labels": check.labels(spec, f"state '{state}'", line),
-                         "final": spec.get("final") is True, "dead": spec.get("dead") is True,
-                         "editable": spec.get("editable") is True}
-        if states[state]["dead"] and not states[state]["final"]:
+                         **{flag: spec.get(flag) is True for flag in STATE_FLAGS}}
+        flags = states[state]
+        if flags["dead"] and not flags["final"]:
             check.fault(line, f"state '{state}': only a final state can be dead")
+        if flags["honoured"] and (not flags["final"] or flags["dead"]):
+            check.fault(line, f"state '{state}': an honoured state is final and not dead")
+        if flags["decided"] and flags["dead"]:
+            check.fault(line, f"state '{state}': a decided state cannot be dead")
+        if flags["voting"] and flags["final"]:
+            check.fault(line, f"state '{state}': the council cannot vote in a final state")
     initial = top.get("initial")
     if initial not in states:
         check.fault(check.line_of(top, "initial") or 1, f"'initial' names an unknown state '{initial}'")
@@ -327,6 +404,13 @@ def parse(text: str, name: str) -> Procedure:
     for queue in queue_labels if whole else ():
         if not any(step.queue == queue for step in steps):
             check.fault(check.line_of(queues_node, queue), f"queue '{queue}' is named by no step")
+    for step, line in zip(steps, step_lines, strict=True):
+        counted = sorted(VOTE_RULES.intersection(step.rules))
+        if counted and not states[step.source]["voting"]:
+            check.fault(line, f"rule '{counted[0]}' counts the council's vote, but '{step.source}' is not a "
+                              "voting state (voting: true)")
+        if step.effect("reset_vote") is not None and not states[step.dest]["voting"]:
+            check.fault(line, f"effect 'reset_vote' leads to '{step.dest}', which is not a voting state (voting: true)")
     if check.faults:
         raise ProcedureError(check.faults)
 
@@ -338,12 +422,15 @@ def parse(text: str, name: str) -> Procedure:
         final_states=frozenset(s for s, spec in states.items() if spec["final"]),
         dead_states=frozenset(s for s, spec in states.items() if spec["dead"]),
         editable_states=frozenset(s for s, spec in states.items() if spec["editable"]),
+        decided_states=frozenset(s for s, spec in states.items() if spec["decided"] or spec["honoured"]),
+        honoured_states=frozenset(s for s, spec in states.items() if spec["honoured"]),
+        voting_states=frozenset(s for s, spec in states.items() if spec["voting"]),
         state_labels={s: spec["labels"] for s, spec in states.items()}, event_labels=event_labels,
         steps=tuple(steps), source=name, queue_labels=queue_labels, step_by_event_and_source=by_event_and_source,
         machine=machine)
 
 
-STEP_KEYS = {"event", "from", "to", "role", "scope", "rules", "inputs", "effects", "notify", "queue"}
+STEP_KEYS = {"event", "from", "to", "role", "scope", "rules", "inputs", "effects", "notify", "queue", "style", "label"}
 
 
 def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_labels: dict) -> Step | None:
@@ -426,10 +513,14 @@ def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_l
     queue = node.get("queue")
     if queue is not None and (not isinstance(queue, str) or queue not in queue_labels):
         check.fault(check.line_of(node, "queue"), f"unknown queue '{queue}' (declare it under 'queues')")
+    style = node.get("style", "primary")
+    if style not in STEP_STYLES:
+        check.fault(check.line_of(node, "style"), f"unknown style '{style}'; known: {', '.join(STEP_STYLES)}")
+    label = check.labels(node["label"], "a step's 'label'", check.line_of(node, "label")) if "label" in node else None
     if len(check.faults) > before:
         return None
     return Step(event=event, source=node["from"], dest=node["to"], role=role, scope=scope, rules=tuple(rules),
-                inputs=tuple(inputs), effects=tuple(effects), notify=notify, queue=queue)
+                inputs=tuple(inputs), effects=tuple(effects), notify=notify, queue=queue, style=style, label=label)
 
 
 def load_file(path: Path) -> Procedure:
@@ -471,12 +562,42 @@ class Catalogue:
     def states(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(state for procedure in self for state in procedure.states))
 
+    def nearest(self, code: str, version: int) -> Procedure | None:
+        """Version `version` of procedure `code`, or, its file gone (its dossiers have all finished), the newest
+        loaded version of `code`."""
+        return self.by_key.get((code, version)) or next(iter(self.versions(code)), None)
+
+    def versions(self, code: str) -> list[Procedure]:
+        """The loaded versions of procedure `code`, newest first."""
+        return sorted((p for p in self if p.code == code), key=lambda p: -p.version)
+
+    def states_of(self, code: str, attribute: str) -> frozenset[str]:
+        """The states that are `attribute` (e.g. "dead_states") in some loaded version of procedure `code`:
+        a dossier of a version whose file is gone (a finished one) is judged by its procedure's other versions."""
+        return frozenset(state for p in self.versions(code) for state in getattr(p, attribute))
+
+    def union(self, attribute: str) -> frozenset[str]:
+        """`attribute` (e.g. "due_states") of every loaded procedure together."""
+        return frozenset(name for procedure in self for name in getattr(procedure, attribute))
+
+    def columns(self, codes=None) -> tuple[str, ...]:
+        """The count columns (`Procedure.columns`) of the procedures `codes` (all by default), newest version
+        first, each state once."""
+        return tuple(dict.fromkeys(state for code in (self.latest if codes is None else codes)
+                                   for procedure in self.versions(code) for state in procedure.columns))
+
+    def tone(self, state: str) -> str:
+        for procedure in sorted(self, key=lambda p: -p.version):
+            if state in procedure.state_labels:
+                return procedure.tone(state)
+        return "open"
+
     def label_translations(self, locale: str) -> dict[str, str]:
         """Each label's English text (its message id) and its text in `locale`."""
         table = {}
         for procedure in self:
             for labels in [procedure.title, *procedure.state_labels.values(), *procedure.event_labels.values(),
-                           *procedure.queue_labels.values()]:
+                           *procedure.queue_labels.values(), *(step.label for step in procedure.steps if step.label)]:
                 table[labels["en"]] = labels.get(locale, labels["en"])
         return table
 
@@ -549,12 +670,18 @@ def describe(procedure: Procedure) -> str:
     for state in procedure.states:
         marks = [word for word, flag in (("initial", state == procedure.initial),
                                          ("final", state in procedure.final_states),
-                                         ("editable", state in procedure.editable_states)) if flag]
+                                         ("dead", state in procedure.dead_states),
+                                         ("editable", state in procedure.editable_states),
+                                         ("decided", state in procedure.decided_states),
+                                         ("honoured", state in procedure.honoured_states),
+                                         ("voting", state in procedure.voting_states)) if flag]
         labels = procedure.state_labels[state]
         lines.append(f"    {state:<16} {labels['vi']} / {labels['en']}" + (f"  [{', '.join(marks)}]" if marks else ""))
     lines.append("  steps:")
     for step in procedure.steps:
-        extras = [f"rules: {', '.join(step.rules)}" if step.rules else "",
+        extras = [f"label: {step.label['en']} / {step.label['vi']}" if step.label else "",
+                  f"style: {step.style}" if step.style != "primary" else "",
+                  f"rules: {', '.join(step.rules)}" if step.rules else "",
                   f"effects: {', '.join(name for name, _ in step.effects)}" if step.effects else "",
                   f"notify: {step.notify}" if step.notify else ""]
         lines.append(f"    {step.event:<10} {step.source} -> {step.dest} ({step.role}, {step.scope})"
