@@ -25,7 +25,8 @@ from bench.harness import (
 from bench.workload import CAMPAIGN, prepare_cast
 from workflow.exports import export_honours_list
 from workflow.exports.common import COLUMNS, row_cells
-from workflow.honours import LISTED_STATES, HonoursList, honours_list
+from workflow.honours import HonoursList, honours_list
+from workflow.procedure import REFERENCE_CODE, catalogue
 from workflow.i18n import today
 from workflow.models import AwardType, Campaign, Unit, utcnow
 from workflow.text import name_key, search_key
@@ -57,6 +58,7 @@ def load_listed_dossiers(url: str, count: int) -> None:
     units = db.session.scalars(select(Unit.id).order_by(Unit.id)).all()
     db.session.commit()
     now, decided = utcnow(), today()
+    listed = sorted(catalogue().current(REFERENCE_CODE).honoured_states)  # COPY leaves them on the reference procedure
     columns = ("campaign_id", "award_type_id", "unit_id", "nominee_kind", "nominee_name", "nominee_name_key",
                "nominee_search", "nominee_position", "nominee_workplace", "achievements", "state", "version",
                "ever_submitted", "decision_number", "decision_date", "created_at", "updated_at")
@@ -67,7 +69,7 @@ def load_listed_dossiers(url: str, count: int) -> None:
                 copy.write_row((campaign_id, award_types[number % len(award_types)], units[number * 7 % len(units)],
                                 kind, name, name_key(name), search_key(name), POSITIONS[number % len(POSITIONS)],
                                 WORKPLACES[number // 5 % len(WORKPLACES)], "Thành tích xuất sắc.",
-                                LISTED_STATES[number % len(LISTED_STATES)], 6, True,
+                                listed[number % len(listed)], 6, True,
                                 f"{number % 40 + 1}/QĐ-HPN", decided, now, now))
         cursor.execute("ANALYZE dossiers")
 

@@ -10,12 +10,14 @@ from transitions import Machine
 
 from bench.harness import Scale, at_least, at_most, app_in_context, median_seconds, postgres_database, scratch_dir
 from bench.workload import TRANSITIONS_PER_LIFECYCLE, prepare_cast, prepare_drafts, raw_lifecycle
-from workflow.definition import STATES, STEP_BY_EVENT_AND_SOURCE, STEPS
-from workflow.machine import TRANSITIONS, next_state
+from workflow.procedure import REFERENCE_CODE, catalogue
 
 ORDER = 2
+REFERENCE = catalogue().current(REFERENCE_CODE)
+TRANSITIONS = [{"trigger": step.event, "source": step.source, "dest": step.dest} for step in REFERENCE.steps]
+next_state = REFERENCE.next_state
 # Each step of the reference workflow, from its source state.
-FIRINGS = [(step.source, step.event) for step in STEPS]
+FIRINGS = [(step.source, step.event) for step in REFERENCE.steps]
 
 
 class _Dossier:
@@ -25,7 +27,7 @@ class _Dossier:
 
 def _machine_for(dossier: _Dossier) -> Machine:
     """What the shared machine is, built for one dossier."""
-    return Machine(model=dossier, states=list(STATES), transitions=TRANSITIONS, initial=dossier.state,
+    return Machine(model=dossier, states=list(REFERENCE.states), transitions=TRANSITIONS, initial=dossier.state,
                    auto_transitions=False)
 
 
@@ -37,7 +39,7 @@ def _machine_per_dossier(state: str, event: str) -> str:
 
 
 def _dict_lookup(state: str, event: str) -> str:
-    return STEP_BY_EVENT_AND_SOURCE[(event, state)].dest
+    return REFERENCE.step_by_event_and_source[(event, state)].dest
 
 
 def _microseconds(fire, rounds: int) -> float:
@@ -70,7 +72,7 @@ def _raw_transition_microseconds(scale: Scale) -> float:
 def _kib_per_machine(count: int) -> float:
     tracemalloc.start()
     before = tracemalloc.take_snapshot()
-    dossiers = [_Dossier("draft") for _ in range(count)]
+    dossiers = [_Dossier(REFERENCE.initial) for _ in range(count)]
     for dossier in dossiers:
         _machine_for(dossier)
     grown = sum(stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(before, "filename"))

@@ -12,10 +12,12 @@ from sqlalchemy import select
 from bench.peer import SERIALIZER, SpiffPeer, load_spec, state_of
 from bench.workload import load_people, prepare_cast, prepare_drafts, run_lifecycle
 from workflow import operations as ops
-from workflow.definition import FINAL_STATES, STATES, STEPS
 from workflow.errors import Forbidden, GuardFailed, InvalidTransition, StaleVersion
 from workflow.history import verify_history
 from workflow.models import Ballot, Dossier, HistoryEntry, Notice, VoteRecord, db
+from workflow.procedure import catalogue
+
+REFERENCE = catalogue().current("reference")
 
 
 def decision_of(expression: str) -> str:
@@ -32,8 +34,8 @@ def test_the_model_has_the_reference_steps():
     for name in waiting:
         (gateway,) = spec.task_specs[name].outputs
         steps |= {(decision_of(condition.args[0]), name, target) for condition, target in gateway.cond_task_specs}
-    assert waiting == set(STATES) - FINAL_STATES
-    assert steps == {(step.event, step.source, step.dest) for step in STEPS}
+    assert waiting == set(REFERENCE.states) - REFERENCE.final_states
+    assert steps == {(step.event, step.source, step.dest) for step in REFERENCE.steps}
 
 
 def run_events(events: list[str]) -> BpmnWorkflow:

@@ -397,13 +397,14 @@ def test_an_unknown_conflict_of_interest_setting_refuses(app, factory, monkeypat
 
 
 def test_a_step_context_counts_the_days_in_vietnam(factory):
-    from workflow.definition import STEPS
+    from workflow.procedure import catalogue
     from workflow.rules import StepContext
 
     dossier = factory.dossier("draft")
     # 20:00 in UTC, the server's zone, is already 03:00 of the next day in Vietnam.
     with time_machine.travel(dt.datetime(2026, 12, 20, 20, 0, tzinfo=ZoneInfo("UTC")), tick=False):
-        context = StepContext(actor=factory.user("submitter", "ba-dinh"), dossier=dossier, step=STEPS[0])
+        context = StepContext(actor=factory.user("submitter", "ba-dinh"), dossier=dossier,
+                              step=catalogue().current("reference").steps[0])
         assert context.today == dt.date(2026, 12, 21)
 
 

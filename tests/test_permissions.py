@@ -5,7 +5,7 @@ import ast
 import re
 from pathlib import Path
 
-from workflow.definition import ROLES
+from workflow.procedure import ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 PERMISSIONS = ROOT / "workflow/permissions.py"

@@ -14,11 +14,13 @@ from sqlalchemy import select
 
 from tests.factories import RESPONSIBLE
 from workflow import operations as ops
-from workflow.definition import STEPS
 from workflow.errors import WorkflowError
 from workflow.history import verify_history
 from workflow.i18n import today
 from workflow.models import Dossier, HistoryEntry, User, db
+from workflow.procedure import catalogue
+
+STEPS = catalogue().current("reference").steps
 
 REFERENCE_STATES = {"draft", "submitted", "returned", "in_appraisal", "council_review", "approved", "forwarded",
                     "conferred", "rejected", "declined", "withdrawn"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow.accounts import create_user, deactivate, password_errors, set_password
-from workflow.definition import ROLES
+from workflow.procedure import ROLES
 from workflow.errors import ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Unit, User, db

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from workflow import operations as ops
 from workflow.accounts import create_user
-from workflow.definition import STATES
 from workflow.documents import DocumentStore
 from workflow.i18n import today
 from workflow.models import Campaign, Dossier, User, db
 from workflow.permissions import may_change_dossier
+from workflow.procedure import catalogue
 from workflow.reference import seed_reference_data
 
 DEMO_PASSWORD = "demo-2024"
@@ -143,7 +143,7 @@ def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, i
     b.step(declined, "vanphong", "decline", comment="Trung ương Hội không xét do đã khen năm 2023.")
     withdrawn = b.draft("nopho.hoankiem", "can_bo_co_so_gioi", "Hoàng Thị Ưng", "individual", "Chi hội phó")
     b.step(withdrawn, "nopho.hoankiem", "withdraw")
-    counts = {state: 0 for state in STATES}
+    counts = {state: 0 for state in catalogue().states}
     for dossier in db.session.scalars(select(Dossier).where(Dossier.campaign_id == campaign.id)):
         counts[dossier.state] += 1
     return counts

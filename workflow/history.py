@@ -26,8 +26,8 @@ from types import SimpleNamespace
 from flask import current_app
 from sqlalchemy import Row, select, text, update
 
-from workflow.definition import DRAFT
 from workflow.models import HISTORY_GENESIS, Campaign, Dossier, HistoryEntry, User, db, utcnow
+from workflow.procedure import catalogue
 
 # The dossier's columns a history row vouches for: what the workflow, the honours list and the
 # notices read. Derived columns (search keys), the head and the update time are left out.
@@ -160,7 +160,8 @@ LEGACY_DETAIL = ("%s a plain SHA-256, as written before the chain was keyed: onc
                  "`flask history rekey --legacy` checks and signs such rows; found later, they were forged")
 
 _dossiers = Dossier.__table__
-_DOSSIER_ROWS = select(_dossiers.c.id, _dossiers.c.history_head, *(_dossiers.c[name] for name in DIGESTED_COLUMNS))
+_DOSSIER_ROWS = select(_dossiers.c.id, _dossiers.c.history_head, _dossiers.c.procedure, _dossiers.c.procedure_version,
+                       *(_dossiers.c[name] for name in DIGESTED_COLUMNS))
 
 
 def verify_history(keys: HistoryKeys | None = None) -> list[Problem]:
@@ -237,8 +238,9 @@ def _signature_problem(entry: HistoryEntry, keys: HistoryKeys) -> tuple[str, str
 def _unrecorded_change(dossier: Row, last: HistoryEntry | None) -> Problem | None:
     """A dossier whose row differs from what its last history row recorded was changed without a history row."""
     if last is None:
-        if dossier.state != DRAFT or dossier.ever_submitted or dossier.decision_number or dossier.decision_date \
-                or dossier.due_date:
+        procedure = catalogue().nearest(dossier.procedure, dossier.procedure_version)
+        fresh = procedure is None or dossier.state == procedure.initial
+        if not fresh or dossier.ever_submitted or dossier.decision_number or dossier.decision_date or dossier.due_date:
             return Problem(dossier.id, None, "changed",
                            f"the dossier has no history row, yet it is “{dossier.state}”"
                            + (f" with decision {dossier.decision_number}" if dossier.decision_number else "")

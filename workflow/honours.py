@@ -25,11 +25,12 @@ from workflow.i18n import N_, VIETNAM, Msg, today
 from workflow.invitations import send_invitations
 from workflow.models import AwardType, Campaign, Dossier, HonoursListSnapshot, Unit, User, db, utcnow
 from workflow.permissions import require
+from workflow.procedure_use import in_states
 
-LISTED_STATES = ("conferred",)
-# Approved by the chair, whether or not a decision has been recorded yet.
-PROVISIONAL_STATES = ("approved", "forwarded", "conferred")
-PENDING_DECISION_STATES = ("approved", "forwarded")
+# Which dossiers each list holds, by what their state is in their procedure (workflow.procedure.STATE_FLAGS):
+# the final list the honoured ones; the provisional one those approved, whether or not a decision is recorded.
+LISTED = "honoured_states"
+PROVISIONAL = "decided_states"
 DEFAULT_PLACE = "Hà Nội"
 
 
@@ -107,11 +108,12 @@ def _position(dossier: Dossier) -> str:
     return ", ".join(part for part in (dossier.nominee_position, dossier.nominee_workplace) if part)
 
 
-def build_list_data(campaign: Campaign, states: tuple[str, ...], generated_at: dt.datetime) -> dict:
-    """The list in API.md's shape, read from the dossiers of `campaign` in `states`."""
+def build_list_data(campaign: Campaign, states: str, generated_at: dt.datetime) -> dict:
+    """The list in API.md's shape, read from the dossiers of `campaign` in their procedure's `states`
+    (LISTED or PROVISIONAL)."""
     dossiers = db.session.scalars(
         select(Dossier).join(AwardType, Dossier.award_type_id == AwardType.id)
-        .where(Dossier.campaign_id == campaign.id, Dossier.state.in_(states))
+        .where(Dossier.campaign_id == campaign.id, in_states(states))
         .options(lazyload(Dossier.documents))).unique().all()
     by_type: dict[int, list[Dossier]] = {}
     for dossier in dossiers:
@@ -150,7 +152,7 @@ def honours_list(campaign: Campaign, provisional: bool = False, place: str = DEF
         if snapshot is not None:
             return snapshot_list(snapshot)
     now = utcnow()
-    data = build_list_data(campaign, PROVISIONAL_STATES if provisional else LISTED_STATES, now)
+    data = build_list_data(campaign, PROVISIONAL if provisional else LISTED, now)
     return HonoursList(data=data, campaign_name=campaign.name, organisation=organisation_name(), place=place,
                        issued_on=today(),
                        generated_at=now, provisional=provisional)
@@ -179,13 +181,13 @@ def finalise_honours_list(actor: User, campaign_code: str, place: str = DEFAULT_
                                     {"campaign": campaign.name}))
     failures = []
     pending = db.session.scalar(select(db.func.count(Dossier.id)).where(
-        Dossier.campaign_id == campaign.id, Dossier.state.in_(PENDING_DECISION_STATES)))
+        Dossier.campaign_id == campaign.id, in_states(PROVISIONAL), ~in_states(LISTED)))
     if pending:
         failures.append(RuleFailure("decisions_pending", Msg(
             N_("%(count)d approved dossiers still await a decision; record them before finalising."),
             {"count": pending})))
     now = utcnow().replace(microsecond=0)
-    data = build_list_data(campaign, LISTED_STATES, now)
+    data = build_list_data(campaign, LISTED, now)
     if not data["groups"]:
         failures.append(RuleFailure("list_empty", Msg(N_("No dossier of this campaign has been conferred yet."))))
     if failures:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflow.definition import CONFERRED
 from workflow.models import Campaign, Dossier, Notice, db
 from workflow.notices import existing_keys, new_notice, unit_submitters
+from workflow.procedure_use import in_states
 
 
 def invitation_params(dossier: Dossier) -> dict:
@@ -31,7 +31,7 @@ def invitation_params(dossier: Dossier) -> dict:
 
 def send_invitations(campaign: Campaign) -> list[Notice]:
     dossiers = list(db.session.scalars(select(Dossier).where(
-        Dossier.campaign_id == campaign.id, Dossier.state == CONFERRED).order_by(Dossier.id)))
+        Dossier.campaign_id == campaign.id, in_states("honoured_states")).order_by(Dossier.id)))
     wanted = {f"invitation:{dossier.id}:{user.id}": (dossier, user)
               for dossier in dossiers for user in unit_submitters(dossier.unit_id)}
     done = existing_keys(list(wanted))

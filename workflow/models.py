@@ -14,8 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
-from workflow.definition import DRAFT
-from workflow.procedure import REFERENCE_CODE
+from workflow.procedure import REFERENCE_CODE, catalogue
 from workflow.text import display_name, name_key, search_key
 
 
@@ -229,6 +228,12 @@ class AwardTypeChange(db.Model):
     actor: Mapped[User] = relationship(lazy="joined")
 
 
+def _initial_state(context) -> str:
+    """A new dossier starts in the initial state of its procedure (the reference one unless it names another)."""
+    params = context.get_current_parameters()
+    return catalogue().nearest(params.get("procedure") or REFERENCE_CODE, params.get("procedure_version") or 1).initial
+
+
 class Dossier(db.Model):
     __tablename__ = "dossiers"
     __table_args__ = (
@@ -257,7 +262,7 @@ class Dossier(db.Model):
     nominee_birth_year: Mapped[int | None] = mapped_column(Integer)
     nominee_gender: Mapped[str | None] = mapped_column(String(8))
     achievements: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
+    state: Mapped[str] = mapped_column(String(20), default=_initial_state, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The procedure and its version the dossier was created under, which it moves on until it ends.
     procedure: Mapped[str] = mapped_column(String(64), default=REFERENCE_CODE, server_default=REFERENCE_CODE)

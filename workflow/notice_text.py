@@ -23,12 +23,20 @@ MESSAGE_KINDS = {*REMINDER_TITLES, "invitation", "digest"}
 
 
 def transition_labels(notice: Notice, gettext: Gettext) -> dict:
-    """The translated labels of a transition notice's event and the state it led to."""
+    """The translated labels of a transition notice's event and the state it led to, and the due date by which
+    the unit is asked to answer (`resubmit_by`)."""
     params = notice.params
     return {
         "event_label": gettext(catalogue().event_label(params.get("event", ""))),
         "state_label": gettext(catalogue().state_label(params.get("state", ""))),
+        "resubmit_by": resubmit_by(params),
     }
+
+
+def resubmit_by(params: dict) -> str | None:
+    """The due date of a transition notice that returned the dossier to its unit (it led to a state where the
+    dossier waits for the unit by a due date), else None."""
+    return params.get("due_date") if params.get("state") in catalogue().union("due_states") else None
 
 
 def notice_subject(notice: Notice, gettext: Gettext) -> str:

@@ -8,12 +8,11 @@ import datetime as dt
 
 from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, insert, literal, select, true, update
 
-from workflow.definition import Step
 from workflow.errors import InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Dossier, Notice, NoticeStatus, User, db, utcnow
 from workflow.permissions import members_of, require
-from workflow.procedure import AUDIENCES
+from workflow.procedure import AUDIENCES, Step
 from workflow.rules import council_without_conflict
 
 DELIVERY_CHOICES = ("immediate", "daily")

@@ -16,9 +16,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import notices
-from workflow.definition import (
-    COUNCIL_REVIEW, Step,
-)
 from workflow.documents import DocumentStore
 from workflow.errors import (
     AlreadyVoted, Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure, StaleVersion, ValidationFailed,
@@ -28,7 +25,7 @@ from workflow.history import history_row, next_history_row
 from workflow.i18n import N_, Msg, today
 from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote
 from workflow.procedure import EFFECTS as EFFECT_NAMES
-from workflow.procedure import Procedure, catalogue
+from workflow.procedure import Procedure, Step, catalogue
 from workflow.models import (
     MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
 )
@@ -155,7 +152,7 @@ def create_dossier(actor: User, campaign_code: str, award_type_code: str, nomine
     procedure = catalogue().current(award_type.procedure)
     dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=actor.unit_id, achievements=achievements,
                       created_by_id=actor.id, nominee_kind=nominee["kind"], procedure=procedure.code,
-                      procedure_version=procedure.version)
+                      procedure_version=procedure.version, state=procedure.initial)
     _apply_nominee(dossier, nominee)
     db.session.add(dossier)
     db.session.flush()
@@ -418,12 +415,13 @@ _vote_records = VoteRecord.__table__
 
 def _record_voter(insert_for_dialect):
     """Built once, as a vote is the commonest write of the council's meeting: the voter is recorded only
-    while the dossier is in council review, under the dossier's row lock, which orders the votes on it
+    while the dossier is in a voting state of its procedure, under the dossier's row lock, which orders the votes on it
     and keeps a transition from slipping in between; a second vote by the same member records nothing."""
     return insert_for_dialect(_vote_records).from_select(
         ["dossier_id", "user_id", "cast_on"],
         select(_dossiers.c.id, bindparam("user_id", type_=Integer), bindparam("cast_on", type_=Date))
-        .where(_dossiers.c.id == bindparam("dossier_id"), _dossiers.c.state == COUNCIL_REVIEW).with_for_update(),
+        .where(_dossiers.c.id == bindparam("dossier_id"),
+               _dossiers.c.state.in_(bindparam("voting_states", expanding=True))).with_for_update(),
     ).on_conflict_do_nothing().returning(_vote_records.c.dossier_id)
 
 
@@ -447,14 +445,15 @@ def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
     ballots = _record_voter_taking_ballots(dossier, actor)
     if ballots is None:
         state = db.session.scalar(select(_dossiers.c.state).where(_dossiers.c.id == dossier.id))
-        raise VotingClosed() if state != COUNCIL_REVIEW else AlreadyVoted()
+        raise VotingClosed() if state not in procedure_of(dossier).voting_states else AlreadyVoted()
     _reseal_ballot_box(dossier, ballots, agree)
 
 
 def _record_voter_taking_ballots(dossier: Dossier, voter: User) -> list[bool] | None:
     """Record that `voter` has voted and take the dossier's ballots out; None if the vote cannot be recorded
-    (the dossier is not in council review, or the voter has already voted)."""
-    params = {"dossier_id": dossier.id, "user_id": voter.id, "cast_on": today()}
+    (the dossier is not in a voting state, or the voter has already voted)."""
+    params = {"dossier_id": dossier.id, "user_id": voter.id, "cast_on": today(),
+              "voting_states": sorted(procedure_of(dossier).voting_states)}
     if db.session.get_bind().dialect.name == "postgresql":
         recorded, ballots = db.session.execute(RECORD_VOTER_TAKING_BALLOTS, params).one()
         return list(ballots or []) if recorded else None

@@ -12,7 +12,7 @@ from functools import wraps
 
 from sqlalchemy import false, or_, select, true
 
-from workflow.definition import ANYONE_WITH_ROLE, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
+from workflow.procedure import ANYONE_WITH_ROLE, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
 from workflow.errors import Forbidden
 from workflow.i18n import N_, Msg
 from workflow.models import AwardType, Dossier, User

@@ -1,11 +1,20 @@
-"""Which procedure versions the database still needs: a version running dossiers move on cannot be removed,
-nor can a procedure an award type follows."""
+"""The loaded procedures and the database: which dossiers are in a state of a kind (honoured, dead...) by their
+own procedure, and which procedure versions the database still needs (a version running dossiers move on
+cannot be removed, nor can a procedure an award type follows)."""
 from __future__ import annotations
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import and_, false, func, inspect, or_, select
 
 from workflow.models import AwardType, Dossier, db
-from workflow.procedure import Catalogue
+from workflow.procedure import Catalogue, catalogue
+
+
+def in_states(attribute: str, state=Dossier.state, procedure=Dossier.procedure):
+    """Whether a dossier is in one of its procedure's `attribute` states ("honoured_states", "dead_states",
+    "due_states"...), as a condition on its `state` and `procedure` columns."""
+    loaded = catalogue()
+    return or_(false(), *(and_(procedure == code, state.in_(sorted(states))) for code in loaded.latest
+                          if (states := loaded.states_of(code, attribute))))
 
 
 def missing_procedures(loaded: Catalogue) -> list[str]:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
-from workflow.definition import COUNCIL_REVIEW, DEAD_STATES, RETURNED, STATES
 from workflow.i18n import N_, today
 from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, VoteRecord, db
 from workflow.text import search_key
 from workflow.permissions import holds, may_fire_where, takes, visible_dossiers
-from workflow.procedure import catalogue
+from workflow.procedure import VOTE_RULES, Procedure, catalogue
+from workflow.procedure_use import in_states
 from workflow.rules import has_conflict
 
 # Each order over the dossier's columns, or those of a selection of them (`columns.id`, ...).
@@ -59,7 +59,7 @@ def search_dossiers(user: User, criteria: DossierFilter, with_documents: bool = 
     if criteria.unit:
         statement = statement.where(Dossier.unit_id == select(Unit.id).where(
             Unit.code == criteria.unit).scalar_subquery())
-    if criteria.state in STATES:
+    if criteria.state in catalogue().states:
         statement = statement.where(Dossier.state == criteria.state)
     key = search_key(criteria.text or "")
     if key:
@@ -111,9 +111,9 @@ def actor_names(rows: list[HistoryEntry]) -> dict[str, str]:
 
 
 def last_return(dossier: Dossier) -> HistoryEntry | None:
-    """The latest return of the dossier: what was asked, by whom, and the due date."""
+    """The latest return of the dossier (a step that set a due date): what was asked, by whom, and the due date."""
     return db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id,
-                                                         HistoryEntry.event == "return")
+                                                         HistoryEntry.event.in_(sorted(catalogue().union("due_events"))))
                               .order_by(HistoryEntry.seq.desc()).limit(1)).first()
 
 
@@ -123,16 +123,14 @@ def returns_of(dossiers: list[Dossier]) -> dict[int, HistoryEntry]:
     if not ids:
         return {}
     rows = db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id.in_(ids),
-                                                         HistoryEntry.event == "return")
+                                                         HistoryEntry.event.in_(sorted(catalogue().union("due_events"))))
                               .order_by(HistoryEntry.seq))
     return {row.dossier_id: row for row in rows}
 
 
-# The council's vote is no step of a procedure (it is taken while the dossier waits in council review and
-# moves nothing): its queue is the one not derived from the procedure files.
+# The council's vote is no step of a procedure (it is taken while the dossier waits in a voting state and
+# moves nothing): its queue is the one not derived from the procedure's steps.
 VOTING_QUEUE = "voting"
-# A queue whose steps check these decides on the council's vote: the page shows the tally beside its dossiers.
-VOTE_RULES = frozenset({"vote_quorum", "vote_threshold"})
 
 
 @dataclass(frozen=True)
@@ -171,7 +169,7 @@ def work_queues(user: User) -> list[WorkQueue]:
                         queue in tallied) for queue, where in criteria.items()]
     if holds(user, "vote"):
         voted = select(VoteRecord.dossier_id).where(VoteRecord.user_id == user.id)
-        open_for_vote = _queue(visible.where(Dossier.state == COUNCIL_REVIEW, Dossier.id.not_in(voted)))
+        open_for_vote = _queue(visible.where(in_states("voting_states"), Dossier.id.not_in(voted)))
         queues.append(WorkQueue(VOTING_QUEUE, N_("Open for your vote"),
                                 [d for d in open_for_vote if not has_conflict(user, d)]))
     return queues
@@ -184,41 +182,67 @@ def state_counts(user: User) -> dict[str, int]:
 
 
 @dataclass
-class Dashboard:
-    campaign: Campaign
-    states: tuple[str, ...]
+class ProcedureCounts:
+    """A campaign's submitted dossiers of one procedure, per unit and state."""
+
+    code: str
+    procedure: Procedure | None  # its newest loaded version, for the title (None once all its files are gone)
+    states: tuple[str, ...]  # the columns (Procedure.columns, over its loaded versions)
     units: list[Unit]
     by_unit: dict[int, Counter]
     state_totals: Counter
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    # One per procedure the campaign's submitted dossiers follow, in the order of the procedures' codes.
+    procedures: list[ProcedureCounts]
     award_types: list[AwardType]
     by_award_type: dict[int, Counter]
+    honoured_by_award_type: Counter  # dossiers in an honoured state of their procedure
     # (award type, unit, live dossiers, quota) where a unit has reached or passed its quota.
     quota_rows: list[tuple[AwardType, Unit, int, int]]
     overdue: list[Dossier]  # the most overdue first, at most OVERDUE_SHOWN of them
     overdue_total: int
+    due_states: tuple[str, ...]  # where the overdue ones wait, for the link to all of them
 
 
 def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboard:
     """Progress of one campaign: submitted dossiers per unit × state, per award type against quotas, overdue returns."""
     on = on or today()
-    rows = db.session.execute(select(Dossier.unit_id, Dossier.award_type_id, Dossier.state, func.count())
+    loaded = catalogue()
+    rows = db.session.execute(select(Dossier.procedure, Dossier.unit_id, Dossier.award_type_id, Dossier.state,
+                                     func.count())
                               .where(Dossier.campaign_id == campaign.id, Dossier.ever_submitted.is_(True))
-                              .group_by(Dossier.unit_id, Dossier.award_type_id, Dossier.state)).all()
-    by_unit: defaultdict[int, Counter] = defaultdict(Counter)
+                              .group_by(Dossier.procedure, Dossier.unit_id, Dossier.award_type_id, Dossier.state)).all()
+    by_procedure: defaultdict[str, defaultdict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
     by_award_type: defaultdict[int, Counter] = defaultdict(Counter)
+    honoured: Counter = Counter()
     live: Counter = Counter()
-    totals: Counter = Counter()
-    for unit_id, award_type_id, state, count in rows:
-        by_unit[unit_id][state] += count
+    for code, unit_id, award_type_id, state, count in rows:
+        by_procedure[code][unit_id][state] += count
         by_award_type[award_type_id][state] += count
-        totals[state] += count
-        if state not in DEAD_STATES:
+        if state in loaded.states_of(code, "honoured_states"):
+            honoured[award_type_id] += count
+        if state not in loaded.states_of(code, "dead_states"):
             live[(award_type_id, unit_id)] += count
-    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(list(by_unit) or [0]))
-                                    .order_by(Unit.sort_order, Unit.name)))
+    units_by_id = {u.id: u for u in db.session.scalars(select(Unit))}
+    procedures = []
+    for code in sorted(by_procedure):
+        by_unit = by_procedure[code]
+        totals: Counter = Counter()
+        for counts in by_unit.values():
+            totals.update(counts)
+        units = sorted((units_by_id[unit_id] for unit_id in by_unit), key=lambda u: (u.sort_order, u.name))
+        versions = loaded.versions(code)
+        # A procedure whose files are all gone still shows its counts, under its code.
+        procedure = versions[0] if versions else None
+        procedures.append(ProcedureCounts(code=code, procedure=procedure,
+                                          states=loaded.columns([code]) or tuple(sorted(totals)), units=units,
+                                          by_unit=dict(by_unit), state_totals=totals))
     award_types = list(db.session.scalars(select(AwardType).where(AwardType.active.is_(True))
                                           .order_by(AwardType.rank, AwardType.code)))
-    units_by_id = {u.id: u for u in db.session.scalars(select(Unit))}
     quota_rows = []
     for award_type in award_types:
         if award_type.quota_per_unit is None:
@@ -226,12 +250,13 @@ def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboa
         for (type_id, unit_id), count in sorted(live.items()):
             if type_id == award_type.id:
                 quota_rows.append((award_type, units_by_id[unit_id], count, award_type.quota_per_unit))
-    overdue_where = (Dossier.campaign_id == campaign.id, Dossier.state == RETURNED, Dossier.due_date < on)
+    overdue_where = (Dossier.campaign_id == campaign.id, in_states("due_states"), Dossier.due_date < on)
     overdue_total = db.session.scalar(select(func.count()).select_from(Dossier).where(*overdue_where))
     # Only the unit is shown beside each: no joins, so that the index hands over the first rows in due order.
     overdue = list(db.session.scalars(select(Dossier).where(*overdue_where)
                                       .options(lazyload("*"), selectinload(Dossier.unit))
                                       .order_by(Dossier.due_date, Dossier.id).limit(OVERDUE_SHOWN)))
-    return Dashboard(campaign=campaign, states=STATES, units=units, by_unit=dict(by_unit), state_totals=totals,
-                     award_types=award_types, by_award_type=dict(by_award_type), quota_rows=quota_rows,
-                     overdue=overdue, overdue_total=overdue_total)
+    due_states = tuple(state for state in loaded.states if state in loaded.union("due_states"))
+    return Dashboard(campaign=campaign, procedures=procedures, award_types=award_types,
+                     by_award_type=dict(by_award_type), honoured_by_award_type=honoured, quota_rows=quota_rows,
+                     overdue=overdue, overdue_total=overdue_total, due_states=due_states)

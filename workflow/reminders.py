@@ -10,9 +10,9 @@ import datetime as dt
 from flask import current_app
 from sqlalchemy import select
 
-from workflow.definition import COUNCIL_REVIEW, DRAFT, RETURNED
 from workflow.models import Campaign, CampaignStatus, Dossier, Notice, User, VoteRecord, db
 from workflow.notices import existing_keys, new_notice, unit_submitters
+from workflow.procedure_use import in_states
 from workflow.rules import council_members
 from workflow.workdays import is_working_day, working_days_until
 
@@ -36,7 +36,8 @@ def _deadline_reminders(day: dt.date) -> dict[tuple[str, int], list[dict]]:
         left = working_days_until(day, campaign.submission_deadline)
         if left > _setting("REMINDER_DEADLINE_WORKING_DAYS"):
             continue
-        drafts = db.session.scalars(select(Dossier).where(Dossier.campaign_id == campaign.id, Dossier.state == DRAFT)
+        drafts = db.session.scalars(select(Dossier).where(Dossier.campaign_id == campaign.id,
+                                                          in_states("initial_states"))
                                     .order_by(Dossier.id))
         for dossier in drafts:
             for user in unit_submitters(dossier.unit_id):
@@ -46,9 +47,10 @@ def _deadline_reminders(day: dt.date) -> dict[tuple[str, int], list[dict]]:
 
 
 def _return_reminders(day: dt.date) -> dict[tuple[str, int], list[dict]]:
-    """Returned dossiers whose due date is at most REMINDER_RETURN_WORKING_DAYS away, or past."""
+    """Returned dossiers (waiting for their unit by a due date) due in at most REMINDER_RETURN_WORKING_DAYS
+    working days, or overdue."""
     wanted: dict[tuple[str, int], list[dict]] = {}
-    returned = db.session.scalars(select(Dossier).where(Dossier.state == RETURNED, Dossier.due_date.is_not(None))
+    returned = db.session.scalars(select(Dossier).where(in_states("due_states"), Dossier.due_date.is_not(None))
                                   .order_by(Dossier.id))
     for dossier in returned:
         left = working_days_until(day, dossier.due_date)
@@ -63,7 +65,7 @@ def _return_reminders(day: dt.date) -> dict[tuple[str, int], list[dict]]:
 def _vote_reminders() -> dict[tuple[str, int], list[dict]]:
     """Council members who have not voted on a dossier open for voting."""
     wanted: dict[tuple[str, int], list[dict]] = {}
-    for dossier in db.session.scalars(select(Dossier).where(Dossier.state == COUNCIL_REVIEW).order_by(Dossier.id)):
+    for dossier in db.session.scalars(select(Dossier).where(in_states("voting_states")).order_by(Dossier.id)):
         voted = set(db.session.scalars(select(VoteRecord.user_id).where(VoteRecord.dossier_id == dossier.id)))
         for member in council_members(dossier):
             if member.id not in voted:

@@ -14,8 +14,7 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import Integer, and_, bindparam, func, inspect, or_, select
 
-from workflow.definition import DEAD_STATES, Step
-from workflow.procedure import INPUT_RULES, INPUT_TYPES, RULE_CODES
+from workflow.procedure import INPUT_RULES, INPUT_TYPES, RULE_CODES, Step, catalogue
 from workflow.i18n import N_, Msg
 from workflow.i18n import today as vietnam_today
 from workflow.models import Ballot, Document, Dossier, Unit, User, VoteRecord, db
@@ -137,12 +136,13 @@ _dossiers = Dossier.__table__
 _documents = Document.__table__
 # Built once: the submission guards run on every submit and resubmit.
 DOCUMENT_KINDS_PRESENT = select(_documents.c.kind).where(_documents.c.dossier_id == bindparam("dossier_id")).distinct()
-# Other dossiers of the same award type and campaign that have been submitted and still count.
+# Other dossiers of the same award type and campaign that have been submitted and still count (are not in a
+# dead state of the dossier's procedure).
 _LIVE_OTHERS = (_dossiers.c.campaign_id == bindparam("campaign_id"),
                 _dossiers.c.award_type_id == bindparam("award_type_id"),
                 _dossiers.c.id != bindparam("dossier_id"),
                 _dossiers.c.ever_submitted.is_(True),
-                _dossiers.c.state.not_in(DEAD_STATES))
+                _dossiers.c.state.not_in(bindparam("dead_states", expanding=True)))
 QUOTA_USED = select(func.count()).select_from(_dossiers).where(*_LIVE_OTHERS,
                                                                _dossiers.c.unit_id == bindparam("unit_id"))
 _birth_year = bindparam("birth_year", type_=Integer)
@@ -154,7 +154,8 @@ SAME_NOMINEE = select(func.count()).select_from(_dossiers).where(
 
 
 def _live_others(dossier: Dossier) -> dict:
-    return {"campaign_id": dossier.campaign_id, "award_type_id": dossier.award_type_id, "dossier_id": dossier.id}
+    return {"campaign_id": dossier.campaign_id, "award_type_id": dossier.award_type_id, "dossier_id": dossier.id,
+            "dead_states": sorted(catalogue().states_of(dossier.procedure, "dead_states"))}
 
 
 def missing_documents(dossier: Dossier) -> list[str]:

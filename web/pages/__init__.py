@@ -8,12 +8,13 @@ from flask_login import current_user, login_required
 from web.diagram import workflow_svg
 from web.security import exempt_api_from_csrf, init_security
 from workflow.administration import UNIT_KINDS
-from workflow.definition import CONTENT_EVENT_LABELS, ROLE_LABELS, STATES
+from workflow.definition import CONTENT_EVENT_LABELS, ROLE_LABELS
 from workflow.i18n import N_, Msg
+from workflow.notice_text import resubmit_by
 from workflow.notices import unread_count
 from workflow.permissions import holds, require, requires_for
 
-from workflow.procedure import catalogue
+from workflow.procedure import Procedure, Step, catalogue
 from workflow.rules import DOCUMENT_KINDS
 
 UNIT_KIND_LABELS = {
@@ -54,6 +55,27 @@ def event_label(event: str | None) -> str:
     return gettext(catalogue().event_label(event)) if event else ""
 
 
+def step_label(procedure: Procedure, step: Step) -> str:
+    """What a step's button and page say: its own label (the chair's refusal), else its event's."""
+    return gettext(procedure.step_label(step))
+
+
+def history_label(procedure: Procedure, row) -> str:
+    """What a history row says it was: the label of the step it records, or of its event."""
+    step = procedure.step_by_event_and_source.get((row.event, row.from_state))
+    return step_label(procedure, step) if step is not None else event_label(row.event)
+
+
+def state_tone(state: str | None) -> str:
+    """The look of a state's badge (tone-… in app.css), from what the state is in the loaded procedures."""
+    return catalogue().tone(state) if state else "open"
+
+
+def waits_for_unit(state: str | None) -> bool:
+    """Whether a dossier in `state` waits for its unit's answer to a return, by a due date."""
+    return state in catalogue().union("due_states")
+
+
 def render_msg(message: Msg) -> str:
     return message.render(gettext)
 
@@ -62,7 +84,7 @@ def page_context() -> dict:
     # Jobs render e-mails with these templates too, outside any request and without a signed-in user.
     signed_in = has_request_context() and current_user.is_authenticated
     unread = unread_count(current_user) if signed_in else 0
-    return {"current_locale": str(get_locale() or "vi"), "unread_notices": unread}
+    return {"current_locale": str(get_locale() or "vi"), "unread_notices": unread, "all_states": catalogue().states}
 
 
 def init_pages(app: Flask) -> None:
@@ -74,8 +96,9 @@ def init_pages(app: Flask) -> None:
     exempt_api_from_csrf(app)
     app.context_processor(page_context)
     app.jinja_env.globals.update(
-        state_label=state_label, event_label=event_label,
+        state_label=state_label, event_label=event_label, step_label=step_label, history_label=history_label,
+        state_tone=state_tone, waits_for_unit=waits_for_unit, resubmit_by=resubmit_by,
         role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_KINDS),
-        unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg, all_states=STATES,
+        unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg,
         workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can,
     )

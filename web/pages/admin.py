@@ -10,7 +10,8 @@ from web.pages import UNIT_KIND_LABELS, gate
 from web.pages.views import form_view
 from web.pages.forms import UnitForm, UserForm
 from workflow import administration
-from workflow.definition import ROLE_LABELS, ROLES
+from workflow.definition import ROLE_LABELS
+from workflow.procedure import ROLES
 from workflow.models import Unit, User, db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

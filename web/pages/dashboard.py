@@ -8,7 +8,6 @@ from sqlalchemy import select
 from web.charts import bar_chart
 from web.pages import requires
 from workflow import queries
-from workflow.definition import STATE_LABELS
 from workflow.models import Campaign, db
 
 bp = Blueprint("dashboard", __name__)
@@ -23,5 +22,4 @@ def index():
         return render_template("pages/dashboard.html", campaigns=[], board=None)
     chosen = next((c for c in campaigns if c.code == request.args.get("campaign")), campaigns[0])
     board = queries.campaign_dashboard(chosen)
-    return render_template("pages/dashboard.html", campaigns=campaigns, board=board, bar_chart=bar_chart,
-                           state_labels=STATE_LABELS)
+    return render_template("pages/dashboard.html", campaigns=campaigns, board=board, bar_chart=bar_chart)

@@ -13,15 +13,24 @@ from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, Upload
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
 from workflow import operations, queries
-from workflow.definition import STATES
 from workflow.procedure import catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
-from workflow.permissions import holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only
+from workflow.permissions import (
+    holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
+)
 from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
-BULK_EVENTS = ("accept", "forward")
+
+
+def _bulk_form() -> BulkForm:
+    """The bulk action's form, offering the events of the person's role whose steps ask for nothing."""
+    form = BulkForm()
+    events = dict.fromkeys(step.event for procedure in catalogue() for step in procedure.steps
+                           if not step.inputs and takes(current_user, step))
+    form.event.choices = [(event, _(catalogue().event_label(event))) for event in events]
+    return form
 
 
 def _dossier(dossier_id: int):
@@ -61,15 +70,16 @@ def index():
         campaigns=_choices(Campaign, (Campaign.year.desc(), Campaign.code), active_only=False),
         award_types=_choices(AwardType, (AwardType.rank, AwardType.code)),
         units=_choices(Unit, (Unit.sort_order, Unit.name)) if not sees_own_unit_only(current_user) else [],
-        states=STATES, sorts=list(queries.SORTS), bulk_form=BulkForm() if holds(current_user, "act_in_bulk") else None)
+        states=catalogue().states, sorts=list(queries.SORTS),
+        bulk_form=_bulk_form() if holds(current_user, "act_in_bulk") else None)
 
 
 @bp.route("/bulk", methods=["POST"])
 @login_required
 @requires("act_in_bulk")
 def bulk():
-    form = BulkForm()
-    if not form.validate_on_submit() or form.event.data not in BULK_EVENTS:
+    form = _bulk_form()
+    if not form.validate_on_submit():
         flash(_("Choose an action."), "error")
         return redirect(url_for("dossier_pages.index"))
     results = []
@@ -168,11 +178,16 @@ def view(dossier_id: int):
         upload_form.kind.data = next(iter(missing_documents(dossier)), None)
     show_tally = holds(current_user, "see_tally") and dossier.ever_submitted
     voted = may_vote(current_user) and has_voted(current_user, dossier)
-    vote_open = may_vote(current_user) and dossier.state == "council_review" and not voted
+    procedure = operations.procedure_of(dossier)
+    vote_open = may_vote(current_user) and dossier.state in procedure.voting_states and not voted
     history = queries.history_of(dossier)
+    # What the last return asked, while the unit answers it and while its answer is examined.
+    asked = ("due" if dossier.state in procedure.due_states
+             else "answered" if dossier.state in procedure.answer_states else None)
     return render_template(
-        "pages/dossier.html", dossier=dossier, procedure=operations.procedure_of(dossier), steps=steps,
-        history=history, actors=queries.actor_names(history), last_return=queries.last_return(dossier),
+        "pages/dossier.html", dossier=dossier, procedure=procedure, steps=steps, asked=asked,
+        history=history, actors=queries.actor_names(history),
+        last_return=queries.last_return(dossier) if asked else None,
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
         vote_form=VoteForm() if vote_open else None, voted=voted)
@@ -267,7 +282,8 @@ def event(dossier_id: int, event: str):
     if request.method == "GET":
         form.version.data = dossier.version
         form.due_date.data = operations.default_due_date(step)
-    return render_template("pages/event.html", dossier=dossier, step=step, form=form,
+    return render_template("pages/event.html", dossier=dossier, procedure=operations.procedure_of(dossier), step=step,
+                           form=form,
                            fields=input_fields(form, step), document_kinds=DOCUMENT_KINDS,
                            missing=missing_documents(dossier)), \
         400 if request.method == "POST" else 200

@@ -160,7 +160,7 @@ class EventForm(FlaskForm):
 # shows those its step declares, labelled and hinted thus.
 INPUT_LABELS = {"comment": _l("Comment"), "due_date": _l("Due date for resubmission"),
                 "decision_number": _l("Decision number"), "decision_date": _l("Decision date")}
-INPUT_HINTS = {"due_date": _l("dd/mm/yyyy; 7 days from today unless you change it."), "decision_date": "dd/mm/yyyy"}
+INPUT_HINTS = {"due_date": "dd/mm/yyyy", "decision_date": "dd/mm/yyyy"}
 # A comment that a rule requires is called for what that rule asks.
 COMMENT_LABELS = {"reason_required": _l("Reason"), "note_required": _l("Appraisal note"),
                   "answer_required": _l("The higher authority's answer")}
@@ -175,6 +175,11 @@ def input_fields(form: EventForm, step) -> list[dict]:
         if item.name == "comment" and not item.per_document:
             label = next((COMMENT_LABELS[code] for code in step.input_rules if code in COMMENT_LABELS), label)
         hint = PER_DOCUMENT_HINT if item.per_document else INPUT_HINTS.get(item.name)
+        due = step.effect("set_due_date") if item.name == "due_date" else None
+        if due:
+            hint = flask_babel.ngettext("dd/mm/yyyy; %(num)d working day from today unless you change it.",
+                                        "dd/mm/yyyy; %(num)d working days from today unless you change it.",
+                                        due["working_days"])
         fields.append({"input": item, "field": form[item.name], "label": label, "hint": hint})
     return fields
 
@@ -190,8 +195,7 @@ class VoteForm(FlaskForm):
 
 
 class BulkForm(FlaskForm):
-    event = SelectField(_l("Action"), choices=[("accept", _l("Accept for appraisal")),
-                                                ("forward", _l("Forward to higher authority"))])
+    event = SelectField(_l("Action"))  # the choices depend on the person (web.pages.dossiers._bulk_form)
     submit = SubmitField(_l("Apply to the selected dossiers"))
 
 

@@ -5,8 +5,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from workflow import queries
-from workflow.definition import RETURNED, STATES
 from workflow.permissions import holds
+from workflow.procedure import catalogue
 from workflow.rules import tally
 
 bp = Blueprint("home", __name__)
@@ -21,7 +21,9 @@ def index():
     returns = queries.returns_of([d for queue in queues for d in queue.dossiers] + recent)
     by_state = []
     if holds(current_user, "nominate"):
-        order = (RETURNED,) + tuple(state for state in STATES if state != RETURNED)
+        # What waits for the unit's answer first, then the rest in the procedures' order.
+        due = catalogue().union("due_states")
+        order = sorted(catalogue().states, key=lambda state: state not in due)
         by_state = [(state, [d for d in recent if d.state == state]) for state in order]
         by_state = [(state, dossiers) for state, dossiers in by_state if dossiers]
     return render_template("pages/home.html", queues=queues, recent=recent, total=total, tallies=tallies,

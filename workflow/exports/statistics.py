@@ -4,17 +4,17 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from workflow.definition import CONFERRED as CONFERRED_STATE
-from workflow.definition import STATE_LABELS
 from workflow.exports.common import Gettext
 from workflow.exports.xlsx import CENTRE, put, save_workbook_bytes
 from workflow.i18n import N_
 from workflow.models import utcnow
+from workflow.procedure import catalogue
 
 BY_AWARD_TYPE = N_("By award type")
 BY_STATE = N_("By state")
 UNIT = N_("Nominating unit")
 NOMINATED = N_("Nominations made")
+HONOURED = N_("Awarded")
 TOTAL = N_("Total of all")
 STATISTICS_TITLE = N_("Nominations and awards per unit: %(campaign)s")
 
@@ -32,12 +32,12 @@ def statistics_xlsx(statistics: dict, gettext: Gettext) -> bytes:
         put(by_type, 3, column, award_type["name"], bold=True, align=CENTRE, border=True)
         by_type.merge_cells(start_row=3, start_column=column, end_row=3, end_column=column + 1)
         put(by_type, 4, column, gettext(NOMINATED), bold=True, align=CENTRE, border=True)
-        put(by_type, 4, column + 1, gettext(STATE_LABELS[CONFERRED_STATE]), bold=True, align=CENTRE, border=True)
+        put(by_type, 4, column + 1, gettext(HONOURED), bold=True, align=CENTRE, border=True)
         column += 2
     put(by_type, 3, column, gettext(TOTAL), bold=True, align=CENTRE, border=True)
     by_type.merge_cells(start_row=3, start_column=column, end_row=3, end_column=column + 1)
     put(by_type, 4, column, gettext(NOMINATED), bold=True, align=CENTRE, border=True)
-    put(by_type, 4, column + 1, gettext(STATE_LABELS[CONFERRED_STATE]), bold=True, align=CENTRE, border=True)
+    put(by_type, 4, column + 1, gettext(HONOURED), bold=True, align=CENTRE, border=True)
     lines = [(unit["unit_name"], unit["counts"], unit["nominated"], unit["conferred"]) for unit in statistics["units"]]
     totals = statistics["totals"]
     lines.append((gettext(TOTAL), totals["counts"], totals["nominated"], totals["conferred"]))
@@ -55,7 +55,7 @@ def statistics_xlsx(statistics: dict, gettext: Gettext) -> bytes:
     put(by_state, 1, 1, title, bold=True, size=14)
     put(by_state, 3, 1, gettext(UNIT), bold=True, align=CENTRE, border=True)
     for offset, state in enumerate(statistics["states"], 2):
-        put(by_state, 3, offset, gettext(STATE_LABELS[state]), bold=True, align=CENTRE, border=True)
+        put(by_state, 3, offset, gettext(catalogue().state_label(state)), bold=True, align=CENTRE, border=True)
     put(by_state, 3, len(statistics["states"]) + 2, gettext(TOTAL), bold=True, align=CENTRE, border=True)
     for row, (name, counts, nominated, _conferred) in enumerate(lines, 4):
         put(by_state, row, 1, name, border=True)
