@@ -58,8 +58,9 @@ def _edge(source: tuple[float, float], dest: tuple[float, float]) -> str:
     return f"M{sx:.0f},{sy + BOX_H / 2:.0f} L{dx + BOX_W + 2:.0f},{dy + BOX_H / 2:.0f}"
 
 
-def workflow_svg(procedure: Procedure, current: str | None, state_label, event_label, title: str) -> Markup:
-    """The diagram of `procedure` with `current` marked; labels come from the caller's translations."""
+def workflow_svg(procedure: Procedure, current: str | None, state_label, step_label, title: str) -> Markup:
+    """The diagram of `procedure` with `current` marked; labels come from the caller's translations:
+    `state_label(state, procedure)` and `step_label(procedure, step)`."""
     rows = _layers(procedure)
     positions, width = _positions(rows)
     height = 2 * MARGIN + len(rows) * BOX_H + (len(rows) - 1) * GAP_Y
@@ -72,7 +73,8 @@ def workflow_svg(procedure: Procedure, current: str | None, state_label, event_l
         if (step.source, step.dest) in seen:
             continue
         seen.add((step.source, step.dest))
-        label = escape(f"{state_label(step.source)} → {state_label(step.dest)}: {event_label(step.event)}")
+        label = escape(f"{state_label(step.source, procedure)} → {state_label(step.dest, procedure)}: "
+                       f"{step_label(procedure, step)}")
         parts.append(f'<path class="edge" d="{_edge(positions[step.source], positions[step.dest])}" fill="none" '
                      f'stroke="#55606e" stroke-width="1.4" marker-end="url(#arrow)"><title>{label}</title></path>')
     for state, (x, y) in positions.items():
@@ -85,6 +87,6 @@ def workflow_svg(procedure: Procedure, current: str | None, state_label, event_l
             f'fill="{fill}" stroke="#55606e" stroke-width="{stroke_width}"/>'
             f'<text x="{x + BOX_W / 2:.0f}" y="{y + BOX_H / 2 + 4:.0f}" text-anchor="middle" font-size="12" '
             f'font-weight="{"bold" if state == current else "normal"}" fill="{color}">'
-            f'{escape(state_label(state))}</text></g>')
+            f'{escape(state_label(state, procedure))}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -27,7 +27,7 @@ def transition_labels(notice: Notice, gettext: Gettext) -> dict:
     the unit is asked to answer (`resubmit_by`)."""
     params = notice.params
     return {
-        "event_label": gettext(catalogue().event_label(params.get("event", ""))),
+        "event_label": gettext(catalogue().step_label(params.get("event", ""), params.get("from_state"))),
         "state_label": gettext(catalogue().state_label(params.get("state", ""))),
         "resubmit_by": resubmit_by(params),
     }

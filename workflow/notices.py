@@ -84,6 +84,7 @@ def notice_params(dossier: Dossier, event: str, comment: str | None, changes: di
              for name in ("state", "due_date", "decision_number", "decision_date")}
     return {
         "event": event,
+        "from_state": dossier.state,
         "state": after["state"],
         "nominee": dossier.nominee_name,
         "award_type": dossier.award_type.name,

@@ -613,6 +613,14 @@ class Catalogue:
                 return procedure.event_label(event)
         return event
 
+    def step_label(self, event: str, source: str | None) -> str:
+        """The label of the step `event` takes from `source` (its own, or its event's)."""
+        for procedure in self:
+            step = procedure.step_by_event_and_source.get((event, source))
+            if step is not None:
+                return procedure.step_label(step)
+        return self.event_label(event)
+
     def queue_label(self, queue: str) -> str:
         for procedure in self:
             if queue in procedure.queue_labels:

@@ -45,8 +45,13 @@ def gate(bp: Blueprint, capability: str) -> None:
     def holders_only():
         require(current_user, capability)
 
-def state_label(state: str | None) -> str:
-    return gettext(catalogue().state_label(state)) if state else ""
+def state_label(state: str | None, procedure: Procedure | None = None) -> str:
+    """A state's label in the reader's language: as `procedure` names it, else as the first loaded one does."""
+    if not state:
+        return ""
+    if procedure is not None and state in procedure.state_labels:
+        return gettext(procedure.state_label(state))
+    return gettext(catalogue().state_label(state))
 
 
 def event_label(event: str | None) -> str:
@@ -66,8 +71,10 @@ def history_label(procedure: Procedure, row) -> str:
     return step_label(procedure, step) if step is not None else event_label(row.event)
 
 
-def state_tone(state: str | None) -> str:
-    """The look of a state's badge (tone-… in app.css), from what the state is in the loaded procedures."""
+def state_tone(state: str | None, procedure: Procedure | None = None) -> str:
+    """The look of a state's badge (tone-… in app.css), from what the state is in `procedure` (or the loaded ones)."""
+    if procedure is not None and state in procedure.state_labels:
+        return procedure.tone(state)
     return catalogue().tone(state) if state else "open"
 
 
