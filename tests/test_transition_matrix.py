@@ -1,14 +1,17 @@
-"""Every event from every state, by every role, through the API: allowed exactly where DOMAIN.md says.
+"""Every event from every state, by every kind of person, through the API, for every loaded procedure: each
+step allowed for the people its role and scope name, refused for the others and from the other states.
 
-The expectations come from DOMAIN.md's table, written out here on its own (not read from
-workflow.definition), so that a wrong entry in the definition shows up as a failure.
+The cases come from the procedure files (workflow/procedures/), read as README.md's "Writing a procedure"
+says: a step's `role` and `scope` say who may fire it, `from` and `to` where it leads.
 """
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import RESPONSIBLE
-from workflow.i18n import today
+from tests.factories import path_to, step_input
 from workflow.models import Dossier, HistoryEntry, db
+from workflow.procedure import RESPONSIBLE_DEPARTMENT, VOTE_RULES, catalogue
 
 pytestmark = pytest.mark.usefixtures("light_password_hashing")
 
@@ -19,63 +22,38 @@ OTHER_APPRAISER = "appraiser of another department"
 COUNCIL = "council"
 CHAIR = "chair"
 ADMIN = "admin"
-ROLES = (SUBMITTER, OFFICE, APPRAISER, OTHER_APPRAISER, COUNCIL, CHAIR, ADMIN)
-
-# DOMAIN.md, "The reference workflow": (event, from, to, who).
-TABLE = (
-    ("submit", "draft", "submitted", SUBMITTER),
-    ("withdraw", "draft", "withdrawn", SUBMITTER),
-    ("withdraw", "submitted", "withdrawn", SUBMITTER),
-    ("withdraw", "returned", "withdrawn", SUBMITTER),
-    ("accept", "submitted", "in_appraisal", OFFICE),
-    ("return", "submitted", "returned", OFFICE),
-    ("return", "in_appraisal", "returned", APPRAISER),
-    ("return", "council_review", "returned", CHAIR),
-    ("resubmit", "returned", "submitted", SUBMITTER),
-    ("recommend", "in_appraisal", "council_review", APPRAISER),
-    ("reject", "in_appraisal", "rejected", APPRAISER),
-    ("reject", "council_review", "rejected", CHAIR),
-    ("approve", "council_review", "approved", CHAIR),
-    ("forward", "approved", "forwarded", OFFICE),
-    ("confer", "approved", "conferred", OFFICE),
-    ("confer", "forwarded", "conferred", OFFICE),
-    ("decline", "forwarded", "declined", OFFICE),
-)
-EVENTS = tuple(dict.fromkeys(event for event, *_ in TABLE))
-STATES = ("draft", "submitted", "returned", "in_appraisal", "council_review", "approved", "forwarded",
-          "conferred", "rejected", "declined", "withdrawn")
-ALLOWED = {(event, source): (dest, who) for event, source, dest, who in TABLE}
-ROLES_OF_EVENT = {event: {who for e, _, _, who in TABLE if e == event} for event in EVENTS}
-# The fields each event's guards need to pass.
-FIELDS = {
-    "return": {"comment": "Thiếu xác nhận của cấp ủy"},
-    "recommend": {"comment": "Đủ điều kiện"},
-    "reject": {"comment": "Chưa đủ tiêu chuẩn"},
-    "decline": {"comment": "Trung ương Hội không duyệt"},
-    "confer": {"decision_number": "15/QĐ-HPN"},
-}
+# Each kind of person: (role, whether they are the one a step's scope names: the unit's, the department's).
+PEOPLE = {SUBMITTER: ("submitter", True), OFFICE: ("office", True), APPRAISER: ("appraiser", True),
+          OTHER_APPRAISER: ("appraiser", False), COUNCIL: ("council", True), CHAIR: ("chair", True),
+          ADMIN: ("admin", True)}
+ROLES = tuple(PEOPLE)
+PROCEDURES = {f"{p.code}-v{p.version}": p for p in catalogue()}
+CASES = [(key, state, event, role) for key, procedure in PROCEDURES.items()
+         for state in procedure.states for event in procedure.events for role in ROLES]
+REFERENCE = catalogue().current("reference")
+EVENTS = REFERENCE.events
 
 
-def expected_outcome(state: str, event: str, role: str, ever_submitted: bool) -> tuple[int, str]:
+def fits(role: str, step) -> bool:
+    """Whether this kind of person is one the step's role and scope name."""
+    name, in_scope = PEOPLE[role]
+    return name == step.role and (in_scope or step.scope != RESPONSIBLE_DEPARTMENT)
+
+
+def expected_outcome(procedure, state: str, event: str, role: str, ever_submitted: bool) -> tuple[int, str]:
     """(status, state or error code) that API.md's check order gives."""
     if role != SUBMITTER and not ever_submitted:
         return 404, "not_found"  # reviewers see a dossier only once it has been submitted
-    if (event, state) in ALLOWED and ALLOWED[(event, state)][1] == role:
-        return 200, ALLOWED[(event, state)][0]
-    if role in ROLES_OF_EVENT[event]:
+    step = procedure.step_by_event_and_source.get((event, state))
+    if step is not None and fits(role, step):
+        return 200, step.dest
+    if any(fits(role, other) for other in procedure.steps if other.event == event):
         return 409, "invalid_transition"
     return 403, "forbidden"
 
 
-def award_type_for(state: str, event: str) -> str:
-    """A forwarded type where forward and decline need one, a city-level one for confer from approved."""
-    if state in ("forwarded", "declined") or (state == "approved" and event == "forward"):
-        return "bk_tw_hoi"
-    return "bk_thanh_hoi"
-
-
 def actor(factory, role: str, dossier: Dossier):
-    responsible = RESPONSIBLE[dossier.award_type.code]
+    responsible = dossier.award_type.responsible_unit.code
     other_department = "ban-xdtc" if responsible != "ban-xdtc" else "ban-gdxh"
     return {
         SUBMITTER: lambda: factory.user_once("submitter", dossier.unit.code),
@@ -101,27 +79,29 @@ def last_history_row(dossier_id: int) -> HistoryEntry:
                               .order_by(HistoryEntry.seq.desc())).first()
 
 
-def event_body(event: str, version: int) -> dict:
-    body = {"event": event, "version": version, **FIELDS.get(event, {})}
-    if event == "confer":
-        body["decision_date"] = today().isoformat()
+def event_body(procedure, event: str, version: int) -> dict:
+    """The event with what its steps ask for (dates as the API takes them)."""
+    body = {"event": event, "version": version}
+    for step in (step for step in procedure.steps if step.event == event):
+        body.update({name: value.isoformat() if isinstance(value, dt.date) else value
+                     for name, value in step_input(step).items()})
     return body
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("event", EVENTS)
-@pytest.mark.parametrize("state", STATES)
-def test_event_from_state_by_role(factory, state, event, role):
-    dossier = factory.dossier(state, award_type=award_type_for(state, event))
-    if state == "council_review" and event == "approve":
-        for member in factory.council(3):
-            factory.api(member).post(f"/api/v1/dossiers/{dossier.id}/votes", json={"vote": "agree"})
+@pytest.mark.parametrize(("procedure_key", "state", "event", "role"), CASES)
+def test_event_from_state_by_role(factory, procedure_key, state, event, role):
+    procedure = PROCEDURES[procedure_key]
+    step = procedure.step_by_event_and_source.get((event, state))
+    path = path_to(procedure, state)
+    dossier = factory.dossier_in(procedure, state, factory.award_type_for(procedure, path + ([step] if step else [])))
+    if step is not None and VOTE_RULES & set(step.rules):
+        factory.votes_for(dossier)
     user = actor(factory, role, dossier)
     before = snapshot(dossier.id)
-    status, outcome = expected_outcome(state, event, role, dossier.ever_submitted)
+    status, outcome = expected_outcome(procedure, state, event, role, dossier.ever_submitted)
 
     response = factory.api(user).post(f"/api/v1/dossiers/{dossier.id}/events",
-                                      json=event_body(event, before[1]))
+                                      json=event_body(procedure, event, before[1]))
 
     assert response.status_code == status, response.json
     if status == 200:
@@ -134,6 +114,15 @@ def test_event_from_state_by_role(factory, state, event, role):
         assert snapshot(dossier.id) == before
 
 
+def test_every_step_of_every_procedure_is_a_case_that_succeeds():
+    """The matrix holds a success for each step of each loaded procedure: none is left untried."""
+    succeeding = {(key, step.event, step.source) for key, procedure in PROCEDURES.items() for step in procedure.steps}
+    assert succeeding == {(key, event, state) for key, state, event, role in CASES
+                          if (step := PROCEDURES[key].step_by_event_and_source.get((event, state))) is not None
+                          and fits(role, step)}
+    assert len(CASES) >= len(REFERENCE.states) * len(REFERENCE.events) * len(ROLES)
+
+
 @pytest.mark.parametrize("event", EVENTS)
 def test_reviewers_do_not_see_a_draft_withdrawn_before_submission(factory, event):
     """A withdrawn draft was never submitted, so it stays hidden from the city union (404, not 403)."""
@@ -141,7 +130,7 @@ def test_reviewers_do_not_see_a_draft_withdrawn_before_submission(factory, event
     before = snapshot(dossier.id)
     for role in ROLES[1:]:
         response = factory.api(actor(factory, role, dossier)).post(
-            f"/api/v1/dossiers/{dossier.id}/events", json=event_body(event, before[1]))
+            f"/api/v1/dossiers/{dossier.id}/events", json=event_body(REFERENCE, event, before[1]))
         assert (response.status_code, response.json["error"]["code"]) == (404, "not_found"), role
     assert snapshot(dossier.id) == before
 
@@ -156,10 +145,10 @@ def withdrawn_after_submission(factory):
 def test_nothing_leaves_a_dossier_withdrawn_after_submission(factory, event, role):
     dossier = withdrawn_after_submission(factory)
     before = snapshot(dossier.id)
-    status, code = expected_outcome("withdrawn", event, role, True)
+    status, code = expected_outcome(REFERENCE, "withdrawn", event, role, True)
 
     response = factory.api(actor(factory, role, dossier)).post(f"/api/v1/dossiers/{dossier.id}/events",
-                                                               json=event_body(event, before[1]))
+                                                               json=event_body(REFERENCE, event, before[1]))
 
     assert (response.status_code, response.json["error"]["code"]) == (status, code)
     assert status in (403, 409)
@@ -191,7 +180,8 @@ def test_conflict_of_interest_is_refused(factory, state, event, role):
             factory.api(member).post(f"/api/v1/dossiers/{dossier.id}/votes", json={"vote": "agree"})
     before = snapshot(dossier.id)
 
-    response = factory.api(user).post(f"/api/v1/dossiers/{dossier.id}/events", json=event_body(event, before[1]))
+    response = factory.api(user).post(f"/api/v1/dossiers/{dossier.id}/events",
+                                      json=event_body(REFERENCE, event, before[1]))
 
     assert response.status_code == 422, response.json
     assert response.json["error"]["code"] == "guard_failed"
@@ -213,7 +203,7 @@ def test_check_order_with_a_stale_version(factory, state, event, role, code):
     dossier = factory.dossier(state)
     before = snapshot(dossier.id)
     response = factory.api(actor(factory, role, dossier)).post(f"/api/v1/dossiers/{dossier.id}/events",
-                                                               json=event_body(event, before[1] - 1))
+                                                               json=event_body(REFERENCE, event, before[1] - 1))
     assert response.json["error"]["code"] == code
     assert response.status_code == {"not_found": 404, "forbidden": 403, "stale_version": 409}[code]
     assert snapshot(dossier.id) == before
