@@ -587,6 +587,7 @@ class Catalogue:
                                    for procedure in self.versions(code) for state in procedure.columns))
 
     def tone(self, state: str) -> str:
+        """`Procedure.tone` of `state` in the newest procedure that has it (where the dossier's is not known)."""
         for procedure in sorted(self, key=lambda p: -p.version):
             if state in procedure.state_labels:
                 return procedure.tone(state)
