@@ -26,9 +26,10 @@ from workflow.errors import (
 )
 from workflow.history import history_row
 from workflow.i18n import N_, Msg, today
-from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote
+from workflow.parties import awaited_after, party_names, party_of
+from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote, takes
 from workflow.procedure import EFFECTS as EFFECT_NAMES
-from workflow.procedure import Procedure, catalogue
+from workflow.procedure import EACH_PARTY, Procedure, catalogue
 from workflow.models import (
     MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db,
     nominee_name_columns, utcnow,
@@ -312,7 +313,17 @@ def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
                data: EventInput = EventInput()) -> Dossier:
     procedure = procedure_of(dossier)
     step = check_step(actor, dossier, event, version, data, dossier.state, procedure)
+    if step.scope == EACH_PARTY and awaited_after(actor, dossier, step):
+        return give_opinion(actor, dossier, step, data)
     return write_step(actor, dossier, step, data, procedure.next_state(dossier.state, event))
+
+
+def give_opinion(actor: User, dossier: Dossier, step: Step, data: EventInput) -> Dossier:
+    """Record the actor's unit's opinion on a step the named units take together, while others are still awaited:
+    a history row with the opinion's comment, the dossier staying where it is."""
+    write_change(actor, dossier, step.event, dossier.state, {}, {"party": party_of(actor)},
+                 (data.comment or "").strip() or None)
+    return dossier
 
 
 # The rules whose counts a concurrent submission could make wrong: steps with them are serialised per award type.
@@ -328,6 +339,7 @@ def check_step(actor: User, dossier: Dossier, event: str, version: int | None, d
         raise ValidationFailed(details=[{"field": "event", "message": Msg(N_("Unknown event “%(event)s”."),
                                                                            {"event": event})}])
     if not any(may_fire(actor, step, dossier) for step in steps):
+        _refuse_non_party(actor, steps, procedure.event_label(event))
         raise Forbidden(Msg(N_("Your role does not allow “%(event)s” on this dossier."),
                             {"event": Msg(procedure.event_label(event))}))
     _require_version(dossier, version)
@@ -347,6 +359,15 @@ def check_step(actor: User, dossier: Dossier, event: str, version: int | None, d
     return step
 
 
+def _refuse_non_party(actor: User, steps: list[Step], event_label: str) -> None:
+    """Refuse a holder of the role of a step that only named units take, whose unit is not one of them."""
+    parties = [party for step in steps if step.parties and takes(actor, step) for party in step.parties]
+    if parties:
+        message = Msg(N_("Only %(units)s take “%(event)s” on this dossier; your unit is not one of them."),
+                      {"units": party_names(dict.fromkeys(parties)), "event": Msg(event_label)})
+        raise Forbidden(message, details=[{"rule": "not_a_party", "message": message}])
+
+
 def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, state: str) -> Dossier:
     """Write the step, which brings the dossier to `state`, through `write_change`, once its effects have said
     what else it changes."""
@@ -356,6 +377,8 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
         EFFECTS[effect](dossier, data, dict(params), changes, details)
     if "conflict_of_interest" in step.rules and has_conflict(actor, dossier):
         details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
+    if step.parties:
+        details["party"] = party_of(actor)
     write_change(actor, dossier, step.event, state, changes, details, (data.comment or "").strip() or None, step)
     if "earlier_vote" in details:
         db.session.execute(delete(_ballots).where(_ballots.c.dossier_id == dossier.id))

@@ -160,7 +160,7 @@ def work_queues(user: User) -> list[WorkQueue]:
         for queue, steps in procedure.queue_steps().items():
             for step in (step for step in steps if takes(user, step)):
                 labels.setdefault(queue, procedure.queue_label(queue))
-                key = (procedure.code, procedure.version, step.source, step.scope)
+                key = (procedure.code, procedure.version, step.source, step.scope, step.parties)
                 criteria.setdefault(queue, {}).setdefault(key, and_(
                     Dossier.procedure == procedure.code, Dossier.procedure_version == procedure.version,
                     Dossier.state == step.source, may_fire_where(user, step)))

@@ -14,9 +14,10 @@ from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
 from workflow import operations, queries
 from workflow.definition import STATES
-from workflow.procedure import catalogue
+from workflow.procedure import EACH_PARTY, catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
+from workflow.parties import awaited_after, opinions, party_names, unit_names
 from workflow.permissions import holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only
 from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
 
@@ -170,9 +171,12 @@ def view(dossier_id: int):
     voted = may_vote(current_user) and has_voted(current_user, dossier)
     vote_open = may_vote(current_user) and dossier.state == "council_review" and not voted
     history = queries.history_of(dossier)
+    procedure = operations.procedure_of(dossier)
     return render_template(
-        "pages/dossier.html", dossier=dossier, procedure=operations.procedure_of(dossier), steps=steps,
+        "pages/dossier.html", dossier=dossier, procedure=procedure, steps=steps,
         history=history, actors=queries.actor_names(history), last_return=queries.last_return(dossier),
+        opinions=opinions(dossier, procedure.steps),
+        parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
         vote_form=VoteForm() if vote_open else None, voted=voted)
@@ -248,7 +252,11 @@ def event(dossier_id: int, event: str):
                 comment=comment, due_date=form.due_date.data, decision_number=form.decision_number.data,
                 decision_date=form.decision_date.data))
             commit()
-            flash(_("Done: the dossier is now “%(state)s”.", state=_state_label(dossier.state)), "success")
+            if step is not None and step.scope == EACH_PARTY and dossier.state == step.source:
+                flash(_("Your unit's opinion is recorded; the dossier moves on once every unit named has given "
+                        "its own."), "success")
+            else:
+                flash(_("Done: the dossier is now “%(state)s”.", state=_state_label(dossier.state)), "success")
             return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
         except (NotFound, Forbidden):
             raise
@@ -267,8 +275,10 @@ def event(dossier_id: int, event: str):
     if request.method == "GET":
         form.version.data = dossier.version
         form.due_date.data = operations.default_due_date(step)
+    awaited = party_names(awaited_after(current_user, dossier, step)) if step.scope == EACH_PARTY else []
     return render_template("pages/event.html", dossier=dossier, step=step, form=form,
                            fields=input_fields(form, step), document_kinds=DOCUMENT_KINDS,
+                           awaited=awaited, joint=step.scope == EACH_PARTY,
                            missing=missing_documents(dossier)), \
         400 if request.method == "POST" else 200
 
