@@ -2,6 +2,8 @@
 Ban Xây dựng tổ chức Hội each recommend a "Chi hội Phụ nữ Thủ đô tiêu biểu" dossier before it goes to the council."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -9,7 +11,8 @@ from tests.conftest import make_app
 from tests.web_helpers import csrf_token, sign_in
 from workflow.history import verify_history
 from workflow.models import AwardType, Dossier, HistoryEntry, db
-from workflow.procedure import PROCEDURES_DIR, ProcedureError, parse
+from workflow.parties import opinions as party_opinions
+from workflow.procedure import PROCEDURES_DIR, ProcedureError, catalogue, parse
 
 CO_APPRAISAL_TEXT = (PROCEDURES_DIR / "co-appraisal-v1.yaml").read_text(encoding="utf-8")
 NOTE = {"comment": "Đủ điều kiện đề nghị Hội đồng xét."}
@@ -138,6 +141,23 @@ def test_the_pages_show_the_opinions_given_and_awaited(app, factory, joint):
     assert "Đây là ý kiến cuối cùng còn chờ" in office_pages.get(f"/dossiers/{joint.id}/events/recommend").text
 
 
+def appraisal_queue(app, user) -> str:
+    home = sign_in(app, user).get("/").text
+    queues = dict(re.findall(r'<section class="queue" aria-labelledby="queue-(\w+)">(.*?)</section>', home, re.S))
+    return queues.get("appraisal", "")
+
+
+def test_a_department_that_has_recommended_no_longer_finds_the_dossier_in_its_queue(app, factory, joint):
+    xdtc_user, office_user = factory.user_once("appraiser", "ban-xdtc"), factory.user_once("appraiser", "van-phong")
+    assert joint.nominee_name in appraisal_queue(app, xdtc_user)
+    assert joint.nominee_name in appraisal_queue(app, office_user)
+    assert joint.nominee_name not in appraisal_queue(app, factory.user_once("appraiser", "ban-tuyen-giao"))
+
+    assert fire(factory.api(xdtc_user), joint.id, "recommend", **NOTE).status_code == 200
+    assert joint.nominee_name not in appraisal_queue(app, xdtc_user)
+    assert joint.nominee_name in appraisal_queue(app, office_user)
+
+
 # The file --------------------------------------------------------------------------------------
 
 def faults_of(text: str) -> list[str]:
@@ -188,3 +208,18 @@ def test_a_party_that_names_no_unit_stops_the_start(app, postgres_url, tmp_path)
         make_app(tmp_path, postgres_url, PROCEDURES_DIR=str(procedures))
     assert "step 'recommend' from 'in_appraisal': no unit has the code 'ban-xd-tc' named under 'parties'" \
         in str(refused.value)
+
+
+def test_the_demo_puts_chi_hoi_tieu_bieu_on_the_co_appraisal_procedure(app):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    award_type = db.session.scalar(select(AwardType).where(AwardType.code == "chi_hoi_tieu_bieu"))
+    assert award_type.procedure == "co-appraisal"
+    dossiers = db.session.scalars(select(Dossier).where(Dossier.award_type_id == award_type.id)).all()
+    assert {d.procedure for d in dossiers} == {"co-appraisal"}
+    waiting = next(d for d in dossiers if d.state == "in_appraisal")
+    steps = catalogue().current("co-appraisal").steps
+    assert [(o.party, o.given) for o in party_opinions(waiting, steps)] == [("van-phong", False), ("ban-xdtc", True)]
+    forwarded = next(d for d in dossiers if d.state == "forwarded")
+    recommended = db.session.scalars(select(HistoryEntry.details).where(HistoryEntry.dossier_id == forwarded.id,
+                                                                        HistoryEntry.event == "recommend")).all()
+    assert sorted(details["party"] for details in recommended) == ["ban-xdtc", "van-phong"]

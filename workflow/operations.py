@@ -321,9 +321,17 @@ def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
 def give_opinion(actor: User, dossier: Dossier, step: Step, data: EventInput) -> Dossier:
     """Record the actor's unit's opinion on a step the named units take together, while others are still awaited:
     a history row with the opinion's comment, the dossier staying where it is."""
-    write_change(actor, dossier, step.event, dossier.state, {}, {"party": party_of(actor)},
+    write_change(actor, dossier, step.event, dossier.state, {}, _actor_details(actor, dossier, step),
                  (data.comment or "").strip() or None)
     return dossier
+
+
+def _actor_details(actor: User, dossier: Dossier, step: Step) -> dict:
+    """What a history row records of who fired the step: the unit spoken for, a flagged conflict of interest."""
+    details = {"party": party_of(actor)} if step.parties else {}
+    if "conflict_of_interest" in step.rules and has_conflict(actor, dossier):
+        details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
+    return details
 
 
 # The rules whose counts a concurrent submission could make wrong: steps with them are serialised per award type.
@@ -372,13 +380,9 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
     """Write the step, which brings the dossier to `state`, through `write_change`, once its effects have said
     what else it changes."""
     changes: dict = {}
-    details: dict = {}
+    details = _actor_details(actor, dossier, step)
     for effect, params in step.effects:
         EFFECTS[effect](dossier, data, dict(params), changes, details)
-    if "conflict_of_interest" in step.rules and has_conflict(actor, dossier):
-        details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
-    if step.parties:
-        details["party"] = party_of(actor)
     write_change(actor, dossier, step.event, state, changes, details, (data.comment or "").strip() or None, step)
     if "earlier_vote" in details:
         db.session.execute(delete(_ballots).where(_ballots.c.dossier_id == dossier.id))

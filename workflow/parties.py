@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select, true
+from sqlalchemy.orm import aliased
 
 from workflow.models import Dossier, HistoryEntry, Unit, User, db
 from workflow.procedure import EACH_PARTY, Step
@@ -72,6 +73,26 @@ def awaited_after(actor: User, dossier: Dossier, step: Step) -> list[str]:
     """The parties whose opinion `step` still needs once `actor` has given theirs, in the file's order."""
     given = given_opinions(dossier, step)
     return [party for party in step.parties if party not in given and party != party_of(actor)]
+
+
+def opinion_awaited_from(actor: User, steps: tuple[Step, ...], state: str):
+    """The SQL criterion of the dossiers in `state` on which the actor's unit has not yet given its opinion on the
+    steps of `steps` it takes with others from there: once it has, its part there is done (it leaves the unit's
+    work queue), though it may still return or reject the dossier."""
+    party = party_of(actor)
+    joint = [step for step in steps if step.scope == EACH_PARTY and step.source == state and party in step.parties]
+    if not joint:
+        return true()
+    entry = aliased(HistoryEntry)
+    entered = (select(func.max(entry.seq))
+               .where(entry.dossier_id == Dossier.id, entry.to_state == state, entry.from_state != state)
+               .correlate(Dossier).scalar_subquery())
+    given = (select(HistoryEntry.id)
+             .where(HistoryEntry.dossier_id == Dossier.id, HistoryEntry.event.in_([step.event for step in joint]),
+                    HistoryEntry.from_state == state, HistoryEntry.to_state == state, HistoryEntry.seq > entered,
+                    HistoryEntry.details["party"].as_string() == party)
+             .correlate(Dossier).exists())
+    return ~given
 
 
 def opinions(dossier: Dossier, steps: tuple[Step, ...]) -> list[Opinion]:
