@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from tests.conftest import make_app
 from tests.web_helpers import csrf_token, sign_in
+from workflow import operations as ops
 from workflow.history import verify_history
 from workflow.models import AwardType, Dossier, HistoryEntry, db
 from workflow.parties import opinions as party_opinions
 from workflow.procedure import PROCEDURES_DIR, ProcedureError, catalogue, parse
+from workflow.queries import work_queues
 
 CO_APPRAISAL_TEXT = (PROCEDURES_DIR / "co-appraisal-v1.yaml").read_text(encoding="utf-8")
 NOTE = {"comment": "Đủ điều kiện đề nghị Hội đồng xét."}
@@ -223,3 +225,22 @@ def test_the_demo_puts_chi_hoi_tieu_bieu_on_the_co_appraisal_procedure(app):
     recommended = db.session.scalars(select(HistoryEntry.details).where(HistoryEntry.dossier_id == forwarded.id,
                                                                         HistoryEntry.event == "recommend")).all()
     assert sorted(details["party"] for details in recommended) == ["ban-xdtc", "van-phong"]
+
+
+def test_the_joint_step_runs_on_sqlite_too(sqlite_factory):
+    award_type = db.session.scalar(select(AwardType).where(AwardType.code == "chi_hoi_tieu_bieu"))
+    award_type.procedure = "co-appraisal"
+    db.session.commit()
+    dossier = sqlite_factory.dossier("in_appraisal", award_type="chi_hoi_tieu_bieu")
+    xdtc, office = (sqlite_factory.user_once("appraiser", unit) for unit in ("ban-xdtc", "van-phong"))
+
+    ops.fire_event(xdtc, dossier, "recommend", dossier.version, ops.EventInput(comment="Đủ điều kiện"))
+    db.session.commit()
+    assert dossier.state == "in_appraisal"
+    assert [d.id for queue in work_queues(xdtc) for d in queue.dossiers] == []
+    assert [d.id for queue in work_queues(office) for d in queue.dossiers] == [dossier.id]
+
+    ops.fire_event(office, dossier, "recommend", dossier.version, ops.EventInput(comment="Thống nhất"))
+    db.session.commit()
+    assert dossier.state == "council_review"
+    assert verify_history() == []
