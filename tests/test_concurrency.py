@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from tests.factories import PDF, Factory
 from workflow.accounts import issue_token
+from workflow.history import verify_history
 from workflow.models import Ballot, Dossier, HistoryEntry, VoteRecord, db
 
 THREADS = 20
@@ -260,3 +261,47 @@ def test_removing_documents_at_once(backend):
     assert (stored.documents, stored.version) == ([], version + 1 + len(others))
     assert history_count(dossier_id, "remove_document") == 1 + len(others)
     db.session.commit()
+
+
+def send_together(base_url: str, token: str, calls: list[tuple[str, str, dict]]) -> list[requests.Response]:
+    """Send every (method, path, JSON body) at the same moment, each from its own thread."""
+    barrier = threading.Barrier(len(calls))
+
+    def send(call):
+        method, path, body = call
+        with requests.Session() as session:
+            barrier.wait(timeout=30)
+            return session.request(method, base_url + path, json=body, headers={"Authorization": f"Bearer {token}"},
+                                   timeout=120)
+
+    db.session.commit()
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(send, calls))
+
+
+def test_an_edit_and_a_step_at_the_same_version_have_exactly_one_winner(backend):
+    """Edits and steps share one versioned write: whichever comes second is stale, and the chain stays whole."""
+    dossiers = [backend.dossier("returned") for _ in range(4)]
+    token = token_for(backend.user_once("submitter", dossiers[0].unit.code))
+
+    with serving(backend.app) as base_url:
+        for dossier in dossiers:
+            dossier_id, version = dossier.id, dossier.version
+            path = f"/api/v1/dossiers/{dossier_id}"
+            responses = send_together(base_url, token, [
+                ("PATCH", path, {"version": version, "achievements": "Bổ sung thành tích năm 2024"}),
+                ("POST", f"{path}/events", {"event": "resubmit", "version": version})])
+
+            assert sorted(r.status_code for r in responses) == [200, 409], [r.text for r in responses]
+            assert_clean_errors(responses, {(409, "stale_version")})
+            edited = responses[0].status_code == 200
+            db.session.expire_all()
+            stored = db.session.get(Dossier, dossier_id)
+            assert stored.version == version + 1
+            assert stored.state == ("returned" if edited else "submitted")
+            assert (stored.achievements == "Bổ sung thành tích năm 2024") == edited
+            assert (history_count(dossier_id, "edit"), history_count(dossier_id, "resubmit")) == \
+                ((1, 0) if edited else (0, 1))
+            db.session.commit()
+
+    assert verify_history() == []

@@ -475,6 +475,20 @@ def test_no_votes_fail_both_vote_rules(factory):
     assert_refused(factory, dossier, "approve", ["vote_quorum", "vote_threshold"])
 
 
+def test_party_already_gave_opinion(factory):
+    award_type = db.session.scalar(select(AwardType).where(AwardType.code == "chi_hoi_tieu_bieu"))
+    award_type.procedure = "co-appraisal"  # the Office and Ban Xây dựng tổ chức Hội each recommend
+    db.session.commit()
+    dossier = factory.dossier("in_appraisal", award_type="chi_hoi_tieu_bieu")
+    xdtc = factory.user_once("appraiser", "ban-xdtc")
+    response = fire(factory, dossier, "recommend", xdtc, comment="Đủ điều kiện")
+    assert (response.status_code, response.json["state"]) == (200, "in_appraisal")
+    assert_refused(factory, dossier, "recommend", ["party_already_gave_opinion"], xdtc, comment="Đủ điều kiện")
+    office_appraiser = factory.user_once("appraiser", "van-phong")
+    assert fire(factory, dossier, "recommend", office_appraiser, comment="Thống nhất").json["state"] == \
+        "council_review"
+
+
 def test_every_rule_code_is_covered():
     """This module tests each rule the workflow declares; a new rule needs its cases here."""
     from workflow.rules import RULES
@@ -482,7 +496,7 @@ def test_every_rule_code_is_covered():
     covered = {"unit_active", "campaign_open", "deadline", "due_date", "required_documents", "quota",
                "duplicate_nominee", "reason_required", "note_required", "answer_required", "due_date_valid",
                "conflict_of_interest", "forwarded_type", "city_level_type", "decision_required", "vote_quorum",
-               "vote_threshold"}
+               "vote_threshold", "party_already_gave_opinion"}
     assert set(RULES) == covered
 
 

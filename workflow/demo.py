@@ -12,9 +12,10 @@ from workflow import operations as ops
 from workflow.accounts import create_user
 from workflow.documents import DocumentStore
 from workflow.i18n import today
-from workflow.models import Campaign, Dossier, User, db
-from workflow.permissions import may_change_dossier
-from workflow.procedure import catalogue
+from workflow.models import AwardType, Campaign, Dossier, User, db
+from workflow.parties import party_of
+from workflow.permissions import may_change_dossier, may_fire
+from workflow.procedure import EACH_PARTY, catalogue
 from workflow.reference import seed_reference_data
 
 DEMO_PASSWORD = "demo-2024"
@@ -89,7 +90,17 @@ class DemoBuilder:
     def to_council(self, dossier: Dossier, appraiser: str) -> Dossier:
         self.step(dossier, self.submitter_of(dossier), "submit")
         self.step(dossier, "vanphong", "accept")
-        return self.step(dossier, appraiser, "recommend", comment="Đủ điều kiện, thành tích tiêu biểu.")
+        for username in self.recommenders(dossier, appraiser):
+            self.step(dossier, username, "recommend", comment="Đủ điều kiện, thành tích tiêu biểu.")
+        return dossier
+
+    def recommenders(self, dossier: Dossier, appraiser: str) -> list[str]:
+        """Who recommends the dossier to the council: `appraiser`, or an appraiser of each unit the step names."""
+        step = ops.procedure_of(dossier).step_by_event_and_source[("recommend", dossier.state)]
+        if step.scope != EACH_PARTY:
+            return [appraiser]
+        return [next(name for name, user in self.users.items() if party_of(user) == party
+                     and may_fire(user, step, dossier)) for party in step.parties]
 
     def approve(self, dossier: Dossier, appraiser: str) -> Dossier:
         self.to_council(dossier, appraiser)
@@ -123,6 +134,11 @@ def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, i
                  "thamdinh.tuyengiao")
     b.approve(b.draft("nopho.badinh", "bk_tw_hoi", "Phạm Thị Duyên", "individual", "Phó Chủ tịch Hội LHPN quận"),
               "thamdinh.vanphong")
+    joint = b.draft("nopho.badinh", "chi_hoi_tieu_bieu", "Chi hội Phụ nữ tổ dân phố số 3 phường Ngọc Hà",
+                    "collective")
+    b.step(joint, "nopho.badinh", "submit")
+    b.step(joint, "vanphong", "accept")
+    b.step(joint, "thamdinh.xdtc", "recommend", comment="Ban Xây dựng tổ chức Hội: đủ điều kiện đề nghị.")
     forwarded = b.approve(b.draft("nopho.donganh", "chi_hoi_tieu_bieu", "Chi hội Phụ nữ thôn Vân Trì", "collective"),
                           "thamdinh.xdtc")
     b.step(forwarded, "vanphong", "forward")
@@ -149,8 +165,15 @@ def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, i
     return counts
 
 
+# Award types the demo puts on another procedure than the reference one: the Office and Ban Xây dựng tổ chức Hội
+# appraise the "Chi hội Phụ nữ Thủ đô tiêu biểu" together.
+DEMO_PROCEDURES = {"chi_hoi_tieu_bieu": "co-appraisal"}
+
+
 def load_demo(store: DocumentStore) -> tuple[list[tuple[str, str, str]], dict[str, int] | None]:
     seed_reference_data()
+    for award_type in db.session.scalars(select(AwardType).where(AwardType.code.in_(DEMO_PROCEDURES))):
+        award_type.procedure = DEMO_PROCEDURES[award_type.code]
     logins = ensure_demo_users()
     campaign = ensure_demo_campaign()
     has_dossiers = db.session.scalar(select(Dossier.id).where(Dossier.campaign_id == campaign.id).limit(1))

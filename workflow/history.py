@@ -115,20 +115,6 @@ def dossier_digest(values: Mapping) -> str:
 
 # Writing ----------------------------------------------------------------------------------------
 
-def next_history_row(dossier: Dossier, event: str, from_state: str, to_state: str, actor: User,
-                     comment: str | None = None, details: dict | None = None) -> HistoryEntry:
-    """The dossier's next history row, and the dossier's head moved to it.
-
-    The row takes its place in the chain from the dossier's version (a dossier at version v has
-    v - 1 rows), and vouches for the dossier as it is now, changes included. Flush the dossier's
-    versioned UPDATE, which carries the new head, before adding the row to the session: a concurrent
-    writer then loses at that UPDATE, with a stale version, before it can write a row of its own.
-    """
-    entry = HistoryEntry(**history_row(dossier, event, from_state, to_state, actor, comment, details))
-    dossier.history_head = entry.hash
-    return entry
-
-
 def history_row(dossier: Dossier, event: str, from_state: str, to_state: str, actor: User,
                 comment: str | None = None, details: dict | None = None, changes: Mapping | None = None) -> dict:
     """The column values of the dossier's next history row, signature included, for a dossier at its

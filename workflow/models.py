@@ -263,6 +263,8 @@ class Dossier(db.Model):
     nominee_gender: Mapped[str | None] = mapped_column(String(8))
     achievements: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(20), default=_initial_state, index=True)
+    # Raised by every change, through the one versioned UPDATE of workflow.operations (`write_change`), which
+    # also writes the history row: the ORM does not count versions on its own.
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The procedure and its version the dossier was created under, which it moves on until it ends.
     procedure: Mapped[str] = mapped_column(String(64), default=REFERENCE_CODE, server_default=REFERENCE_CODE)
@@ -284,15 +286,18 @@ class Dossier(db.Model):
     documents: Mapped[list[Document]] = relationship(
         back_populates="dossier", order_by="Document.id", lazy="selectin", cascade="all, delete-orphan")
 
-    __mapper_args__ = {"version_id_col": version}
-
     def set_nominee_name(self, name: str) -> None:
-        self.nominee_name = display_name(name)
-        self.nominee_name_key = name_key(name)
-        self.nominee_search = search_key(name)
+        for column, value in nominee_name_columns(name).items():
+            setattr(self, column, value)
 
     def document_kinds(self) -> set[str]:
         return {document.kind for document in self.documents}
+
+
+def nominee_name_columns(name: str) -> dict[str, str]:
+    """The columns a nominee's name is kept in: as shown, and its keys for matching and searching."""
+    return {"nominee_name": display_name(name), "nominee_name_key": name_key(name),
+            "nominee_search": search_key(name)}
 
 
 class Document(db.Model):

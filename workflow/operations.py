@@ -5,15 +5,15 @@ Checks run in the order API.md fixes: visibility, role, version, state, rules.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, bindparam, delete, func, insert, select, update
+from sqlalchemy import Date, Insert, Integer, Update, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from workflow import notices
 from workflow.documents import DocumentStore
@@ -21,13 +21,15 @@ from workflow.errors import (
     AlreadyVoted, Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure, StaleVersion, ValidationFailed,
     VotingClosed,
 )
-from workflow.history import history_row, next_history_row
+from workflow.history import history_row
 from workflow.i18n import N_, Msg, today
-from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote
+from workflow.parties import awaited_after, party_names, party_of
+from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote, takes
 from workflow.procedure import EFFECTS as EFFECT_NAMES
-from workflow.procedure import Procedure, Step, catalogue
+from workflow.procedure import EACH_PARTY, Procedure, Step, catalogue
 from workflow.models import (
-    MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db, utcnow,
+    MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db,
+    nominee_name_columns, utcnow,
 )
 from workflow.rules import (
     DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, inactive_unit, tally, vote_counts,
@@ -36,6 +38,9 @@ from workflow.text import display_name
 from workflow.workdays import add_working_days
 
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
+# The dossier's columns an edit writes.
+CONTENT_COLUMNS = ("nominee_kind", "nominee_name", "nominee_name_key", "nominee_search", "nominee_position",
+                   "nominee_workplace", "nominee_birth_year", "nominee_gender", "achievements")
 
 
 # Documents load when first used: most requests on a dossier (votes, most transitions) need none.
@@ -75,12 +80,80 @@ def _require_editable(dossier: Dossier) -> None:
         raise InvalidTransition(Msg(N_("The dossier can be changed only as a draft or when it is returned.")))
 
 
-def _flush_versioned() -> None:
-    """Flush the dossier's versioned UPDATE; losing a race to another writer is a stale version."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise StaleVersion() from None
+# The one write ----------------------------------------------------------------------------------
+
+_dossiers = Dossier.__table__
+_history = HistoryEntry.__table__
+_HISTORY_COLUMNS = [column.name for column in _history.c if column.name != "id"]
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The statements that write a change to some of the dossier's columns: the versioned UPDATE and the
+    history row, and on PostgreSQL the same in one statement (one round trip), with the notices to each audience.
+    The history row is inserted only if the versioned UPDATE matched, and the notices only if the history row was
+    inserted. (SQLite has no UPDATE or INSERT inside WITH: there they are separate statements.)"""
+
+    update: Update
+    with_history: Insert
+    with_notices: dict[str, Insert]
+
+
+@functools.cache
+def _statements(columns: tuple[str, ...]) -> _Statements:
+    """Built once for each set of columns: an edit writes its own set, each kind of step its own."""
+    update_row = (update(_dossiers)
+                  .where(_dossiers.c.id == bindparam("dossier_id"),
+                         _dossiers.c.version == bindparam("expected_version"))
+                  .values({name: bindparam(name) for name in columns}))
+    updated = update_row.returning(_dossiers.c.id).cte("updated_dossier")
+    with_history = insert(_history).from_select(_HISTORY_COLUMNS, select(
+        *[bindparam(f"history_{name}", type_=_history.c[name].type) for name in _HISTORY_COLUMNS],
+    ).select_from(updated)).returning(_history.c.id)
+    history_row_written = with_history.cte("history_row")
+    return _Statements(update_row, with_history, {
+        group: notices.transition_notices_statement(group, after=history_row_written) for group in notices.AUDIENCES})
+
+
+INSERT_HISTORY = insert(_history)
+
+
+def write_change(actor: User, dossier: Dossier, event: str, state: str, changes: dict, details: dict,
+                 comment: str | None = None, step: Step | None = None) -> None:
+    """Write a change to the dossier, an edit, a document or a step, which leaves it in `state` with its row
+    changed by `changes`: the dossier's versioned UPDATE, its history row (`event`, `details`, `comment`) and,
+    when `step` has an audience, its notices. A dossier no longer at the version it was read at (another writer
+    got there first) writes none of them: StaleVersion.
+
+    The writes go straight to the tables, with no unit-of-work flush; the loaded dossier is brought up to date
+    as if it had been read back.
+    """
+    changes = {**changes, "state": state, "updated_at": utcnow()}
+    entry = history_row(dossier, event, dossier.state, state, actor, comment, details, changes)
+    changes.update(version=dossier.version + 1, history_head=entry["hash"])
+    statements = _statements(tuple(sorted(changes)))
+    row = {**changes, "dossier_id": dossier.id, "expected_version": dossier.version}
+    group = step.notify if step is not None else None
+    if db.session.get_bind().dialect.name != "postgresql":
+        if db.session.execute(statements.update, row).rowcount != 1:
+            raise StaleVersion()
+        db.session.execute(INSERT_HISTORY, entry)
+        if group is not None:
+            notices.write_transition_notices(dossier, step, entry["seq"], comment, changes)
+    elif group is None:
+        params = {**row, **{f"history_{name}": value for name, value in entry.items()}}
+        if db.session.execute(statements.with_history, params).first() is None:
+            raise StaleVersion()
+    else:
+        params = {**row, **{f"history_{name}": value for name, value in entry.items()},
+                  **notices.transition_notice_values(dossier, step, entry["seq"], comment, changes)}
+        ids = list(db.session.scalars(statements.with_notices[group], params))
+        if not ids and db.session.scalar(select(_dossiers.c.history_head).where(_dossiers.c.id == dossier.id)) \
+                != entry["hash"]:
+            raise StaleVersion()  # no notices, as the audience may be empty: the head tells whether it was written
+        notices.note_written(ids)
+    for name, value in changes.items():
+        set_committed_value(dossier, name, value)
 
 
 # Content ----------------------------------------------------------------------------------------
@@ -107,14 +180,12 @@ def nominee_errors(award_type: AwardType, nominee: dict) -> list[dict]:
     return errors
 
 
-def _apply_nominee(dossier: Dossier, nominee: dict) -> None:
-    if "kind" in nominee:
-        dossier.nominee_kind = nominee["kind"]
-    if "name" in nominee:
-        dossier.set_nominee_name(nominee["name"])
-    for field in ("position", "workplace", "birth_year", "gender"):
-        if field in nominee:
-            setattr(dossier, f"nominee_{field}", nominee[field])
+def _nominee_columns(nominee: dict) -> dict:
+    """The dossier's columns the given nominee fields are kept in."""
+    columns = nominee_name_columns(nominee["name"]) if "name" in nominee else {}
+    columns.update({f"nominee_{field}": nominee[field] for field in NOMINEE_FIELDS
+                    if field != "name" and field in nominee})
+    return columns
 
 
 def creation_target(actor: User, campaign_code: str,
@@ -151,9 +222,8 @@ def create_dossier(actor: User, campaign_code: str, award_type_code: str, nomine
         raise ValidationFailed(details=errors)
     procedure = catalogue().current(award_type.procedure)
     dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=actor.unit_id, achievements=achievements,
-                      created_by_id=actor.id, nominee_kind=nominee["kind"], procedure=procedure.code,
-                      procedure_version=procedure.version, state=procedure.initial)
-    _apply_nominee(dossier, nominee)
+                      created_by_id=actor.id, procedure=procedure.code, procedure_version=procedure.version,
+                      state=procedure.initial, **_nominee_columns(nominee))
     db.session.add(dossier)
     db.session.flush()
     return dossier
@@ -169,11 +239,13 @@ def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: di
     if errors:
         raise ValidationFailed(details=errors)
     changed = sorted((nominee or {}).keys())
-    _apply_nominee(dossier, nominee or {})
+    # Every content column is written, changed or not: one statement serves every edit.
+    changes = {name: getattr(dossier, name) for name in CONTENT_COLUMNS} | _nominee_columns(nominee or {})
     if achievements is not None:
-        dossier.achievements = achievements
+        changes["achievements"] = achievements
         changed.append("achievements")
-    return _record_content_change(actor, dossier, "edit", {"fields": changed})
+    write_change(actor, dossier, "edit", dossier.state, changes, {"fields": changed})
+    return dossier
 
 
 def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: bytes,
@@ -193,8 +265,9 @@ def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: 
                         content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
                         uploaded_by_id=actor.id)
     dossier.documents.append(document)
-    _record_content_change(actor, dossier, "add_document",
-                           {"kind": kind, "filename": stored.filename, "sha256": stored.sha256})
+    db.session.flush()
+    write_change(actor, dossier, "add_document", dossier.state, {},
+                 {"kind": kind, "filename": stored.filename, "sha256": stored.sha256})
     return document
 
 
@@ -212,18 +285,10 @@ def remove_document(actor: User, dossier: Dossier, document_id: int, store: Docu
     document = get_document(dossier, document_id)  # a concurrent request may have removed it meanwhile
     _require_editable(dossier)
     dossier.documents.remove(document)
-    store.discard_after_commit(db.session, document.storage_name)
-    _record_content_change(actor, dossier, "remove_document",
-                           {"kind": document.kind, "filename": document.filename, "sha256": document.sha256})
-
-
-def _record_content_change(actor: User, dossier: Dossier, event: str, details: dict) -> Dossier:
-    dossier.updated_at = utcnow()
-    entry = next_history_row(dossier, event, dossier.state, dossier.state, actor, details=details)
-    _flush_versioned()
-    db.session.add(entry)
     db.session.flush()
-    return dossier
+    store.discard_after_commit(db.session, document.storage_name)
+    write_change(actor, dossier, "remove_document", dossier.state, {},
+                 {"kind": document.kind, "filename": document.filename, "sha256": document.sha256})
 
 
 # Transitions ------------------------------------------------------------------------------------
@@ -245,7 +310,25 @@ def fire_event(actor: User, dossier: Dossier, event: str, version: int | None,
                data: EventInput = EventInput()) -> Dossier:
     procedure = procedure_of(dossier)
     step = check_step(actor, dossier, event, version, data, dossier.state, procedure)
+    if step.scope == EACH_PARTY and awaited_after(actor, dossier, step):
+        return give_opinion(actor, dossier, step, data)
     return write_step(actor, dossier, step, data, procedure.next_state(dossier.state, event))
+
+
+def give_opinion(actor: User, dossier: Dossier, step: Step, data: EventInput) -> Dossier:
+    """Record the actor's unit's opinion on a step the named units take together, while others are still awaited:
+    a history row with the opinion's comment, the dossier staying where it is."""
+    write_change(actor, dossier, step.event, dossier.state, {}, _actor_details(actor, dossier, step),
+                 (data.comment or "").strip() or None)
+    return dossier
+
+
+def _actor_details(actor: User, dossier: Dossier, step: Step) -> dict:
+    """What a history row records of who fired the step: the unit spoken for, a flagged conflict of interest."""
+    details = {"party": party_of(actor)} if step.parties else {}
+    if "conflict_of_interest" in step.rules and has_conflict(actor, dossier):
+        details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
+    return details
 
 
 # The rules whose counts a concurrent submission could make wrong: steps with them are serialised per award type.
@@ -261,6 +344,7 @@ def check_step(actor: User, dossier: Dossier, event: str, version: int | None, d
         raise ValidationFailed(details=[{"field": "event", "message": Msg(N_("Unknown event “%(event)s”."),
                                                                            {"event": event})}])
     if not any(may_fire(actor, step, dossier) for step in steps):
+        _refuse_non_party(actor, steps, procedure.event_label(event))
         raise Forbidden(Msg(N_("Your role does not allow “%(event)s” on this dossier."),
                             {"event": Msg(procedure.event_label(event))}))
     _require_version(dossier, version)
@@ -280,49 +364,23 @@ def check_step(actor: User, dossier: Dossier, event: str, version: int | None, d
     return step
 
 
-# What a step may change on the dossier's row, written by one statement built once.
-STEP_COLUMNS = ("state", "version", "history_head", "updated_at", "ever_submitted", "due_date", "decision_number",
-                "decision_date")
-_dossiers = Dossier.__table__
-UPDATE_STEP = (update(_dossiers)
-               .where(_dossiers.c.id == bindparam("dossier_id"), _dossiers.c.version == bindparam("expected_version"))
-               .values({name: bindparam(name) for name in STEP_COLUMNS}))
-_history = HistoryEntry.__table__
-INSERT_HISTORY = insert(_history)
-# PostgreSQL takes a step's writes in one statement (one round trip): the history row is inserted only
-# if the dossier's versioned UPDATE matched, and the notices only if the history row was inserted.
-# SQLite has no UPDATE or INSERT inside WITH: there they are separate statements.
-_HISTORY_COLUMNS = [column.name for column in _history.c if column.name != "id"]
-_updated_dossier = UPDATE_STEP.returning(_dossiers.c.id).cte("updated_dossier")
-UPDATE_STEP_WITH_HISTORY = insert(_history).from_select(_HISTORY_COLUMNS, select(
-    *[bindparam(f"history_{name}", type_=_history.c[name].type) for name in _HISTORY_COLUMNS],
-).select_from(_updated_dossier)).returning(_history.c.id)
-_history_row = UPDATE_STEP_WITH_HISTORY.cte("history_row")
-STEP_WITH_NOTICES = {group: notices.transition_notices_statement(group, after=_history_row)
-                     for group in notices.AUDIENCES}
+def _refuse_non_party(actor: User, steps: list[Step], event_label: str) -> None:
+    """Refuse a holder of the role of a step that only named units take, whose unit is not one of them."""
+    parties = [party for step in steps if step.parties and takes(actor, step) for party in step.parties]
+    if parties:
+        message = Msg(N_("Only %(units)s take “%(event)s” on this dossier; your unit is not one of them."),
+                      {"units": party_names(dict.fromkeys(parties)), "event": Msg(event_label)})
+        raise Forbidden(message, details=[{"rule": "not_a_party", "message": message}])
 
 
 def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, state: str) -> Dossier:
-    """Write the step, which brought the dossier to `state`: the dossier's row, its history row and its
-    notices (`_write_step_rows`).
-
-    The writes go straight to the tables, with no unit-of-work flush; the loaded dossier is brought
-    up to date as if it had been read back.
-    """
-    changes: dict = {"state": state, "updated_at": utcnow()}
-    details: dict = {}
+    """Write the step, which brings the dossier to `state`, through `write_change`, once its effects have said
+    what else it changes."""
+    changes: dict = {}
+    details = _actor_details(actor, dossier, step)
     for effect, params in step.effects:
         EFFECTS[effect](dossier, data, dict(params), changes, details)
-    if "conflict_of_interest" in step.rules and has_conflict(actor, dossier):
-        details["conflict_of_interest"] = True  # only reachable when the policy flags instead of refusing
-    comment = (data.comment or "").strip() or None
-    entry = history_row(dossier, step.event, dossier.state, step.dest, actor, comment, details, changes)
-    changes.update(version=dossier.version + 1, history_head=entry["hash"])
-    row = {name: changes.get(name, getattr(dossier, name)) for name in STEP_COLUMNS}
-    _write_step_rows(dossier, step, {**row, "dossier_id": dossier.id, "expected_version": dossier.version}, entry,
-                     comment, changes)
-    for name, value in changes.items():
-        set_committed_value(dossier, name, value)
+    write_change(actor, dossier, step.event, state, changes, details, (data.comment or "").strip() or None, step)
     if "earlier_vote" in details:
         db.session.execute(delete(_ballots).where(_ballots.c.dossier_id == dossier.id))
         db.session.execute(delete(_vote_records).where(_vote_records.c.dossier_id == dossier.id))
@@ -364,29 +422,6 @@ EFFECTS = {"mark_submitted": _mark_submitted, "set_due_date": _set_due_date, "re
            "reset_vote": _reset_vote}
 if set(EFFECTS) != set(EFFECT_NAMES):
     raise RuntimeError(f"effects out of step with workflow.procedure.EFFECTS: {set(EFFECTS) ^ set(EFFECT_NAMES)}")
-
-
-def _write_step_rows(dossier: Dossier, step: Step, row: dict, entry: dict, comment: str | None,
-                     changes: dict) -> None:
-    """The dossier's versioned UPDATE, its history row and its notices; a stale version writes none of them."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        if db.session.execute(UPDATE_STEP, row).rowcount != 1:
-            raise StaleVersion()
-        db.session.execute(INSERT_HISTORY, entry)
-        notices.write_transition_notices(dossier, step, entry["seq"], comment, changes)
-        return
-    params = {**row, **{f"history_{name}": value for name, value in entry.items()}}
-    group = step.notify
-    if group is None:
-        if db.session.execute(UPDATE_STEP_WITH_HISTORY, params).first() is None:
-            raise StaleVersion()
-        return
-    params.update(notices.transition_notice_values(dossier, step, entry["seq"], comment, changes))
-    ids = list(db.session.scalars(STEP_WITH_NOTICES[group], params))
-    if not ids and db.session.scalar(select(_dossiers.c.history_head).where(_dossiers.c.id == dossier.id)) \
-            != entry["hash"]:
-        raise StaleVersion()  # no notices, as the audience may be empty: the head tells whether the step was written
-    notices.note_written(ids)
 
 
 def earlier_vote(dossier: Dossier) -> dict | None:

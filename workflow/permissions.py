@@ -12,7 +12,7 @@ from functools import wraps
 
 from sqlalchemy import false, or_, select, true
 
-from workflow.procedure import ANYONE_WITH_ROLE, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
+from workflow.procedure import ANYONE_WITH_ROLE, EACH_PARTY, PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
 from workflow.errors import Forbidden
 from workflow.i18n import N_, Msg
 from workflow.models import AwardType, Dossier, User
@@ -124,6 +124,8 @@ def may_fire(actor: User, step: Step, dossier: Dossier) -> bool:
         return actor.unit_id == dossier.unit_id
     if step.scope == RESPONSIBLE_DEPARTMENT:
         return actor.unit_id == dossier.award_type.responsible_unit_id
+    if step.scope in (PARTY, EACH_PARTY):
+        return actor.unit.code in step.parties
     return step.scope == ANYONE_WITH_ROLE
 
 
@@ -140,6 +142,8 @@ def may_fire_where(actor: User, step: Step):
         return Dossier.unit_id == actor.unit_id
     if step.scope == RESPONSIBLE_DEPARTMENT:
         return Dossier.award_type_id.in_(select(AwardType.id).where(AwardType.responsible_unit_id == actor.unit_id))
+    if step.scope in (PARTY, EACH_PARTY):
+        return true() if actor.unit.code in step.parties else false()
     return true() if step.scope == ANYONE_WITH_ROLE else false()
 
 

@@ -11,6 +11,7 @@ tests/test_procedure_names.py keeps it so. This module imports no models.
 """
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,16 +30,25 @@ ROLES = ("submitter", "office", "appraiser", "council", "chair", "admin")
 #   own_unit     a submitter of the dossier's unit
 #   any          anyone holding the role
 #   responsible  an appraiser of the department responsible for the award type
+#   party        a holder of the role in one of the units the step names under `parties`
+#   each_party   a holder of the role in each of those units: each firing records that unit's opinion (a history
+#                row, no change of state), and the last unit's moves the dossier on
 SUBMITTER_OF_UNIT = "own_unit"
 ANYONE_WITH_ROLE = "any"
 RESPONSIBLE_DEPARTMENT = "responsible"
-SCOPES = (SUBMITTER_OF_UNIT, ANYONE_WITH_ROLE, RESPONSIBLE_DEPARTMENT)
+PARTY = "party"
+EACH_PARTY = "each_party"
+SCOPES = (SUBMITTER_OF_UNIT, ANYONE_WITH_ROLE, RESPONSIBLE_DEPARTMENT, PARTY, EACH_PARTY)
+# How a unit is named under `parties` (its code; whether such a unit exists is checked at start-up).
+UNIT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# The rule of every each_party step (added when the file does not name it): a unit gives its opinion once.
+ONE_OPINION_PER_PARTY = "party_already_gave_opinion"
 
 # The guard vocabulary: the rule codes of workflow/rules.py (checked against it when the rules load).
 RULE_CODES = frozenset({
     "unit_active", "campaign_open", "deadline", "due_date", "required_documents", "quota", "duplicate_nominee",
     "reason_required", "note_required", "answer_required", "due_date_valid", "conflict_of_interest",
-    "forwarded_type", "city_level_type", "decision_required", "vote_quorum", "vote_threshold",
+    "forwarded_type", "city_level_type", "decision_required", "vote_quorum", "vote_threshold", ONE_OPINION_PER_PARTY,
 })
 # What an event may ask for, and the type of each.
 INPUT_TYPES = {"comment": "text", "due_date": "date", "decision_number": "text", "decision_date": "date"}
@@ -102,6 +112,8 @@ class Step:
     style: str = "primary"
     # This step's own {locale: text} label where its event's would mislead (the chair's refusal), else None.
     label: dict[str, str] | None = field(default=None, compare=False)
+    # The codes of the units whose holders of the role fire it (scopes party and each_party).
+    parties: tuple[str, ...] = ()
 
     @property
     def input_rules(self) -> tuple[str, ...]:
@@ -430,7 +442,8 @@ def parse(text: str, name: str) -> Procedure:
         machine=machine)
 
 
-STEP_KEYS = {"event", "from", "to", "role", "scope", "rules", "inputs", "effects", "notify", "queue", "style", "label"}
+STEP_KEYS = {"event", "from", "to", "role", "scope", "rules", "inputs", "effects", "notify", "queue", "style", "label",
+             "parties"}
 
 
 def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_labels: dict) -> Step | None:
@@ -461,6 +474,15 @@ def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_l
     for code in rules:
         if code not in RULE_CODES:
             check.fault(getattr(rules, "line", line), f"unknown rule '{code}'")
+    parties = _parse_parties(check, node, scope, line)
+    if scope == EACH_PARTY and ONE_OPINION_PER_PARTY not in rules:
+        rules = [*rules, ONE_OPINION_PER_PARTY]
+    if scope != EACH_PARTY and ONE_OPINION_PER_PARTY in rules:
+        check.fault(getattr(rules, "line", line), f"rule '{ONE_OPINION_PER_PARTY}' is only for a step of scope "
+                                                  f"'{EACH_PARTY}'")
+    if scope == EACH_PARTY and node.get("from") == node.get("to"):
+        check.fault(check.line_of(node, "to") or line, f"a step of scope '{EACH_PARTY}' must lead to another state: "
+                                                       "its opinions are recorded in the state it leaves")
     inputs = []
     inputs_node = node.get("inputs", _Node())
     if check.mapping(inputs_node, "'inputs'", check.line_of(node, "inputs")) is not None:
@@ -520,7 +542,29 @@ def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_l
     if len(check.faults) > before:
         return None
     return Step(event=event, source=node["from"], dest=node["to"], role=role, scope=scope, rules=tuple(rules),
-                inputs=tuple(inputs), effects=tuple(effects), notify=notify, queue=queue, style=style, label=label)
+                inputs=tuple(inputs), effects=tuple(effects), notify=notify, queue=queue, style=style, label=label,
+                parties=parties)
+
+
+def _parse_parties(check: _Checker, node: _Node, scope: str, line: int) -> tuple[str, ...]:
+    """The step's `parties`: unit codes, given for the scopes party and each_party only."""
+    parties = node.get("parties")
+    where = check.line_of(node, "parties") or line
+    if scope not in (PARTY, EACH_PARTY):
+        if parties is not None:
+            check.fault(where, f"'parties' is only for the scopes '{PARTY}' and '{EACH_PARTY}'")
+        return ()
+    least = 2 if scope == EACH_PARTY else 1
+    if not isinstance(parties, list) or len(parties) < least:
+        check.fault(where, f"scope '{scope}' needs 'parties': a list of at least {least} unit code"
+                           + ("s" if least > 1 else "") + " (e.g. [van-phong, ban-xdtc])")
+        return ()
+    for code in parties:
+        if not isinstance(code, str) or not UNIT_CODE.match(code):
+            check.fault(where, f"'{code}' in 'parties' is not a unit code (lower-case letters, digits, '-', '_')")
+    if len(set(map(str, parties))) != len(parties):
+        check.fault(where, "a unit is named twice in 'parties'")
+    return tuple(map(str, parties))
 
 
 def load_file(path: Path) -> Procedure:
@@ -692,7 +736,8 @@ def describe(procedure: Procedure) -> str:
                   f"style: {step.style}" if step.style != "primary" else "",
                   f"rules: {', '.join(step.rules)}" if step.rules else "",
                   f"effects: {', '.join(name for name, _ in step.effects)}" if step.effects else "",
-                  f"notify: {step.notify}" if step.notify else ""]
+                  f"notify: {step.notify}" if step.notify else "",
+                  f"parties: {', '.join(step.parties)}" if step.parties else ""]
         lines.append(f"    {step.event:<10} {step.source} -> {step.dest} ({step.role}, {step.scope})"
                      + "".join(f"; {extra}" for extra in extras if extra))
     return "\n".join(lines)

@@ -1,11 +1,12 @@
 """The loaded procedures and the database: which dossiers are in a state of a kind (honoured, dead...) by their
-own procedure, and which procedure versions the database still needs (a version running dossiers move on
-cannot be removed, nor can a procedure an award type follows)."""
+own procedure, which procedure versions the database still needs (a version running dossiers move on
+cannot be removed, nor can a procedure an award type follows), and which units the procedures need: those
+their steps name as parties."""
 from __future__ import annotations
 
 from sqlalchemy import and_, false, func, inspect, or_, select
 
-from workflow.models import AwardType, Dossier, db
+from workflow.models import AwardType, Dossier, Unit, db
 from workflow.procedure import Catalogue, catalogue
 
 
@@ -39,5 +40,17 @@ def missing_procedures(loaded: Catalogue) -> list[str]:
                       "keep its file until they finish")
     for code in sorted(set(db.session.scalars(select(AwardType.procedure).distinct())) - set(loaded.latest)):
         faults.append(f"the award types following '{code}' need its file")
+    faults.extend(unknown_parties(loaded))
     db.session.rollback()
     return faults
+
+
+def unknown_parties(loaded: Catalogue) -> list[str]:
+    """The units the procedures' steps name as parties that the database does not have, one line each; none
+    before the units are loaded (`flask seed` comes after the first start)."""
+    units = set(db.session.scalars(select(Unit.code)))
+    if not units:
+        return []
+    return [f"{procedure.source}: {procedure.code} v{procedure.version}, step '{step.event}' from '{step.source}': "
+            f"no unit has the code '{party}' named under 'parties'"
+            for procedure in loaded for step in procedure.steps for party in step.parties if party not in units]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import lazyload, selectinload
 
 from workflow.i18n import N_, today
 from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, VoteRecord, db
+from workflow.parties import opinion_awaited_from
 from workflow.text import search_key
 from workflow.permissions import holds, may_fire_where, takes, visible_dossiers
 from workflow.procedure import VOTE_RULES, Procedure, catalogue
@@ -158,10 +159,11 @@ def work_queues(user: User) -> list[WorkQueue]:
         for queue, steps in procedure.queue_steps().items():
             for step in (step for step in steps if takes(user, step)):
                 labels.setdefault(queue, procedure.queue_label(queue))
-                key = (procedure.code, procedure.version, step.source, step.scope)
+                key = (procedure.code, procedure.version, step.source, step.scope, step.parties)
                 criteria.setdefault(queue, {}).setdefault(key, and_(
                     Dossier.procedure == procedure.code, Dossier.procedure_version == procedure.version,
-                    Dossier.state == step.source, may_fire_where(user, step)))
+                    Dossier.state == step.source, may_fire_where(user, step),
+                    opinion_awaited_from(user, procedure.steps, step.source)))
                 if VOTE_RULES & set(step.rules):
                     tallied.add(queue)
     visible = visible_dossiers(user)

@@ -14,10 +14,12 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import Integer, and_, bindparam, func, inspect, or_, select
 
-from workflow.procedure import INPUT_RULES, INPUT_TYPES, RULE_CODES, Step, catalogue
+from workflow.procedure import INPUT_RULES, INPUT_TYPES, ONE_OPINION_PER_PARTY, RULE_CODES, Step, catalogue
 from workflow.i18n import N_, Msg
+from workflow.i18n import VIETNAM
 from workflow.i18n import today as vietnam_today
 from workflow.models import Ballot, Document, Dossier, Unit, User, VoteRecord, db
+from workflow.parties import given_opinions, party_of
 from workflow.permissions import holders
 
 DOCUMENT_KINDS = {
@@ -270,6 +272,16 @@ def city_level_type(ctx: StepContext) -> Msg | None:
 def decision_required(ctx: StepContext) -> Msg | None:
     if not (ctx.decision_number or "").strip() or ctx.decision_date is None:
         return Msg(N_("The decision number and date are required."))
+    return None
+
+
+@rule(ONE_OPINION_PER_PARTY)
+def party_already_gave_opinion(ctx: StepContext) -> Msg | None:
+    given = given_opinions(ctx.dossier, ctx.step).get(party_of(ctx.actor))
+    if given is not None:
+        return Msg(N_("%(unit)s has already given its opinion, on %(date)s; the dossier waits for the other "
+                     "units named."),
+                   {"unit": ctx.actor.unit.name, "date": given[1].astimezone(VIETNAM).date()})
     return None
 
 

@@ -14,6 +14,7 @@ from workflow import operations, queries
 from workflow.documents import ACCEPTED_TYPES
 from workflow.i18n import VIETNAM
 from workflow.models import Document, Dossier, db
+from workflow.parties import opinions
 
 blp = ApiBlueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
 
@@ -41,6 +42,9 @@ def dossier_json(dossier: Dossier) -> dict:
         "due_date": dossier.due_date,
         "decision": ({"number": dossier.decision_number, "date": dossier.decision_date}
                      if dossier.decision_number and dossier.decision_date else None),
+        "opinions": [{"event": o.event, "party": o.party, "party_name": o.party_name, "given": o.given,
+                      "actor": o.actor, "at": o.at.astimezone(VIETNAM) if o.at else None}
+                     for o in opinions(dossier, operations.procedure_of(dossier).steps)],
         "created_at": dossier.created_at.astimezone(VIETNAM),
         "updated_at": dossier.updated_at.astimezone(VIETNAM),
     }
@@ -165,7 +169,8 @@ def get_history(dossier_id):
     dossier = _dossier(dossier_id)
     rows = queries.history_of(dossier)
     return [{"event": r.event, "from_state": r.from_state, "to_state": r.to_state, "actor": r.actor_username,
-             "comment": r.comment, "at": r.at.astimezone(VIETNAM), "procedure": dossier.procedure,
+             "comment": r.comment, "party": (r.details or {}).get("party"), "at": r.at.astimezone(VIETNAM),
+             "procedure": dossier.procedure,
              "procedure_version": dossier.procedure_version} for r in rows]
 
 

@@ -243,6 +243,15 @@ class DecisionOut(Schema):
     date = fields.Date(required=True)
 
 
+class OpinionOut(Schema):
+    event = fields.String(required=True, validate=LoadedOneOf("events"))
+    party = fields.String(required=True, metadata={"description": "the code of the unit whose opinion it is"})
+    party_name = fields.String(required=True)
+    given = fields.Boolean(required=True)
+    actor = fields.String(allow_none=True, metadata={"description": "who gave it (a username)"})
+    at = fields.DateTime(allow_none=True)
+
+
 class DossierOut(Schema):
     id = fields.Integer(required=True)
     campaign = fields.String(required=True)
@@ -258,6 +267,9 @@ class DossierOut(Schema):
     documents = fields.List(fields.Nested(DocumentOut), required=True)
     due_date = fields.Date(allow_none=True)
     decision = fields.Nested(DecisionOut, allow_none=True)
+    opinions = fields.List(fields.Nested(OpinionOut), required=True, metadata={
+        "description": "in a state the procedure leaves only once several units have each given their opinion "
+                       "(a step of scope each_party): each unit's, given or still awaited; empty otherwise"})
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
 
@@ -284,6 +296,8 @@ class HistoryOut(Schema):
     to_state = fields.String(required=True)
     actor = fields.String(required=True)
     comment = fields.String(allow_none=True)
+    party = fields.String(allow_none=True, metadata={
+        "description": "the code of the unit the actor spoke for, on a step that names its parties"})
     at = fields.DateTime(required=True)
     procedure = fields.String(required=True)
     procedure_version = fields.Integer(required=True)

@@ -13,9 +13,10 @@ from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, Upload
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
 from workflow import operations, queries
-from workflow.procedure import catalogue
+from workflow.procedure import EACH_PARTY, catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
+from workflow.parties import awaited_after, opinions, party_names, unit_names
 from workflow.permissions import (
     holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
 )
@@ -188,6 +189,8 @@ def view(dossier_id: int):
         "pages/dossier.html", dossier=dossier, procedure=procedure, steps=steps, asked=asked,
         history=history, actors=queries.actor_names(history),
         last_return=queries.last_return(dossier) if asked else None,
+        opinions=opinions(dossier, procedure.steps),
+        parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
         vote_form=VoteForm() if vote_open else None, voted=voted)
@@ -263,7 +266,11 @@ def event(dossier_id: int, event: str):
                 comment=comment, due_date=form.due_date.data, decision_number=form.decision_number.data,
                 decision_date=form.decision_date.data))
             commit()
-            flash(_("Done: the dossier is now “%(state)s”.", state=_state_label(dossier.state)), "success")
+            if step is not None and step.scope == EACH_PARTY and dossier.state == step.source:
+                flash(_("Your unit's opinion is recorded; the dossier moves on once every unit named has given "
+                        "its own."), "success")
+            else:
+                flash(_("Done: the dossier is now “%(state)s”.", state=_state_label(dossier.state)), "success")
             return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
         except (NotFound, Forbidden):
             raise
@@ -282,9 +289,11 @@ def event(dossier_id: int, event: str):
     if request.method == "GET":
         form.version.data = dossier.version
         form.due_date.data = operations.default_due_date(step)
+    awaited = party_names(awaited_after(current_user, dossier, step)) if step.scope == EACH_PARTY else []
     return render_template("pages/event.html", dossier=dossier, procedure=operations.procedure_of(dossier), step=step,
                            form=form,
                            fields=input_fields(form, step), document_kinds=DOCUMENT_KINDS,
+                           awaited=awaited, joint=step.scope == EACH_PARTY,
                            missing=missing_documents(dossier)), \
         400 if request.method == "POST" else 200
 
