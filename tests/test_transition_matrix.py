@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests.factories import path_to, step_input
 from workflow.models import Dossier, HistoryEntry, db
-from workflow.procedure import RESPONSIBLE_DEPARTMENT, VOTE_RULES, catalogue
+from workflow.procedure import EACH_PARTY, PARTY, RESPONSIBLE_DEPARTMENT, VOTE_RULES, catalogue
 
 pytestmark = pytest.mark.usefixtures("light_password_hashing")
 
@@ -27,7 +27,10 @@ PEOPLE = {SUBMITTER: ("submitter", True), OFFICE: ("office", True), APPRAISER: (
           OTHER_APPRAISER: ("appraiser", False), COUNCIL: ("council", True), CHAIR: ("chair", True),
           ADMIN: ("admin", True)}
 ROLES = tuple(PEOPLE)
-PROCEDURES = {f"{p.code}-v{p.version}": p for p in catalogue()}
+# The kinds of person above do not yet model departments named as a step's parties: a procedure with such steps
+# (co-appraisal) is covered by tests/test_co_appraisal.py until they do.
+PROCEDURES = {f"{p.code}-v{p.version}": p for p in catalogue()
+              if not any(step.scope in (PARTY, EACH_PARTY) for step in p.steps)}
 CASES = [(key, state, event, role) for key, procedure in PROCEDURES.items()
          for state in procedure.states for event in procedure.events for role in ROLES]
 REFERENCE = catalogue().current("reference")
