@@ -2,9 +2,9 @@
 
 The scan covers the application's code and templates (workflow/, web/, tasks/: Python, Jinja, JavaScript,
 CSS) and the benchmarks (bench/) for every state and event of every loaded procedure, written as a quoted
-string, as a constant (`DRAFT`) or in a CSS class (`.state-returned`). Left out: the procedure files themselves, and the demo
-(a scenario, like these tests). Python keywords and ordinary words are not names: only a whole quoted
-string, a constant or a class part counts.
+string, as a constant (`DRAFT`) or in a CSS class (`.state-returned`). Left out: the procedure files
+themselves, and the demo (a scenario, like these tests). Python keywords and ordinary words are not names:
+only a whole quoted string, a constant or a class part counts.
 """
 from __future__ import annotations
 
