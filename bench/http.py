@@ -29,9 +29,10 @@ from bench import http_server
 from bench.harness import (
     Scale, at_least, interleaved_medians, make_app, postgres_database, redis_database, scratch_dir,
 )
-from bench.workload import LIFECYCLE, TRANSITIONS_PER_LIFECYCLE, Cast, prepare_cast, prepare_drafts
+from bench.workload import (
+    LIFECYCLE, TRANSITIONS_PER_LIFECYCLE, VOTE, Cast, prepare_cast, prepare_drafts, with_dates,
+)
 from workflow.accounts import issue_token
-from workflow.i18n import today
 from workflow.models import HISTORY_GENESIS, User, db
 
 ORDER = 3
@@ -75,14 +76,12 @@ def api_lifecycle(client: Client, cast: Cast, tokens: dict[int, str], dossier_id
     """Draft to conferral through the public API, each step by the user whose role it is."""
     version = 1
     for event, fields in LIFECYCLE:
-        if event == "vote":
+        if event == VOTE:
             for member_id in cast.council:
                 if client.post(f"/api/v1/dossiers/{dossier_id}/votes", {"vote": "agree"}, tokens[member_id]) is None:
                     return
             continue
-        body = {"event": event, "version": version, **fields}
-        if event == "confer":
-            body["decision_date"] = today().isoformat()
+        body = {"event": event, "version": version, **with_dates(fields, as_text=True)}
         dossier = client.post(f"/api/v1/dossiers/{dossier_id}/events", body, tokens[cast.actor_for(event)])
         if dossier is None:
             return
@@ -93,7 +92,7 @@ def raw_lifecycle(client: Client, cast: Cast, dossier_id: int) -> None:
     """The same steps, as many requests, through the baseline endpoints."""
     version, previous = 1, HISTORY_GENESIS
     for event, _ in LIFECYCLE:
-        if event == "vote":
+        if event == VOTE:
             for member_id in cast.council:
                 if client.post(f"/bench/raw/dossiers/{dossier_id}/votes", {"member": member_id}) is None:
                     return

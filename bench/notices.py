@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from bench.harness import (
     HISTORY_KEY, SECRET_KEY, Scale, at_least, make_app, postgres_database, redis_database, scratch_dir,
 )
-from bench.workload import prepare_cast, prepare_drafts
+from bench.workload import SUBMISSION, prepare_cast, prepare_drafts
 from tasks.mail import build_message
 from workflow.models import Dossier, Notice, User, db
 from workflow.notices import new_notice, notice_params
@@ -120,8 +120,9 @@ def write_notices(dossier_id: int, recipient_ids: list[int], count: int) -> list
     """`count` pending notices of a submission, as the workflow writes them, committed (not yet queued)."""
     dossier = db.session.get(Dossier, dossier_id)
     recipients = [db.session.get(User, user_id) for user_id in recipient_ids]
-    params = notice_params(dossier, "submit", None, {})
-    notices = [new_notice(recipients[n % len(recipients)], "submit", params, dossier_id) for n in range(count)]
+    params = notice_params(dossier, SUBMISSION.event, None, {})
+    notices = [new_notice(recipients[n % len(recipients)], SUBMISSION.event, params, dossier_id)
+               for n in range(count)]
     db.session.commit()
     return notices
 

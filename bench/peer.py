@@ -46,7 +46,9 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from sqlalchemy import bindparam, column, insert, select, table, text, update
 
 from bench.harness import Scale, app_in_context, at_least, interleaved_medians, postgres_database, scratch_dir
-from bench.workload import TRANSITIONS_PER_LIFECYCLE, load_people, prepare_cast, prepare_drafts, run_lifecycle
+from bench.workload import (
+    HONOURED, TRANSITIONS_PER_LIFECYCLE, load_people, prepare_cast, prepare_drafts, run_lifecycle,
+)
 from workflow import operations as ops
 from workflow.errors import StaleVersion
 from workflow.models import Dossier, User, db
@@ -170,7 +172,7 @@ def run(scale: Scale):
         ours()  # warm up caches, the connection pool and the statement caches
         spiff()
         seconds = interleaved_medians({"ours": ours, "peer": spiff}, scale.repeat, setup)
-        short = [dossier_id for dossier_id in batches["peer"] if peer.state(dossier_id) != "conferred"]
+        short = [dossier_id for dossier_id in batches["peer"] if peer.state(dossier_id) != HONOURED]
         if short:
             raise RuntimeError(f"the peer left dossiers {short} short of conferral")
     transitions = lifecycles * TRANSITIONS_PER_LIFECYCLE

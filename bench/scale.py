@@ -33,7 +33,7 @@ from flask.testing import FlaskClient
 from bench.harness import (
     Scale, app_settings, at_most, interleaved_medians, make_app, peak_rss_mib, postgres_database, scratch_dir,
 )
-from bench.workload import CAMPAIGN, PASSWORD, prepare_cast
+from bench.workload import CAMPAIGN, HONOURED, PASSWORD, REFERENCE, SUBMISSION, prepare_cast, shortest_paths
 from workflow.models import db
 from workflow.text import name_key, search_key
 
@@ -47,7 +47,7 @@ CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # person (0.3 % of the dossiers match); the broad one for a surname and middle name (5 %).
 TARGETS = (
     ("scale_api_list", "bench-office", "/api/v1/dossiers"),
-    ("scale_api_list_filtered", "bench-office", "/api/v1/dossiers?state=conferred&award_type=bk_thanh_hoi&page=2"),
+    ("scale_api_list_filtered", "bench-office", f"/api/v1/dossiers?state={HONOURED}&award_type=bk_thanh_hoi&page=2"),
     ("scale_list_page", "bench-office", "/dossiers"),
     ("scale_list_page_search", "bench-office", "/dossiers?q=nguyen+thi+lan&sort=name"),
     ("scale_list_page_search_broad", "bench-office", "/dossiers?q=nguyen+thi&sort=name"),
@@ -68,39 +68,37 @@ ACHIEVEMENTS = ("Hoàn thành xuất sắc nhiệm vụ năm; vận động hộ
                 "xây dựng gia đình 5 không 3 sạch, hỗ trợ phụ nữ phát triển kinh tế, giúp đỡ hội viên "
                 "khó khăn; tổ chức sinh hoạt chi hội đều đặn, thu hút hội viên trẻ; phối hợp với các "
                 "đoàn thể bảo vệ môi trường, xây dựng tuyến phố văn minh.")
-# The states of the current campaign's dossiers and of the closed campaigns', with their weights.
-CURRENT_STATES = {"draft": 10, "submitted": 14, "returned": 8, "in_appraisal": 20, "council_review": 14,
-                  "approved": 10, "forwarded": 5, "conferred": 10, "rejected": 3, "declined": 1, "withdrawn": 5}
-CLOSED_STATES = {"conferred": 74, "rejected": 8, "declined": 4, "withdrawn": 8, "draft": 6}
+
+
+def _current_weight(state: str) -> int:
+    if state in REFERENCE.honoured_states:
+        return 10
+    return 3 if state in REFERENCE.dead_states else 12
+
+
+# The states of the current campaign's dossiers (of the reference procedure: each live state alike, few ended
+# without an award) and of the closed campaigns' (mostly honoured, some ended without, a few drafts left), with
+# their weights.
+CURRENT_STATES = {state: _current_weight(state) for state in REFERENCE.states}
+CLOSED_STATES = {state: 74 if state in REFERENCE.honoured_states else 20 / len(REFERENCE.dead_states)
+                 if state in REFERENCE.dead_states else 6 for state in REFERENCE.states
+                 if state in REFERENCE.final_states or state == REFERENCE.initial}
 AWARD_TYPE_WEIGHTS = {"bk_tw_hoi": 10, "bk_thanh_hoi": 40, "chi_hoi_tieu_bieu": 12, "can_bo_co_so_gioi": 18,
                       "uy_thac_nhcsxh": 10, "tuyen_pho_kieu_mau": 10}
 PAST_YEARS = range(2015, 2025)
 
-# The history a dossier in each state has behind it: (event, from, to, who acted).
-_TO_APPROVED = [("submit", "draft", "submitted", "submitter"), ("accept", "submitted", "in_appraisal", "office"),
-                ("recommend", "in_appraisal", "council_review", "appraiser"),
-                ("approve", "council_review", "approved", "chair")]
-_FORWARD = [("forward", "approved", "forwarded", "office")]
+# The history a dossier in each state has behind it, for an award type decided by a higher authority (True) or
+# at city level: the reference procedure's shortest way there.
+PATHS = {forwarded: shortest_paths(REFERENCE, forwarded) for forwarded in (False, True)}
 
 
 def history_path(state: str, forwarded: bool) -> list[tuple[str, str, str, str]]:
-    if state == "draft":
-        return []
-    if state == "withdrawn":
-        return [_TO_APPROVED[0], ("withdraw", "submitted", "withdrawn", "submitter")]
-    if state == "returned":
-        return [_TO_APPROVED[0], ("return", "submitted", "returned", "office")]
-    if state == "rejected":
-        return _TO_APPROVED[:2] + [("reject", "in_appraisal", "rejected", "appraiser")]
-    if state == "declined":
-        return _TO_APPROVED + _FORWARD + [("decline", "forwarded", "declined", "office")]
-    if state == "conferred":
-        last = "forwarded" if forwarded else "approved"
-        return _TO_APPROVED + (_FORWARD if forwarded else []) + [("confer", last, "conferred", "office")]
-    if state == "forwarded":
-        return _TO_APPROVED + _FORWARD
-    steps = {"submitted": 1, "in_appraisal": 2, "council_review": 3, "approved": 4}[state]
-    return _TO_APPROVED[:steps]
+    """(event, from, to, who acted) of each step on the way to `state`."""
+    return [(step.event, step.source, step.dest, step.role) for step in PATHS[forwarded][state]]
+
+
+def submitted_on_the_way(state: str, forwarded: bool) -> bool:
+    return any(step.effect("mark_submitted") is not None for step in PATHS[forwarded][state])
 
 
 @dataclass(frozen=True)
@@ -161,10 +159,10 @@ def dossier_rows(world: World, count: int) -> list[tuple]:
         type_id, subject, forwarded = world.award_types[rng.choices(type_codes, type_weights)[0]]
         unit_id, unit_name = rng.choice(world.units)
         kind = subject if subject != "any" else rng.choice(("individual", "collective"))
-        states = CURRENT_STATES if current else CLOSED_STATES
+        # only the states the award type can reach (a city-level one is never forwarded)
+        states = {state: weight for state, weight in (CURRENT_STATES if current else CLOSED_STATES).items()
+                  if state in PATHS[forwarded]}
         state = rng.choices(list(states), list(states.values()))[0]
-        if not forwarded and state in ("forwarded", "declined"):
-            state = {"forwarded": "approved", "declined": "rejected"}[state]
         name = _name(rng, kind == "collective")
         if current:
             created = now - dt.timedelta(days=rng.uniform(5, 60))
@@ -172,13 +170,14 @@ def dossier_rows(world: World, count: int) -> list[tuple]:
         else:
             created = dt.datetime(year, 9, 15) + dt.timedelta(days=rng.uniform(0, 90))
             updated = created + dt.timedelta(days=rng.uniform(1, 100))
-        due = today + dt.timedelta(days=rng.randint(-10, 7)) if state == "returned" else None
-        conferred = state == "conferred"
+        due = today + dt.timedelta(days=rng.randint(-10, 7)) if state in REFERENCE.due_states else None
+        conferred = state in REFERENCE.honoured_states
         individual = kind == "individual"
         rows.append((campaign_id, type_id, unit_id, kind, name, name_key(name), search_key(name),
                rng.choice(POSITIONS) if individual else None, unit_name if individual else None,
                rng.randint(1960, 2000) if individual else None, "female" if individual else None,
-               ACHIEVEMENTS, state, 1 + len(history_path(state, forwarded)), state != "draft", due,
+               ACHIEVEMENTS, state, 1 + len(history_path(state, forwarded)), submitted_on_the_way(state, forwarded),
+               due,
                f"{rng.randint(1, 999)}/QĐ-HPN" if conferred else None, updated.date() if conferred else None,
                world.submitters[unit_id], created, updated))
     return sorted(rows, key=lambda row: row[-2])
@@ -207,17 +206,19 @@ def load_dossiers(conn, world: World, count: int) -> None:
         cursor.execute(
             "INSERT INTO notices (idempotency_key, recipient_id, dossier_id, kind, params, status, attempts, "
             "created_at, sent_at, read_at) "
-            "SELECT md5('submit' || d.id), %s, d.id, 'submit', json_build_object('event', 'submit', "
-            "'state', 'submitted', 'nominee', d.nominee_name, 'comment', null), 'sent', 1, d.created_at, "
-            "d.created_at, CASE WHEN d.state = 'submitted' THEN NULL ELSE d.updated_at END "
-            "FROM dossiers d WHERE d.ever_submitted", (world.staff["office"],))
+            "SELECT md5(%(event)s::text || d.id), %(office)s, d.id, %(event)s::text, "
+            "json_build_object('event', %(event)s::text, 'state', %(state)s::text, 'nominee', d.nominee_name, "
+            "'comment', null), 'sent', 1, d.created_at, "
+            "d.created_at, CASE WHEN d.state = %(state)s::text THEN NULL ELSE d.updated_at END "
+            "FROM dossiers d WHERE d.ever_submitted",
+            {"event": SUBMISSION.event, "state": SUBMISSION.dest, "office": world.staff["office"]})
     conn.commit()
 
 
 def _load_history(cursor, world: World) -> None:
     """Each dossier's way to its state, one row per transition; the hashes only fill their columns."""
     paths = [(state, forwarded, seq, event, source, target, role)
-             for state in set(CURRENT_STATES) | set(CLOSED_STATES) for forwarded in (False, True)
+             for forwarded in (False, True) for state in PATHS[forwarded]
              for seq, (event, source, target, role) in enumerate(history_path(state, forwarded), start=1)]
     cursor.execute("CREATE TEMPORARY TABLE paths (state text, forwarded boolean, seq int, event text, "
                    "from_state text, to_state text, role text) ON COMMIT DROP")

@@ -1,7 +1,9 @@
 """The transition workload the benchmarks share: people, drafts ready to submit, and full lifecycles.
 
-A lifecycle takes a draft through submit, accept, recommend, three council votes, approve and
-confer: five transitions, each its own transaction, as five requests would be. The raw-SQL
+A lifecycle takes a draft of a city-level award type along the reference procedure's shortest way to an
+honoured state, with three council votes before the step that counts them: in the reference procedure
+submit, accept, recommend, the votes, approve and confer, five transitions, each its own transaction, as
+five requests would be. The steps, their inputs and who takes them come from the loaded procedure. The raw-SQL
 baseline does the same writes per step through the same driver: the version-checked UPDATE of the
 dossier, the hash-chained history row and the notice rows, and for a vote the voter's record and
 the rewritten ballots.
@@ -22,19 +24,52 @@ from bench.harness import HISTORY_KEY
 from workflow.history import dossier_digest, keyring, row_hash
 from workflow.i18n import today
 from workflow.models import HISTORY_GENESIS, AwardType, Campaign, Document, Dossier, Unit, User, db, utcnow
+from workflow.procedure import REFERENCE_CODE, VOTE_RULES, Procedure, Step, catalogue
 
 CAMPAIGN = "bench"
-AWARD_TYPE = "bk_thanh_hoi"  # city level: approve, then confer
+AWARD_TYPE = "bk_thanh_hoi"  # decided at city level: no forwarding on its way
 COUNCIL_SIZE = 3
-TRANSITIONS_PER_LIFECYCLE = 5
-LIFECYCLE: tuple[tuple[str, dict], ...] = (
-    ("submit", {}),
-    ("accept", {}),
-    ("recommend", {"comment": "Đủ điều kiện, đề nghị Hội đồng xét."}),
-    ("vote", {}),
-    ("approve", {}),
-    ("confer", {"decision_number": "123/QĐ-HPN", "decision_date": None}),
-)
+REFERENCE = catalogue().current(REFERENCE_CODE)
+# The rules that need an award type decided by a higher authority (True) or at city level (False).
+FORWARDED_RULES = {"forwarded_type": True, "city_level_type": False}
+
+
+def shortest_paths(procedure: Procedure, forwarded: bool) -> dict[str, list[Step]]:
+    """The shortest run of steps from the initial state to each state a dossier of an award type decided by a
+    higher authority (`forwarded`) or at city level can reach; the file's order breaks ties."""
+    paths = {procedure.initial: []}
+    frontier = [procedure.initial]
+    while frontier:
+        following = []
+        for source in frontier:
+            for step in procedure.steps:
+                fits = all(FORWARDED_RULES[code] == forwarded for code in step.rules if code in FORWARDED_RULES)
+                if step.source == source and step.dest not in paths and fits:
+                    paths[step.dest] = paths[source] + [step]
+                    following.append(step.dest)
+        frontier = following
+    return paths
+
+
+HONOURED = next(state for state in REFERENCE.states if state in REFERENCE.honoured_states)
+LIFECYCLE_STEPS = tuple(shortest_paths(REFERENCE, forwarded=False)[HONOURED])
+TRANSITIONS_PER_LIFECYCLE = len(LIFECYCLE_STEPS)
+SUBMISSION = LIFECYCLE_STEPS[0]  # the step that submits the draft
+STEP_OF = {step.event: step for step in LIFECYCLE_STEPS}
+VOTE = "vote"  # in a lifecycle, the council's votes (not a step of the procedure)
+# What each input a step requires is given; a date is today's (None here).
+INPUT_VALUES = {"comment": "Đủ điều kiện, đề nghị Hội đồng xét.", "decision_number": "123/QĐ-HPN",
+                "decision_date": None, "due_date": None}
+LIFECYCLE: tuple[tuple[str, dict], ...] = tuple(
+    entry for step in LIFECYCLE_STEPS
+    for entry in ([(VOTE, {})] if VOTE_RULES & set(step.rules) else [])
+    + [(step.event, {item.name: INPUT_VALUES[item.name] for item in step.inputs if item.required})])
+
+
+def with_dates(fields: dict, as_text: bool = False) -> dict:
+    """A step's fields with today for each date (ISO text for the API)."""
+    day = today()
+    return {name: (day.isoformat() if as_text else day) if value is None else value for name, value in fields.items()}
 # The password hash of the benchmark's users: argon2id at its lowest cost, as only setup signs in.
 _cheap_hash = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("bench password")
 PASSWORD = "bench password"
@@ -51,8 +86,8 @@ class Cast:
     council: tuple[int, ...]
 
     def actor_for(self, event: str) -> int:
-        return {"submit": self.submitter, "accept": self.office, "recommend": self.appraiser,
-                "approve": self.chair, "confer": self.office}[event]
+        """Who takes the lifecycle's step `event`: the cast's holder of its role."""
+        return getattr(self, STEP_OF[event].role)
 
 
 def _user(username: str, role: str, unit_code: str) -> User:
@@ -118,28 +153,17 @@ def run_lifecycle(cast: Cast, people: dict[int, User], dossier_id: int, fire_eve
     """
     dossier = ops.get_dossier(people[cast.submitter], dossier_id)
     for event, fields in LIFECYCLE:
-        if event == "vote":
+        if event == VOTE:
             for member_id in cast.council:
                 ops.cast_vote(people[member_id], dossier, True)
                 db.session.commit()
             continue
-        if event == "confer":
-            fields = {**fields, "decision_date": today()}
-        fire_event(people[cast.actor_for(event)], dossier, event, dossier.version, ops.EventInput(**fields))
+        fire_event(people[cast.actor_for(event)], dossier, event, dossier.version,
+                   ops.EventInput(**with_dates(fields)))
         db.session.commit()
 
 
 # The raw-SQL baseline ---------------------------------------------------------------------------
-
-RAW_STEPS = (  # event, from, to, who is told
-    ("submit", "draft", "submitted", "office"),
-    ("accept", "submitted", "in_appraisal", "appraiser"),
-    ("recommend", "in_appraisal", "council_review", "council"),
-    ("vote", None, None, None),
-    ("approve", "council_review", "approved", "submitter"),
-    ("confer", "approved", "conferred", "submitter"),
-)
-
 
 RAW_KEYS = keyring(HISTORY_KEY)
 # The dossier's row as the baseline's history rows vouch for it: the drafts' values, by shape.
@@ -152,8 +176,8 @@ RAW_DOSSIER = {"campaign_id": 1, "award_type_id": 2, "unit_id": 3, "nominee_kind
 def raw_lifecycle(conn, cast: Cast, dossier_id: int) -> None:
     """The same writes as `run_lifecycle`, by hand, on a psycopg connection."""
     version, previous = 1, HISTORY_GENESIS
-    for event, *_ in RAW_STEPS:
-        if event == "vote":
+    for event, _ in LIFECYCLE:
+        if event == VOTE:
             for member_id in cast.council:  # one transaction per vote, as each member votes on their own
                 with conn.transaction():
                     raw_vote(conn, dossier_id, member_id)
@@ -177,16 +201,17 @@ def raw_vote(conn, dossier_id: int, member_id: int) -> None:
 
 def raw_transition(conn, cast: Cast, dossier_id: int, event: str, version: int, previous: str) -> str:
     """One transition's writes at `version`, chained to the history row hashed `previous`; returns its hash."""
-    _, source, dest, told = next(step for step in RAW_STEPS if step[0] == event)
+    step = STEP_OF[event]
+    source, dest = step.source, step.dest
     usernames = {cast.submitter: "bench-submitter", cast.office: "bench-office",
                  cast.appraiser: "bench-appraiser", cast.chair: "bench-chair"}
-    audience = {"office": [cast.office], "appraiser": [cast.appraiser], "council": list(cast.council),
-                "submitter": [cast.submitter]}
+    audience = {"office": [cast.office], "appraisers": [cast.appraiser], "council": list(cast.council),
+                "submitters": [cast.submitter], None: []}
     now = utcnow()
     actor = cast.actor_for(event)
     # The same signing as ours: the digest of the dossier's row after the step, then the keyed hash.
     after = {**RAW_DOSSIER, "state": dest, "version": version + 1}
-    if event == "confer":
+    if step.effect("record_decision") is not None:
         after.update(decision_number="123/QĐ-HPN", decision_date=now.date())
     signed = SimpleNamespace(dossier_id=dossier_id, seq=version, event=event, from_state=source, to_state=dest,
                              actor_id=actor, actor_username=usernames[actor], comment=None, details={}, at=now,
@@ -213,5 +238,5 @@ def raw_transition(conn, cast: Cast, dossier_id: int, event: str, version: int, 
             "INSERT INTO notices (idempotency_key, recipient_id, dossier_id, kind, params, status, attempts, "
             "created_at) VALUES (%s, %s, %s, %s, %s, 'pending', 0, %s)",
             [(f"{event}:{dossier_id}:{version}:{recipient}", recipient, dossier_id, event, params, now)
-             for recipient in audience[told]])
+             for recipient in audience[step.notify]])
     return digest

@@ -11,7 +11,9 @@ from workflow import operations as ops
 from workflow.accounts import create_user, issue_token
 from workflow.i18n import today
 from workflow.models import AwardType, Campaign, Dossier, Unit, User, db
-from workflow.procedure import RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, VOTE_RULES, Procedure, Step, catalogue
+from workflow.procedure import (
+    EACH_PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, VOTE_RULES, Procedure, Step, catalogue,
+)
 
 PASSWORD = "correct horse 42"
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
@@ -153,12 +155,18 @@ class Factory:
         return dossier
 
     def award_type_for(self, procedure: Procedure, steps: list[Step]) -> str:
-        """An award type following `procedure` that the rules of `steps` accept (city level or forwarded)."""
+        """An award type following `procedure` that the rules of `steps` accept (city level or forwarded); when
+        none follows it, the first such type is put on it."""
         wanted = {FORWARDED_RULES[code] for step in steps for code in step.rules if code in FORWARDED_RULES}
-        query = select(AwardType.code).where(AwardType.procedure == procedure.code, AwardType.active.is_(True))
+        query = select(AwardType).where(AwardType.active.is_(True))
         if len(wanted) == 1:
             query = query.where(AwardType.forwarded.is_(wanted.pop()))
-        return db.session.scalars(query.order_by(AwardType.rank, AwardType.code)).first()
+        award_type = db.session.scalars(query.order_by(AwardType.procedure != procedure.code, AwardType.rank,
+                                                       AwardType.code)).first()
+        if award_type.procedure != procedure.code:
+            award_type.procedure = procedure.code
+            db.session.commit()
+        return award_type.code
 
     def dossier_in(self, procedure: Procedure, state: str, award_type: str, unit: str = "ba-dinh") -> Dossier:
         """A dossier of `procedure` in `state`, brought there along `path_to` by whoever each step names."""
@@ -168,11 +176,14 @@ class Factory:
             self.take_step(dossier, step)
         return dossier
 
-    def actor_of_step(self, dossier: Dossier, step: Step) -> User:
+    def actor_of_step(self, dossier: Dossier, step: Step, party: str | None = None) -> User:
+        """Who takes `step` on the dossier: for a step named units take, one of them (`party`, else the first)."""
         if step.scope == SUBMITTER_OF_UNIT:
             return self.user_once(step.role, dossier.unit.code)
         if step.scope == RESPONSIBLE_DEPARTMENT:
             return self.user_once(step.role, dossier.award_type.responsible_unit.code)
+        if step.parties:
+            return self.user_once(step.role, party or step.parties[0])
         return self.user_once(step.role, {"submitter": dossier.unit.code, "office": "van-phong",
                                           "appraiser": "van-phong"}.get(step.role, "thanh-hoi"))
 
@@ -183,9 +194,20 @@ class Factory:
         db.session.commit()
 
     def take_step(self, dossier: Dossier, step: Step) -> Dossier:
+        """Take `step`; one the named units take together, by each of them in turn."""
         if VOTE_RULES & set(step.rules):
             self.votes_for(dossier)
-        ops.fire_event(self.actor_of_step(dossier, step), dossier, step.event, dossier.version,
+        return self.give_opinions(dossier, step, step.parties) if step.scope == EACH_PARTY \
+            else self.fire_step(dossier, step)
+
+    def give_opinions(self, dossier: Dossier, step: Step, parties) -> Dossier:
+        """Each of `parties` gives its opinion on `step`, a step the named units take together."""
+        for party in parties:
+            self.fire_step(dossier, step, party)
+        return dossier
+
+    def fire_step(self, dossier: Dossier, step: Step, party: str | None = None) -> Dossier:
+        ops.fire_event(self.actor_of_step(dossier, step, party), dossier, step.event, dossier.version,
                        ops.EventInput(**step_input(step)))
         db.session.commit()
         return dossier

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from tests.web_helpers import csrf_token, sign_in
 from workflow.i18n import VIETNAM
-from workflow.models import AwardType, AwardTypeChange, db
+from workflow.models import AwardType, AwardTypeChange, Dossier, db
+from workflow.procedure import catalogue
 
 pytestmark = pytest.mark.postgres
 
@@ -108,3 +109,71 @@ def test_a_change_of_rules_is_recorded_and_shown_on_the_settings_page(app, facto
                 data=page_form(award_type, csrf_token(office, "/settings/campaigns"), vote_threshold="0.8",
                                quota_per_unit="3"))
     assert stored()[1:] == (Decimal("0.8000"), 4)
+
+
+# The procedure an award type's dossiers follow --------------------------------------------------
+
+def procedure_of_type(code: str) -> str:
+    db.session.expire_all()
+    return db.session.scalar(select(AwardType.procedure).where(AwardType.code == code))
+
+
+def test_changing_the_procedure_applies_to_new_dossiers_only(factory):
+    running = factory.dossier("in_appraisal", award_type="chi_hoi_tieu_bieu")
+    assert (running.procedure, running.procedure_version) == ("reference", 1)
+    office = factory.api(factory.user("office"))
+
+    response = office.patch("/api/v1/award-types/chi_hoi_tieu_bieu", json={"procedure": "co-appraisal"})
+
+    assert response.status_code == 200, response.json
+    assert response.json["procedure"] == "co-appraisal"
+    listed = {t["code"]: t["procedure"] for t in office.get("/api/v1/award-types").json}
+    assert (listed["chi_hoi_tieu_bieu"], listed["bk_thanh_hoi"]) == ("co-appraisal", "reference")
+    changes = office.get("/api/v1/award-types/chi_hoi_tieu_bieu/changes").json
+    assert [(c["field"], c["old"], c["new"]) for c in changes] == [("procedure", "reference", "co-appraisal")]
+
+    # the dossier under way keeps its procedure: the responsible department alone recommends it
+    db.session.expire_all()
+    running = db.session.get(Dossier, running.id)
+    assert (running.procedure, running.procedure_version) == ("reference", 1)
+    factory.advance(running, "recommend")
+    assert running.state == "council_review"
+    # a new one takes the newest version of the new procedure
+    created = factory.draft("chi_hoi_tieu_bieu")
+    newest = catalogue().current("co-appraisal").version
+    assert (created.procedure, created.procedure_version) == ("co-appraisal", newest)
+
+
+@pytest.mark.parametrize("value", ["no-such-procedure", "Reference", " reference", ""])
+def test_an_unknown_procedure_is_refused(factory, value):
+    office = factory.api(factory.user("office"), language="en")
+    changes = stored()[2]
+
+    response = office.patch("/api/v1/award-types/chi_hoi_tieu_bieu", json={"procedure": value})
+
+    assert response.status_code == 422, response.json
+    assert response.json["error"]["code"] == "validation_error"
+    assert [d["field"] for d in response.json["error"]["details"]] == ["procedure"]
+    assert procedure_of_type("chi_hoi_tieu_bieu") == "reference"
+    assert stored()[2] == changes
+
+
+def test_the_settings_page_changes_the_procedure(app, factory):
+    office = sign_in(app, factory.user("office"))
+    award_type = db.session.scalar(select(AwardType).where(AwardType.code == "chi_hoi_tieu_bieu"))
+    page = office.get("/settings/award-types/chi_hoi_tieu_bieu").text
+    assert '<label for="procedure">Quy trình</label>' in page
+    assert '<option selected value="reference">' in page
+    assert "Quy trình xét khen thưởng 2024 có phối hợp thẩm định" in page
+
+    refused = office.post("/settings/award-types/chi_hoi_tieu_bieu", data=page_form(
+        award_type, csrf_token(office, "/settings/campaigns"), quota_per_unit="2", procedure="no-such-procedure"))
+    assert refused.status_code == 400
+    assert "“no-such-procedure” không phải là quy trình đang được nạp" in refused.text
+    assert procedure_of_type("chi_hoi_tieu_bieu") == "reference"
+
+    saved = office.post("/settings/award-types/chi_hoi_tieu_bieu", data=page_form(
+        award_type, csrf_token(office, "/settings/campaigns"), quota_per_unit="2", procedure="co-appraisal"))
+    assert saved.status_code == 302
+    assert procedure_of_type("chi_hoi_tieu_bieu") == "co-appraisal"
+    assert factory.draft("chi_hoi_tieu_bieu").procedure == "co-appraisal"

@@ -3,6 +3,7 @@ Ban Xây dựng tổ chức Hội each recommend a "Chi hội Phụ nữ Thủ �
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from tests.conftest import make_app
 from tests.web_helpers import csrf_token, sign_in
 from workflow import operations as ops
 from workflow.history import verify_history
-from workflow.models import AwardType, Dossier, HistoryEntry, db
+from workflow.models import AwardType, Dossier, HistoryEntry, Notice, db
 from workflow.parties import opinions as party_opinions
 from workflow.procedure import PROCEDURES_DIR, ProcedureError, catalogue, parse
 from workflow.queries import work_queues
@@ -141,6 +142,42 @@ def test_the_pages_show_the_opinions_given_and_awaited(app, factory, joint):
     assert "đã cho ý kiến ngày" in xdtc_pages.get(f"/dossiers/{joint.id}").text.split('id="actions"')[1]
 
     assert "Đây là ý kiến cuối cùng còn chờ" in office_pages.get(f"/dossiers/{joint.id}/events/recommend").text
+
+
+def test_every_co_appraising_department_is_told_of_a_dossier_to_appraise(app, factory):
+    """Accepted for appraisal, a dossier whose recommendation both departments give reaches the appraisers of
+    each (the outbox rows, sent as mail), and of no other department."""
+    award_type = db.session.scalar(select(AwardType).where(AwardType.code == "chi_hoi_tieu_bieu"))
+    award_type.procedure = "co-appraisal"
+    db.session.commit()
+    told = [factory.user("appraiser", "van-phong"), factory.user("appraiser", "ban-xdtc"),
+            factory.user("appraiser", "ban-xdtc")]
+    not_told = [factory.user("appraiser", "ban-tuyen-giao"), factory.user("appraiser", "ban-xdtc", active=False)]
+    dossier = factory.dossier("submitted", award_type="chi_hoi_tieu_bieu")
+
+    accepted = fire(factory.api(factory.user_once("office", "van-phong")), dossier.id, "accept")
+    assert accepted.status_code == 200 and accepted.json["state"] == "in_appraisal"
+
+    db.session.expire_all()
+    rows = db.session.scalars(select(Notice).where(Notice.dossier_id == dossier.id, Notice.kind == "accept")).all()
+    assert sorted(row.recipient_id for row in rows) == sorted(user.id for user in told)
+    assert {user.id for user in not_told}.isdisjoint(row.recipient_id for row in rows)
+    assert {row.status for row in rows} == {"sent"}
+    mail = Path(app.config["MAIL_DIR"])
+    assert all((mail / f"{row.idempotency_key.replace(':', '_')}.eml").exists() for row in rows)
+
+
+def test_the_responsible_department_alone_is_told_under_the_reference_procedure(app, factory):
+    office_appraiser, xdtc_appraiser = factory.user("appraiser", "van-phong"), factory.user("appraiser", "ban-xdtc")
+    dossier = factory.dossier("submitted", award_type="chi_hoi_tieu_bieu")
+    assert dossier.procedure == "reference"
+
+    assert fire(factory.api(factory.user_once("office", "van-phong")), dossier.id, "accept").status_code == 200
+
+    recipients = db.session.scalars(select(Notice.recipient_id).where(Notice.dossier_id == dossier.id,
+                                                                      Notice.kind == "accept")).all()
+    assert recipients == [xdtc_appraiser.id]
+    assert office_appraiser.id not in recipients
 
 
 def appraisal_queue(app, user) -> str:

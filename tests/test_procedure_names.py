@@ -1,10 +1,10 @@
 """No state or event name is written in the code: what a state or a step is comes from the procedure files.
 
 The scan covers the application's code and templates (workflow/, web/, tasks/: Python, Jinja, JavaScript,
-CSS) for every state and event of every loaded procedure, written as a quoted string, as a constant
-(`DRAFT`) or in a CSS class (`.state-returned`). Left out: the procedure files themselves, and the demo
-(a scenario, like these tests). Python keywords and ordinary words are not names: only a whole quoted
-string, a constant or a class part counts.
+CSS) and the benchmarks (bench/) for every state and event of every loaded procedure, written as a quoted
+string, as a constant (`DRAFT`) or in a CSS class (`.state-returned`). Left out: the procedure files
+themselves, and the demo (a scenario, like these tests). Python keywords and ordinary words are not names:
+only a whole quoted string, a constant or a class part counts.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pytest
 from workflow.procedure import PROCEDURES_DIR, catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANNED = ("workflow", "web", "tasks")
+SCANNED = ("workflow", "web", "tasks", "bench")
 SUFFIXES = {".py", ".html", ".txt", ".js", ".css"}
 LEFT_OUT = {PROCEDURES_DIR, ROOT / "workflow" / "demo.py"}
 # Words that are a state's or an event's name by chance, each where it means something else.

@@ -10,63 +10,105 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import path_to, step_input
-from workflow.models import Dossier, HistoryEntry, db
-from workflow.procedure import EACH_PARTY, PARTY, RESPONSIBLE_DEPARTMENT, VOTE_RULES, catalogue
+from workflow.models import Dossier, HistoryEntry, Unit, db
+from workflow.procedure import (
+    ANYONE_WITH_ROLE, EACH_PARTY, PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, VOTE_RULES, catalogue,
+)
 
 pytestmark = pytest.mark.usefixtures("light_password_hashing")
 
 SUBMITTER = "submitter of the unit"
 OFFICE = "office"
 APPRAISER = "appraiser of the responsible department"
-OTHER_APPRAISER = "appraiser of another department"
+PARTY_APPRAISER = "appraiser of a department named as a party"
+OTHER_APPRAISER = "appraiser of a department neither responsible nor named as a party"
 COUNCIL = "council"
 CHAIR = "chair"
 ADMIN = "admin"
-# Each kind of person: (role, whether they are the one a step's scope names: the unit's, the department's).
-PEOPLE = {SUBMITTER: ("submitter", True), OFFICE: ("office", True), APPRAISER: ("appraiser", True),
-          OTHER_APPRAISER: ("appraiser", False), COUNCIL: ("council", True), CHAIR: ("chair", True),
-          ADMIN: ("admin", True)}
-ROLES = tuple(PEOPLE)
-# The kinds of person above do not yet model departments named as a step's parties: a procedure with such steps
-# (co-appraisal) is covered by tests/test_co_appraisal.py until they do.
-PROCEDURES = {f"{p.code}-v{p.version}": p for p in catalogue()
-              if not any(step.scope in (PARTY, EACH_PARTY) for step in p.steps)}
+# Where a kind of person works: relative to the dossier (its unit, its award type's responsible department, a
+# unit its procedure's steps name under `parties`, another department), or a unit by its code.
+OWN, RESPONSIBLE, NAMED_PARTY, OTHER_DEPARTMENT = "own unit", "responsible", "party", "other department"
+# Each kind of person: (role, where they work).
+PEOPLE = {SUBMITTER: ("submitter", OWN), OFFICE: ("office", "van-phong"), APPRAISER: ("appraiser", RESPONSIBLE),
+          PARTY_APPRAISER: ("appraiser", NAMED_PARTY), OTHER_APPRAISER: ("appraiser", OTHER_DEPARTMENT),
+          COUNCIL: ("council", "thanh-hoi"), CHAIR: ("chair", "thanh-hoi"), ADMIN: ("admin", "thanh-hoi")}
+# The scope a step names each kind of person by, where it does.
+NAMED_BY = {OWN: (SUBMITTER_OF_UNIT,), RESPONSIBLE: (RESPONSIBLE_DEPARTMENT,), NAMED_PARTY: (PARTY, EACH_PARTY)}
+PROCEDURES = {f"{p.code}-v{p.version}": p for p in catalogue()}
+
+
+def parties_of(procedure) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(party for step in procedure.steps for party in step.parties))
+
+
+def roles_for(procedure) -> tuple[str, ...]:
+    """The kinds of person tried on `procedure`: a party's appraiser where its steps name parties."""
+    return tuple(role for role in PEOPLE if role != PARTY_APPRAISER or parties_of(procedure))
+
+
 CASES = [(key, state, event, role) for key, procedure in PROCEDURES.items()
-         for state in procedure.states for event in procedure.events for role in ROLES]
+         for state in procedure.states for event in procedure.events for role in roles_for(procedure)]
 REFERENCE = catalogue().current("reference")
 EVENTS = REFERENCE.events
+REFERENCE_ROLES = roles_for(REFERENCE)
 
 
-def fits(role: str, step) -> bool:
-    """Whether this kind of person is one the step's role and scope name."""
-    name, in_scope = PEOPLE[role]
-    return name == step.role and (in_scope or step.scope != RESPONSIBLE_DEPARTMENT)
-
-
-def expected_outcome(procedure, state: str, event: str, role: str, ever_submitted: bool) -> tuple[int, str]:
-    """(status, state or error code) that API.md's check order gives."""
-    if role != SUBMITTER and not ever_submitted:
-        return 404, "not_found"  # reviewers see a dossier only once it has been submitted
-    step = procedure.step_by_event_and_source.get((event, state))
-    if step is not None and fits(role, step):
-        return 200, step.dest
-    if any(fits(role, other) for other in procedure.steps if other.event == event):
-        return 409, "invalid_transition"
-    return 403, "forbidden"
-
-
-def actor(factory, role: str, dossier: Dossier):
+def unit_of(role: str, dossier: Dossier, procedure) -> str:
+    """The code of the unit this kind of person works in, for this dossier."""
+    where = PEOPLE[role][1]
     responsible = dossier.award_type.responsible_unit.code
-    other_department = "ban-xdtc" if responsible != "ban-xdtc" else "ban-gdxh"
-    return {
-        SUBMITTER: lambda: factory.user_once("submitter", dossier.unit.code),
-        OFFICE: lambda: factory.user_once("office", "van-phong"),
-        APPRAISER: lambda: factory.user_once("appraiser", responsible),
-        OTHER_APPRAISER: lambda: factory.user_once("appraiser", other_department),
-        COUNCIL: lambda: factory.council(1)[0],
-        CHAIR: lambda: factory.user_once("chair", "thanh-hoi"),
-        ADMIN: lambda: factory.user_once("admin", "thanh-hoi"),
-    }[role]()
+    parties = parties_of(procedure)
+    if where == OWN:
+        return dossier.unit.code
+    if where == RESPONSIBLE:
+        return responsible
+    if where == NAMED_PARTY:  # one other than the responsible department where there is one
+        return next((party for party in parties if party != responsible), parties[0])
+    if where == OTHER_DEPARTMENT:
+        return db.session.scalars(select(Unit.code).where(Unit.kind == "department", Unit.active.is_(True),
+                                                          Unit.code.not_in([responsible, *parties]))
+                                  .order_by(Unit.sort_order, Unit.code)).first()
+    return where
+
+
+def named(role: str, step) -> bool:
+    """Whether the step names this kind of person: their role, and their place if its scope asks for one."""
+    name, where = PEOPLE[role]
+    return name == step.role and (step.scope == ANYONE_WITH_ROLE or step.scope in NAMED_BY.get(where, ()))
+
+
+def fits(person: tuple[str, str], step, dossier: Dossier) -> bool:
+    """Whether a holder of the role working in the unit (person: role, unit code) may take the step on the dossier."""
+    role, unit = person
+    if role != step.role:
+        return False
+    if step.scope == SUBMITTER_OF_UNIT:
+        return unit == dossier.unit.code
+    if step.scope == RESPONSIBLE_DEPARTMENT:
+        return unit == dossier.award_type.responsible_unit.code
+    if step.scope in (PARTY, EACH_PARTY):
+        return unit in step.parties
+    return True
+
+
+def expected_outcome(procedure, state: str, event: str, person: tuple[str, str], dossier: Dossier) \
+        -> tuple[int, str, list[str]]:
+    """(status, state or error code, the rules a refusal names) that API.md's check order gives."""
+    if person[0] != "submitter" and not dossier.ever_submitted:
+        return 404, "not_found", []  # reviewers see a dossier only once it has been submitted
+    step = procedure.step_by_event_and_source.get((event, state))
+    if step is not None and fits(person, step, dossier):
+        return 200, step.dest, []
+    others = [other for other in procedure.steps if other.event == event]
+    if any(fits(person, other, dossier) for other in others):
+        return 409, "invalid_transition", []
+    # a holder of the role of a step that only named units take, whose unit is not one of them
+    parties_only = any(other.parties and other.role == person[0] for other in others)
+    return 403, "forbidden", ["not_a_party"] if parties_only else []
+
+
+def actor(factory, role: str, dossier: Dossier, procedure=REFERENCE):
+    return factory.user_once(PEOPLE[role][0], unit_of(role, dossier, procedure))
 
 
 def snapshot(dossier_id: int) -> tuple[str, int, int]:
@@ -99,9 +141,13 @@ def test_event_from_state_by_role(factory, procedure_key, state, event, role):
     dossier = factory.dossier_in(procedure, state, factory.award_type_for(procedure, path + ([step] if step else [])))
     if step is not None and VOTE_RULES & set(step.rules):
         factory.votes_for(dossier)
-    user = actor(factory, role, dossier)
+    person = (PEOPLE[role][0], unit_of(role, dossier, procedure))
+    if step is not None and step.scope == EACH_PARTY and person[1] in step.parties:
+        # the other units have given their opinion: this one's moves the dossier on
+        factory.give_opinions(dossier, step, [party for party in step.parties if party != person[1]])
+    user = factory.user_once(*person)
     before = snapshot(dossier.id)
-    status, outcome = expected_outcome(procedure, state, event, role, dossier.ever_submitted)
+    status, outcome, rules = expected_outcome(procedure, state, event, person, dossier)
 
     response = factory.api(user).post(f"/api/v1/dossiers/{dossier.id}/events",
                                       json=event_body(procedure, event, before[1]))
@@ -114,16 +160,74 @@ def test_event_from_state_by_role(factory, procedure_key, state, event, role):
         assert (row.event, row.from_state, row.to_state, row.actor_username) == (event, state, outcome, user.username)
     else:
         assert response.json["error"]["code"] == outcome
+        if status == 403:
+            assert [detail["rule"] for detail in response.json["error"].get("details") or []] == rules
         assert snapshot(dossier.id) == before
 
 
 def test_every_step_of_every_procedure_is_a_case_that_succeeds():
-    """The matrix holds a success for each step of each loaded procedure: none is left untried."""
+    """The matrix holds a success for each step of each loaded procedure, by a kind of person the step names:
+    none is left untried."""
     succeeding = {(key, step.event, step.source) for key, procedure in PROCEDURES.items() for step in procedure.steps}
     assert succeeding == {(key, event, state) for key, state, event, role in CASES
                           if (step := PROCEDURES[key].step_by_event_and_source.get((event, state))) is not None
-                          and fits(role, step)}
-    assert len(CASES) >= len(REFERENCE.states) * len(REFERENCE.events) * len(ROLES)
+                          and named(role, step)}
+    assert {key for key, *_ in CASES} == {f"{p.code}-v{p.version}" for p in catalogue()}
+    assert len(CASES) >= len(REFERENCE.states) * len(REFERENCE.events) * len(REFERENCE_ROLES)
+
+
+# Steps the named units take together (scope each_party) ------------------------------------------
+
+EACH_PARTY_STEPS = [(key, step) for key, procedure in PROCEDURES.items() for step in procedure.steps
+                    if step.scope == EACH_PARTY]
+
+
+def fire(factory, user, dossier_id: int, procedure, event: str):
+    version = snapshot(dossier_id)[1]
+    return factory.api(user).post(f"/api/v1/dossiers/{dossier_id}/events",
+                                  json=event_body(procedure, event, version))
+
+
+@pytest.mark.parametrize(("procedure_key", "step"), EACH_PARTY_STEPS,
+                         ids=[f"{key}-{step.event}-{step.source}" for key, step in EACH_PARTY_STEPS])
+def test_each_party_step_moves_the_dossier_with_the_last_opinion_only(factory, procedure_key, step):
+    procedure = PROCEDURES[procedure_key]
+    path = path_to(procedure, step.source)
+    dossier = factory.dossier_in(procedure, step.source, factory.award_type_for(procedure, path + [step]))
+    if VOTE_RULES & set(step.rules):
+        factory.votes_for(dossier)
+    *first, last = step.parties
+    for party in first:
+        before = snapshot(dossier.id)
+        user = factory.user_once(step.role, party)
+
+        given = fire(factory, user, dossier.id, procedure, step.event)
+
+        assert given.status_code == 200, given.json
+        assert snapshot(dossier.id) == (step.source, before[1] + 1, before[2] + 1)
+        row = last_history_row(dossier.id)
+        assert (row.event, row.from_state, row.to_state, row.details["party"]) == \
+            (step.event, step.source, step.source, party)
+
+        before = snapshot(dossier.id)
+        again = fire(factory, user, dossier.id, procedure, step.event)
+        assert (again.status_code, again.json["error"]["code"]) == (422, "guard_failed")
+        assert [detail["rule"] for detail in again.json["error"]["details"]] == ["party_already_gave_opinion"]
+        assert snapshot(dossier.id) == before
+
+    outsider = factory.user_once(step.role, unit_of(OTHER_APPRAISER, dossier, procedure))
+    refused = fire(factory, outsider, dossier.id, procedure, step.event)
+    assert (refused.status_code, refused.json["error"]["code"]) == (403, "forbidden")
+    assert [detail["rule"] for detail in refused.json["error"]["details"]] == ["not_a_party"]
+
+    before = snapshot(dossier.id)
+    moved = fire(factory, factory.user_once(step.role, last), dossier.id, procedure, step.event)
+    assert moved.status_code == 200, moved.json
+    assert snapshot(dossier.id) == (step.dest, before[1] + 1, before[2] + 1)
+
+
+def test_the_matrix_covers_a_step_the_named_units_take_together():
+    assert EACH_PARTY_STEPS
 
 
 @pytest.mark.parametrize("event", EVENTS)
@@ -131,7 +235,7 @@ def test_reviewers_do_not_see_a_draft_withdrawn_before_submission(factory, event
     """A withdrawn draft was never submitted, so it stays hidden from the city union (404, not 403)."""
     dossier = factory.dossier("withdrawn")
     before = snapshot(dossier.id)
-    for role in ROLES[1:]:
+    for role in REFERENCE_ROLES[1:]:
         response = factory.api(actor(factory, role, dossier)).post(
             f"/api/v1/dossiers/{dossier.id}/events", json=event_body(REFERENCE, event, before[1]))
         assert (response.status_code, response.json["error"]["code"]) == (404, "not_found"), role
@@ -143,12 +247,13 @@ def withdrawn_after_submission(factory):
     return factory.advance(dossier, "withdraw")
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", REFERENCE_ROLES)
 @pytest.mark.parametrize("event", EVENTS)
 def test_nothing_leaves_a_dossier_withdrawn_after_submission(factory, event, role):
     dossier = withdrawn_after_submission(factory)
     before = snapshot(dossier.id)
-    status, code = expected_outcome(REFERENCE, "withdrawn", event, role, True)
+    status, code, _ = expected_outcome(REFERENCE, "withdrawn", event,
+                                       (PEOPLE[role][0], unit_of(role, dossier, REFERENCE)), dossier)
 
     response = factory.api(actor(factory, role, dossier)).post(f"/api/v1/dossiers/{dossier.id}/events",
                                                                json=event_body(REFERENCE, event, before[1]))

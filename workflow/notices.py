@@ -11,8 +11,8 @@ from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, inser
 from workflow.errors import InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import Dossier, Notice, NoticeStatus, User, db, utcnow
-from workflow.permissions import members_of, require
-from workflow.procedure import AUDIENCES, Step
+from workflow.permissions import members_of, require, unit_ids_taking
+from workflow.procedure import AUDIENCES, Step, catalogue
 from workflow.rules import council_without_conflict
 
 DELIVERY_CHOICES = ("immediate", "daily")
@@ -23,21 +23,30 @@ WRITTEN_NOTICE_IDS = "new_notice_ids"
 
 
 def _audience_criteria(group: str):
-    """Who of the active users is told, given the `audience_unit_id` parameter of `_audience_unit`.
-    (Parameter names that are not a dossier's columns: the statement may share them with the dossier's UPDATE.)"""
-    return AUDIENCE_CRITERIA[group](bindparam("audience_unit_id", type_=Integer))
+    """Who of the active users is told, given the parameters of `_audience_units`: `audience_unit_id`, the
+    dossier's unit, and `audience_unit_ids`, the departments that appraise it next. (Parameter names that are not
+    a dossier's columns: the statement may share them with the dossier's UPDATE.)"""
+    return AUDIENCE_CRITERIA[group](bindparam("audience_unit_id", type_=Integer),
+                                    bindparam("audience_unit_ids", expanding=True))
 
 
 AUDIENCE_CRITERIA = {
-    "office": lambda unit: members_of("office"),
-    "appraisers": lambda unit: and_(members_of("appraiser"), User.unit_id == unit),
-    "council": council_without_conflict,
-    "submitters": lambda unit: and_(members_of("submitter"), User.unit_id == unit),
+    "office": lambda unit, departments: members_of("office"),
+    "appraisers": lambda unit, departments: and_(members_of("appraiser"), User.unit_id.in_(departments)),
+    "council": lambda unit, departments: council_without_conflict(unit),
+    "submitters": lambda unit, departments: and_(members_of("submitter"), User.unit_id == unit),
 }
 
 
-def _audience_unit(dossier: Dossier, group: str) -> int:
-    return dossier.award_type.responsible_unit_id if group == "appraisers" else dossier.unit_id
+def _audience_units(dossier: Dossier, step: Step) -> dict:
+    """The units a transition's audience is drawn from. The appraisers told are those of the departments that take
+    the appraisers' steps from where `step` leads: each unit such a step names as a party (several departments
+    appraising together are all told), the responsible department for the others or when none is named."""
+    following = [other for other in catalogue().get(dossier.procedure, dossier.procedure_version).steps
+                 if other.source == step.dest]
+    return {"audience_unit_id": dossier.unit_id,
+            "audience_unit_ids": unit_ids_taking(following, "appraiser", dossier)
+            or [dossier.award_type.responsible_unit_id]}
 
 
 def transition_notices_statement(group: str, after=None):
@@ -67,10 +76,9 @@ TRANSITION_NOTICES = {group: transition_notices_statement(group) for group in AU
 def transition_notice_values(dossier: Dossier, step: Step, seq: int, comment: str | None, changes: dict) -> dict:
     """The parameters of the notices of the transition recorded as history row `seq`, which makes `changes`
     to the dossier."""
-    group = step.notify
     return {"key_prefix": f"{step.event}:{dossier.id}:{seq}:", "dossier_id": dossier.id, "kind": step.event,
             "params": notice_params(dossier, step.event, comment, changes), "notice_created_at": utcnow(),
-            "audience_unit_id": _audience_unit(dossier, group)}
+            **_audience_units(dossier, step)}
 
 
 def unit_submitters(unit_id: int) -> list[User]:

@@ -15,7 +15,7 @@ from sqlalchemy import false, or_, select, true
 from workflow.procedure import ANYONE_WITH_ROLE, EACH_PARTY, PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
 from workflow.errors import Forbidden
 from workflow.i18n import N_, Msg
-from workflow.models import AwardType, Dossier, User
+from workflow.models import AwardType, Dossier, Unit, User, db
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,17 @@ def may_fire_where(actor: User, step: Step):
     if step.scope in (PARTY, EACH_PARTY):
         return true() if actor.unit.code in step.parties else false()
     return true() if step.scope == ANYONE_WITH_ROLE else false()
+
+
+def unit_ids_taking(steps, role: str, dossier: Dossier) -> list[int]:
+    """The ids of the units whose holders of `role` may take some of the steps on the dossier, for the steps of
+    that role that name units: the responsible department, or the parties (empty when none names one)."""
+    steps = [step for step in steps if step.role == role]
+    ids = {dossier.award_type.responsible_unit_id for step in steps if step.scope == RESPONSIBLE_DEPARTMENT}
+    parties = {party for step in steps if step.scope in (PARTY, EACH_PARTY) for party in step.parties}
+    if parties:
+        ids.update(db.session.scalars(select(Unit.id).where(Unit.code.in_(parties))))
+    return sorted(ids)
 
 
 def may_vote(actor: User) -> bool:

@@ -1,4 +1,5 @@
-"""The office's settings: campaigns (deadlines, status) and award types (documents, quotas, thresholds)."""
+"""The office's settings: campaigns (deadlines, status) and award types (documents, quotas, thresholds, the
+procedure their new dossiers follow)."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -10,13 +11,14 @@ from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import AwardType, AwardTypeChange, Campaign, CampaignStatus, User, db
 from workflow.permissions import require
+from workflow.procedure import catalogue
 from workflow.rules import DOCUMENT_KINDS
 
 CAMPAIGN_STATUSES = tuple(status.value for status in CampaignStatus)
 EDITABLE_CAMPAIGN_FIELDS = ("name", "year", "submission_deadline", "ceremony_date", "ceremony_time",
                             "ceremony_place", "status")
 EDITABLE_AWARD_TYPE_FIELDS = ("name", "rank", "forwarded", "required_documents", "quota_per_unit", "vote_quorum",
-                              "vote_threshold", "legal_basis", "active")
+                              "vote_threshold", "legal_basis", "active", "procedure")
 FRACTION_FIELDS = ("vote_quorum", "vote_threshold")
 
 
@@ -102,7 +104,10 @@ def _audit_value(field: str, value):
 
 
 def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardType:
-    """Change an award type's settings; each field that changes is recorded (who, when, before, after)."""
+    """Change an award type's settings; each field that changes is recorded (who, when, before, after).
+
+    A change of procedure (a loaded procedure's code) applies to the dossiers created afterwards, which take its
+    newest version; those already created keep the procedure and version they were created under."""
     require(actor, "manage_settings")
     data = dict(data)
     errors = []
@@ -123,6 +128,10 @@ def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardTy
                 errors.append({"field": field, "message": problem})
     if "rank" in data and (data["rank"] is None or data["rank"] < 0):
         errors.append({"field": "rank", "message": Msg(N_("The rank must be a whole number, 0 or more."))})
+    if "procedure" in data and data["procedure"] not in catalogue().latest:
+        errors.append({"field": "procedure", "message": Msg(
+            N_("“%(procedure)s” is not a loaded procedure; use one of: %(codes)s."),
+            {"procedure": str(data["procedure"]), "codes": ", ".join(sorted(catalogue().latest))})})
     if errors:
         raise ValidationFailed(details=errors)
     for field in EDITABLE_AWARD_TYPE_FIELDS:

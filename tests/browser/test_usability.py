@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from workflow.demo import DEMO_PASSWORD
+
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 UNLABELLED = """() => Array.from(document.querySelectorAll('input, select, textarea'))
@@ -60,3 +62,34 @@ def test_pages_have_labelled_fields_and_fit_a_phone(browser, factory, role):
         assert page.evaluate(NAMELESS_BUTTONS) == [], path
         assert page.evaluate(OVERFLOW), path
         browser.shot(page, path.strip("/").replace("/", "-") or "home")
+
+
+# Every wide table's scrolling container: a named region the keyboard reaches (WCAG 2.1.1, 1.4.10).
+TABLE_REGIONS = """() => Array.from(document.querySelectorAll('table')).map((table) => {
+  const region = table.closest('.table-wrap');
+  return region && [region.getAttribute('role'), region.getAttribute('tabindex'), region.getAttribute('aria-label')];
+})"""
+
+
+def test_wide_tables_scroll_within_their_region_on_a_phone(browser, app):
+    """The demo's dashboard at 360 px: the page itself does not scroll sideways; the table of dossiers per unit and
+    state does, inside a region the keyboard reaches and scrolls."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    page = browser.login("vanphong", DEMO_PASSWORD, width=360, height=780)
+    page.goto("/dashboard")
+
+    assert page.evaluate(OVERFLOW), page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    regions = page.evaluate(TABLE_REGIONS)
+    assert regions and all(region and region[:2] == ["region", "0"] and region[2] for region in regions), regions
+    matrix = page.locator(".table-wrap", has=page.locator("table.matrix")).first
+    assert matrix.evaluate("(region) => region.scrollWidth > region.clientWidth")  # wide: it scrolls
+    browser.shot(page, "dashboard-360")
+
+    matrix.focus()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    # the region scrolls (smoothly: wait for it), the page does not
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=5000)
+    assert page.evaluate(OVERFLOW)
+    browser.shot(page, "dashboard-360-scrolled")

@@ -124,6 +124,7 @@ class AwardTypeOut(Schema):
     vote_threshold = fields.Float(required=True)
     responsible_unit = fields.String()
     legal_basis = fields.String()
+    procedure = fields.String()  # the code of the procedure its new dossiers follow
 
 
 class AwardTypePatch(In):
@@ -139,6 +140,8 @@ class AwardTypePatch(In):
     vote_threshold = fields.Decimal(allow_nan=True)
     legal_basis = fields.String(validate=validate.Length(max=10_000))
     active = fields.Boolean()
+    # a loaded procedure's code: new dossiers follow its newest version, those under way keep theirs
+    procedure = fields.String(validate=validate.Length(min=1, max=64))
 
 
 class AwardTypeChangeOut(Schema):

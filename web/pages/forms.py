@@ -226,6 +226,8 @@ class AwardTypeForm(FlaskForm):
                                   validators=[InputRequired()])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()], render_kw={"rows": 3})
     active = BooleanField(_l("In use"))
+    # Checked by the operation, as the API's value is: an unknown one is refused beside the field.
+    procedure = SelectField(_l("Procedure"), validate_choice=False)
     submit = SubmitField(_l("Save"))
 
 

@@ -11,6 +11,7 @@ from web.pages.views import form_view
 from web.pages.forms import AwardTypeForm, CampaignForm
 from workflow import settings as office_settings
 from workflow.models import AwardType, Campaign, db
+from workflow.procedure import catalogue
 from workflow.rules import DOCUMENT_KINDS
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -60,6 +61,8 @@ def _shown(field: str, value) -> str:
         return _("Yes") if value else _("No")
     if field == "required_documents":
         return ", ".join(_(DOCUMENT_KINDS[kind]) if kind in DOCUMENT_KINDS else kind for kind in value)
+    if field == "procedure" and value in catalogue().latest:
+        return _(catalogue().current(value).title["en"])
     return str(value)
 
 
@@ -68,13 +71,16 @@ def award_type(code: str):
     existing = office_settings.get_award_type(code)
     form = AwardTypeForm(obj=existing)
     form.required_documents.choices = [(kind, _(label)) for kind, label in DOCUMENT_KINDS.items()]
+    form.procedure.choices = [(code, _(procedure.title["en"]))
+                              for code, procedure in sorted(catalogue().latest.items())]
 
     def save():
         return office_settings.update_award_type(current_user, existing, {
             "name": form.name.data.strip(), "rank": form.rank.data, "forwarded": form.forwarded.data,
             "required_documents": list(form.required_documents.data), "quota_per_unit": form.quota_per_unit.data,
             "vote_quorum": form.vote_quorum.data, "vote_threshold": form.vote_threshold.data,
-            "legal_basis": form.legal_basis.data or "", "active": form.active.data})
+            "legal_basis": form.legal_basis.data or "", "active": form.active.data,
+            **({"procedure": form.procedure.data} if form.procedure.data else {})})
     changes = [(change, form[change.field].label.text if change.field in form else change.field,
                 _shown(change.field, change.old_value), _shown(change.field, change.new_value))
                for change in office_settings.award_type_changes(current_user, existing)]
