@@ -10,7 +10,8 @@ from web.storage import document_store
 from workflow import operations as ops
 from workflow.accounts import create_user, issue_token
 from workflow.i18n import today
-from workflow.models import AwardType, Campaign, Dossier, Unit, User, db
+from workflow.models import AwardType, Campaign, DisclosureWindow, Dossier, Unit, User, db
+from workflow.rules import latest_window
 from workflow.procedure import RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, VOTE_RULES, Procedure, Step, catalogue
 
 PASSWORD = "correct horse 42"
@@ -153,12 +154,24 @@ class Factory:
         return dossier
 
     def award_type_for(self, procedure: Procedure, steps: list[Step]) -> str:
-        """An award type following `procedure` that the rules of `steps` accept (city level or forwarded)."""
+        """An award type following `procedure` that the rules of `steps` accept (city level or forwarded); where
+        no reference award type follows it, one is made to (with a disclosure window if the procedure has one)."""
         wanted = {FORWARDED_RULES[code] for step in steps for code in step.rules if code in FORWARDED_RULES}
-        query = select(AwardType.code).where(AwardType.procedure == procedure.code, AwardType.active.is_(True))
+        query = select(AwardType).where(AwardType.procedure == procedure.code, AwardType.active.is_(True))
         if len(wanted) == 1:
-            query = query.where(AwardType.forwarded.is_(wanted.pop()))
-        return db.session.scalars(query.order_by(AwardType.rank, AwardType.code)).first()
+            query = query.where(AwardType.forwarded.is_(next(iter(wanted))))
+        found = db.session.scalars(query.order_by(AwardType.rank, AwardType.code)).first()
+        return (found or self.award_type_following(procedure, forwarded=wanted == {True})).code
+
+    def award_type_following(self, procedure: Procedure, forwarded: bool = False, days: int = 5) -> AwardType:
+        """A reference award type (bk_tw_hoi if forwarded, else bk_thanh_hoi) put on `procedure`, with a disclosure
+        window of `days` working days where the procedure opens one."""
+        award_type = db.session.scalar(select(AwardType).where(
+            AwardType.code == ("bk_tw_hoi" if forwarded else "bk_thanh_hoi")))
+        award_type.procedure = procedure.code
+        award_type.disclosure_days = days if procedure.steps_with("open_disclosure") else 0
+        db.session.commit()
+        return award_type
 
     def dossier_in(self, procedure: Procedure, state: str, award_type: str, unit: str = "ba-dinh") -> Dossier:
         """A dossier of `procedure` in `state`, brought there along `path_to` by whoever each step names."""
@@ -183,12 +196,22 @@ class Factory:
         db.session.commit()
 
     def take_step(self, dossier: Dossier, step: Step) -> Dossier:
+        """Take `step`; a disclosure window it opens is ended at once (dated back), so that the dossier can go on."""
         if VOTE_RULES & set(step.rules):
             self.votes_for(dossier)
         ops.fire_event(self.actor_of_step(dossier, step), dossier, step.event, dossier.version,
                        ops.EventInput(**step_input(step)))
+        if step.effect("open_disclosure") is not None:
+            self.end_disclosure(dossier)
         db.session.commit()
         return dossier
+
+    def end_disclosure(self, dossier: Dossier, days_ago: int = 1) -> DisclosureWindow:
+        """Date the dossier's disclosure window back, so that it ended `days_ago` days ago (0: it ends today)."""
+        window = latest_window(dossier)
+        window.ends_on = today() - dt.timedelta(days=days_ago)
+        db.session.commit()
+        return window
 
     def actor_for(self, dossier: Dossier, event: str) -> User:
         if event in ("submit", "resubmit", "withdraw"):

@@ -35,7 +35,7 @@ def award_type_json(award_type: AwardType) -> dict:
         "forwarded": award_type.forwarded, "required_documents": list(award_type.required_documents),
         "quota_per_unit": award_type.quota_per_unit, "vote_quorum": float(award_type.vote_quorum),
         "vote_threshold": float(award_type.vote_threshold), "responsible_unit": award_type.responsible_unit.code,
-        "legal_basis": award_type.legal_basis,
+        "legal_basis": award_type.legal_basis, "disclosure_days": award_type.disclosure_days,
     }
 
 
