@@ -226,8 +226,8 @@ class AwardTypeForm(FlaskForm):
     vote_threshold = DecimalField(_l("Approval threshold (fraction of the council)"), places=4,
                                   validators=[InputRequired()])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()], render_kw={"rows": 3})
-    disclosure_days = IntegerField(_l("Public disclosure (working days; 0: none)"),
-                                   validators=[InputRequired(), NumberRange(0, MAX_DISCLOSURE_DAYS)])
+    disclosure_days = IntegerField(_l("Public disclosure (working days; empty or 0: none)"),
+                                   validators=[Optional(), NumberRange(0, MAX_DISCLOSURE_DAYS)])
     active = BooleanField(_l("In use"))
     submit = SubmitField(_l("Save"))
 
