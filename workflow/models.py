@@ -415,8 +415,6 @@ class DisclosureWindow(db.Model):
     ends_on: Mapped[dt.date] = mapped_column(Date, index=True)
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
-    dossier: Mapped[Dossier] = relationship(lazy="joined")
-
 
 class DisclosureComment(db.Model):
     """A comment anyone sent on a dossier in disclosure, and how the office resolved it."""
