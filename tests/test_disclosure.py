@@ -130,11 +130,21 @@ def test_the_office_publishes_from_its_page_with_checkboxes(app, factory, award_
         assert f'name="dossier" value="{dossier.id}"' in page.text
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
 
+    too_early = factory.dossier_in(PUBLIC, "in_appraisal", award_type, unit="hoan-kiem")
+
+    refused = client.post("/disclosure", data={"csrf_token": token,
+                                               "dossier": [str(d.id) for d in (*dossiers, too_early)]})
+
+    assert refused.status_code == 400
+    assert f"{too_early.nominee_name}" in refused.text and "cannot be made public" not in refused.text
+    db.session.rollback()
+    assert set(db.session.scalars(select(Dossier.state).where(Dossier.id.in_([d.id for d in dossiers])))) == {READY}
+
     response = client.post("/disclosure", data={"csrf_token": token, "dossier": [str(d.id) for d in dossiers]})
 
     assert response.status_code == 302
     db.session.rollback()
-    assert {db.session.get(Dossier, d.id).state for d in dossiers} == {DISCLOSED}
+    assert set(db.session.scalars(select(Dossier.state).where(Dossier.id.in_([d.id for d in dossiers])))) == {DISCLOSED}
 
 
 def test_the_loader_refuses_a_step_opening_disclosure_without_its_rule():

@@ -59,24 +59,31 @@ def open_disclosures(actor: User, dossier_ids: list[int]) -> list[Dossier]:
         raise ValidationFailed(details=[{"field": "dossier_ids", "message": Msg(N_("Choose at least one dossier."))}])
     opened, refusals = [], []
     for dossier_id in dict.fromkeys(dossier_ids):
+        name = f"#{dossier_id}"
         try:
             dossier = operations.get_dossier(actor, dossier_id)
+            name = dossier.nominee_name
             step = opening_step(dossier)
             if step is None or not may_fire(actor, step, dossier):
                 refusals.append(Refusal(dossier_id, "invalid_transition", Msg(
                     N_("“%(name)s” cannot be made public while it is “%(state)s”."),
-                    {"name": dossier.nominee_name,
-                     "state": Msg(operations.procedure_of(dossier).state_label(dossier.state))})))
+                    {"name": name, "state": Msg(operations.procedure_of(dossier).state_label(dossier.state))})))
                 continue
             opened.append(operations.fire_event(actor, dossier, step.event, dossier.version))
         except GuardFailed as error:
-            refusals.extend(Refusal(dossier_id, failure.rule, failure.message) for failure in error.failures)
+            refusals.extend(Refusal(dossier_id, failure.rule, _naming(name, failure.message))
+                            for failure in error.failures)
         except WorkflowError as error:
-            refusals.append(Refusal(dossier_id, error.code, error.message))
+            refusals.append(Refusal(dossier_id, error.code, _naming(name, error.message)))
     if refusals:
         raise BatchRefused(details=[{"field": "dossier_ids", "dossier": r.dossier_id, "rule": r.rule,
                                      "message": r.message} for r in refusals])
     return opened
+
+
+def _naming(name: str, message: Msg) -> Msg:
+    """A refusal in a batch, saying which dossier it is about."""
+    return Msg(N_("%(name)s: %(reason)s"), {"name": name, "reason": message})
 
 
 @dataclass(frozen=True)

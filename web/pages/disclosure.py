@@ -10,7 +10,7 @@ from web.pages import render_msg, requires
 from web.pages.forms import ActionForm, CommentForm, ResolutionForm
 from web.pages.views import form_view
 from workflow import disclosure
-from workflow.errors import BatchRefused, ValidationFailed
+from workflow.errors import ValidationFailed
 from workflow.unit_of_work import commit
 
 bp = Blueprint("disclosure_pages", __name__)
@@ -26,33 +26,11 @@ def _sender() -> str:
 def office():
     """The dossiers the office may make public, with checkboxes: all those ticked are published, or none."""
     form = ActionForm()
-
-    def publish():
-        ids = [int(value) for value in request.form.getlist("dossier") if value.isdigit() and len(value) < 11]
-        return disclosure.open_disclosures(current_user, ids)
-
-    if form.validate_on_submit():
-        try:
-            opened = publish()
-            commit()
-        except BatchRefused as error:
-            flash(render_msg(error.message), "error")
-            names = {d.id: d.nominee_name for d in disclosure.publishable_dossiers(current_user)}
-            for detail in error.details:
-                flash(f"{names.get(detail['dossier'], '#' + str(detail['dossier']))}: {render_msg(detail['message'])}",
-                      "error")
-        except ValidationFailed as error:
-            for detail in error.details:
-                flash(render_msg(detail["message"]), "error")
-        else:
-            flash(_("%(count)d dossier(s) are now on the public disclosure page.", count=len(opened)), "success")
-            return redirect(url_for("disclosure_pages.office"))
-        status = 422
-    else:
-        status = 200
-    return render_template("pages/disclosure.html", form=form,
-                           dossiers=disclosure.publishable_dossiers(current_user),
-                           entries=disclosure.public_entries()), status
+    ids = [int(value) for value in request.form.getlist("dossier") if value.isdigit() and len(value) < 11]
+    return form_view(form, lambda: disclosure.open_disclosures(current_user, ids),
+                     _("The selected dossiers are now on the public disclosure page."),
+                     url_for("disclosure_pages.office"), "pages/disclosure.html",
+                     dossiers=disclosure.publishable_dossiers(current_user), entries=disclosure.public_entries())
 
 
 def _public_page(forms: dict | None = None, status: int = 200):
