@@ -423,7 +423,8 @@ def _reset_vote(dossier: Dossier, data: EventInput, params: dict, changes: dict,
 
 
 def _open_disclosure(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
-    """The window ends after the award type's working days, counted from tomorrow (`write_step` records it)."""
+    """The window's last day is the award type's `disclosure_days`-th working day after today (`write_step` keeps
+    the window)."""
     details["disclosure_ends_on"] = add_working_days(today(), dossier.award_type.disclosure_days).isoformat()
 
 
