@@ -169,6 +169,9 @@ class Config:
         lambda self: os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5 per 15 minutes"))
     LOGIN_LIMIT_PER_ACCOUNT = property(lambda self: os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "50 per hour"))
     LOGIN_LIMIT_PER_ADDRESS = property(lambda self: os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"))
+    # Public disclosure: the longest comment anyone may send, and how many comments one address may send.
+    DISCLOSURE_COMMENT_MAX_CHARS = property(lambda self: int(os.environ.get("DISCLOSURE_COMMENT_MAX_CHARS", "2000")))
+    DISCLOSURE_COMMENT_LIMIT = property(lambda self: os.environ.get("DISCLOSURE_COMMENT_LIMIT", "5 per hour"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

@@ -10,10 +10,11 @@ from web.storage import document_store
 from workflow import operations as ops
 from workflow.accounts import create_user, issue_token
 from workflow.i18n import today
-from workflow.models import AwardType, Campaign, Dossier, Unit, User, db
+from workflow.models import AwardType, Campaign, DisclosureWindow, Dossier, Unit, User, db
 from workflow.procedure import (
     EACH_PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, VOTE_RULES, Procedure, Step, catalogue,
 )
+from workflow.rules import latest_window
 
 PASSWORD = "correct horse 42"
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
@@ -156,7 +157,7 @@ class Factory:
 
     def award_type_for(self, procedure: Procedure, steps: list[Step]) -> str:
         """An award type following `procedure` that the rules of `steps` accept (city level or forwarded); when
-        none follows it, the first such type is put on it."""
+        none follows it, the first such type is put on it (with a disclosure window if the procedure opens one)."""
         wanted = {FORWARDED_RULES[code] for step in steps for code in step.rules if code in FORWARDED_RULES}
         query = select(AwardType).where(AwardType.active.is_(True))
         if len(wanted) == 1:
@@ -164,9 +165,21 @@ class Factory:
         award_type = db.session.scalars(query.order_by(AwardType.procedure != procedure.code, AwardType.rank,
                                                        AwardType.code)).first()
         if award_type.procedure != procedure.code:
-            award_type.procedure = procedure.code
-            db.session.commit()
+            self.put_on(award_type, procedure)
         return award_type.code
+
+    def award_type_following(self, procedure: Procedure, forwarded: bool = False, days: int = 5) -> AwardType:
+        """A reference award type (bk_tw_hoi if forwarded, else bk_thanh_hoi) put on `procedure`, with a disclosure
+        window of `days` working days where the procedure opens one."""
+        award_type = db.session.scalar(select(AwardType).where(
+            AwardType.code == ("bk_tw_hoi" if forwarded else "bk_thanh_hoi")))
+        return self.put_on(award_type, procedure, days)
+
+    def put_on(self, award_type: AwardType, procedure: Procedure, days: int = 5) -> AwardType:
+        award_type.procedure = procedure.code
+        award_type.disclosure_days = days if procedure.steps_with("open_disclosure") else 0
+        db.session.commit()
+        return award_type
 
     def dossier_in(self, procedure: Procedure, state: str, award_type: str, unit: str = "ba-dinh") -> Dossier:
         """A dossier of `procedure` in `state`, brought there along `path_to` by whoever each step names."""
@@ -194,7 +207,8 @@ class Factory:
         db.session.commit()
 
     def take_step(self, dossier: Dossier, step: Step) -> Dossier:
-        """Take `step`; one the named units take together, by each of them in turn."""
+        """Take `step`; one the named units take together, by each of them in turn; a disclosure window it opens is
+        ended at once (dated back), so that the dossier can go on."""
         if VOTE_RULES & set(step.rules):
             self.votes_for(dossier)
         return self.give_opinions(dossier, step, step.parties) if step.scope == EACH_PARTY \
@@ -209,8 +223,17 @@ class Factory:
     def fire_step(self, dossier: Dossier, step: Step, party: str | None = None) -> Dossier:
         ops.fire_event(self.actor_of_step(dossier, step, party), dossier, step.event, dossier.version,
                        ops.EventInput(**step_input(step)))
+        if step.effect("open_disclosure") is not None:
+            self.end_disclosure(dossier)
         db.session.commit()
         return dossier
+
+    def end_disclosure(self, dossier: Dossier, days_ago: int = 1) -> DisclosureWindow:
+        """Date the dossier's disclosure window back, so that it ended `days_ago` days ago (0: it ends today)."""
+        window = latest_window(dossier)
+        window.ends_on = today() - dt.timedelta(days=days_ago)
+        db.session.commit()
+        return window
 
     def actor_for(self, dossier: Dossier, event: str) -> User:
         if event in ("submit", "resubmit", "withdraw"):

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from tests.factories import RESPONSIBLE
 from tests.web_helpers import page_client, sign_in
-from workflow.models import AwardType, Campaign, Document, Dossier, HistoryEntry, Unit, User, db
+from workflow.disclosure import add_comment
+from workflow.models import AwardType, Campaign, DisclosureComment, Document, Dossier, HistoryEntry, Unit, User, db
+from workflow.procedure import catalogue
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "web/translations/vi/LC_MESSAGES/messages.po"
 ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
@@ -59,7 +61,8 @@ def data_strings() -> list[str]:
                           (User, ("username", "full_name", "email")),
                           (Dossier, ("nominee_name", "nominee_position", "nominee_workplace", "achievements",
                                      "decision_number")),
-                          (Document, ("filename",)), (HistoryEntry, ("comment", "actor_username"))):
+                          (Document, ("filename",)), (HistoryEntry, ("comment", "actor_username")),
+                          (DisclosureComment, ("body", "contact", "resolution"))):
         for row in db.session.scalars(select(model)):
             values += [" ".join(str(getattr(row, f)).split()) for f in fields if getattr(row, f)]
     return sorted({v for v in values if v}, key=len, reverse=True)
@@ -91,7 +94,16 @@ def every_page(app, factory):
     chair = factory.user_once("chair", "thanh-hoi")
     admin = factory.user("admin", "thanh-hoi")
     d = {state: dossier.id for state, dossier in dossiers.items()}
-    pages = [(None, "/login")]
+    # Public disclosure: a dossier waiting to be published, and one published with a comment not yet resolved.
+    public = catalogue().current("reference_public")
+    opening = public.steps_with("open_disclosure")[0]
+    public_type = factory.award_type_following(public, forwarded=True).code
+    factory.dossier_in(public, opening.source, public_type)
+    disclosed = factory.dossier_in(public, opening.dest, public_type, unit="hoan-kiem")
+    factory.end_disclosure(disclosed, days_ago=-5)
+    add_comment(disclosed.id, "Góp ý về thành tích", None, "0" * 64, 2000)
+    db.session.commit()
+    pages = [(None, "/login"), (None, "/cong-khai")]
     pages += [(submitter, path) for path in (
         "/", "/dossiers", "/dossiers/new", f"/dossiers/{d['draft']}", f"/dossiers/{d['draft']}/edit",
         f"/dossiers/{d['returned']}", f"/dossiers/{d['conferred']}", "/dossiers?q=nguyen&sort=name",
@@ -104,7 +116,7 @@ def every_page(app, factory):
         f"/dossiers/{d['approved']}/events/confer", f"/dossiers/{d['forwarded']}/events/decline",
         "/dashboard", f"/dashboard?campaign={campaign.code}", "/settings/campaigns", "/settings/campaigns/new",
         f"/settings/campaigns/{campaign.code}", "/settings/award-types/bk_thanh_hoi", "/notices/failed",
-        "/exports/honours-list")]
+        "/exports/honours-list", "/disclosure", f"/dossiers/{disclosed.id}")]
     pages += [(appraiser, path) for path in (
         "/", f"/dossiers/{d['in_appraisal']}", f"/dossiers/{d['in_appraisal']}/events/recommend",
         f"/dossiers/{d['in_appraisal']}/events/reject")]

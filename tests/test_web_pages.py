@@ -342,7 +342,10 @@ def test_each_roles_home_page_shows_its_work_queues(app, factory):
     assert names["returned"] in submitter["returned"] and other_unit.nominee_name not in submitter["returned"]
 
     office = queues_of(factory.user_once("office", "van-phong"))
-    assert list(office) == ["intake", "to_forward_or_decide", "awaiting_higher_authority"]
+    # The last two are the public disclosure's (reference_public), empty here.
+    assert list(office) == ["intake", "to_forward_or_decide", "awaiting_higher_authority", "to_publish",
+                            "in_disclosure"]
+    assert "Đã đề nghị: cần công khai" in office["to_publish"]
     assert "Tiếp nhận: hồ sơ đã nộp cần kiểm tra" in office["intake"] and names["submitted"] in office["intake"]
     assert names["approved"] in office["to_forward_or_decide"]
     assert names["forwarded"] in office["awaiting_higher_authority"]

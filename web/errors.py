@@ -26,10 +26,12 @@ STATUS = {
     "stale_version": 409,
     "already_voted": 409,
     "voting_closed": 409,
+    "disclosure_closed": 409,
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "guard_failed": 422,
     "validation_error": 422,
+    "batch_refused": 422,
     "rate_limited": 429,
     "internal_error": 500,
 }

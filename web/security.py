@@ -31,6 +31,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # Views whose failed sign-ins are limited, per account and per address.
 SIGN_IN_ENDPOINTS = ("auth.login", "tokens.create_token")
+# The public's comments on dossiers in disclosure: limited per address (DISCLOSURE_COMMENT_LIMIT).
+COMMENT_ENDPOINT = "disclosure_pages.comment"
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                            "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -90,19 +92,27 @@ def _limit_sign_ins(app: Flask) -> None:
         shared = limiter.shared_limit(_setting(setting), scope=scope, key_func=key, deduct_when=login_failed)
         for endpoint in SIGN_IN_ENDPOINTS:
             app.view_functions[endpoint] = shared(app.view_functions[endpoint])
+    comments = limiter.shared_limit(_setting("DISCLOSURE_COMMENT_LIMIT"), scope="disclosure-comment",
+                                    key_func=address_key)
+    app.view_functions[COMMENT_ENDPOINT] = comments(app.view_functions[COMMENT_ENDPOINT])
     app.register_error_handler(RateLimitExceeded, sign_in_refused)
 
 
 def sign_in_refused(_error: RateLimitExceeded):
-    """429 with Retry-After, and a message saying when to try again."""
+    """429 with Retry-After, and a message saying when to try again (the public's comments are limited too)."""
     from web.errors import error_response
 
     breached = sign_in_limiter(current_app).current_limit
     # The storage keeps the reset time in whole seconds: rounded up, the wait could exceed the window by one.
     seconds = (max(1, min(math.ceil(breached.reset_at - time.time()), breached.limit.get_expiry()))
                if breached else 60)
-    message = ngettext("Too many failed sign-in attempts; try again in %(num)d minute.",
-                       "Too many failed sign-in attempts; try again in %(num)d minutes.", math.ceil(seconds / 60))
+    if request.endpoint == COMMENT_ENDPOINT:
+        message = ngettext("Too many comments from your address; try again in %(num)d minute.",
+                           "Too many comments from your address; try again in %(num)d minutes.",
+                           math.ceil(seconds / 60))
+    else:
+        message = ngettext("Too many failed sign-in attempts; try again in %(num)d minute.",
+                           "Too many failed sign-in attempts; try again in %(num)d minutes.", math.ceil(seconds / 60))
     response = current_app.make_response(error_response("rate_limited", message))
     response.headers["Retry-After"] = str(seconds)
     return response

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from sqlalchemy import select
 
 from workflow import operations as ops
 from workflow.accounts import create_user
 from workflow.documents import DocumentStore
 from workflow.i18n import today
+from workflow.disclosure import add_comment, open_disclosures, sender_hash
 from workflow.models import AwardType, Campaign, Dossier, User, db
 from workflow.parties import party_of
 from workflow.permissions import may_change_dossier, may_fire
 from workflow.procedure import EACH_PARTY, catalogue
 from workflow.reference import seed_reference_data
+from workflow.rules import latest_window
 
 DEMO_PASSWORD = "demo-2024"
 # username, role, unit, full name
@@ -88,10 +91,23 @@ class DemoBuilder:
         return ops.fire_event(self.users[username], dossier, event, dossier.version, ops.EventInput(**fields))
 
     def to_council(self, dossier: Dossier, appraiser: str) -> Dossier:
+        self.recommend(dossier, appraiser)
+        if dossier.state not in ops.procedure_of(dossier).voting_states:
+            # A procedure with public disclosure: the window is shown as over, dated back, without comments.
+            self.publish(dossier)
+            latest_window(dossier).ends_on = today() - dt.timedelta(days=1)
+            self.step(dossier, "vanphong", "to_council")
+        return dossier
+
+    def recommend(self, dossier: Dossier, appraiser: str) -> Dossier:
         self.step(dossier, self.submitter_of(dossier), "submit")
         self.step(dossier, "vanphong", "accept")
         for username in self.recommenders(dossier, appraiser):
             self.step(dossier, username, "recommend", comment="Đủ điều kiện, thành tích tiêu biểu.")
+        return dossier
+
+    def publish(self, dossier: Dossier) -> Dossier:
+        open_disclosures(self.users["vanphong"], [dossier.id])
         return dossier
 
     def recommenders(self, dossier: Dossier, appraiser: str) -> list[str]:
@@ -159,21 +175,33 @@ def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, i
     b.step(declined, "vanphong", "decline", comment="Trung ương Hội không xét do đã khen năm 2023.")
     withdrawn = b.draft("nopho.hoankiem", "can_bo_co_so_gioi", "Hoàng Thị Ưng", "individual", "Chi hội phó")
     b.step(withdrawn, "nopho.hoankiem", "withdraw")
+    # Public disclosure (bk_tw_hoi): one dossier waiting to be published, one on the public page with a comment.
+    b.recommend(b.draft("nopho.donganh", "bk_tw_hoi", "Lê Thị Xuân", "individual", "Chủ tịch Hội LHPN xã Uy Nỗ"),
+                "thamdinh.vanphong")
+    disclosed = b.publish(b.recommend(b.draft("nopho.hoankiem", "bk_tw_hoi", "Nguyễn Thị Yến", "individual",
+                                              "Chủ tịch Hội LHPN phường Hàng Trống"), "thamdinh.vanphong"))
+    add_comment(disclosed.id, "Đề nghị làm rõ số liệu mô hình sinh kế nêu trong báo cáo thành tích.",
+                "Một hội viên phường Hàng Trống", sender_hash("203.0.113.7", "demo"),
+                current_app.config["DISCLOSURE_COMMENT_MAX_CHARS"])
     counts = {state: 0 for state in catalogue().states}
     for dossier in db.session.scalars(select(Dossier).where(Dossier.campaign_id == campaign.id)):
         counts[dossier.state] += 1
     return counts
 
 
-# Award types the demo puts on another procedure than the reference one: the Office and Ban Xây dựng tổ chức Hội
+# Award types the demo puts on another procedure than the reference one: the Central Union's certificate of merit
+# goes through public disclosure (reference_public); the Office and Ban Xây dựng tổ chức Hội
 # appraise the "Chi hội Phụ nữ Thủ đô tiêu biểu" together.
-DEMO_PROCEDURES = {"chi_hoi_tieu_bieu": "co-appraisal"}
+DEMO_PROCEDURES = {"chi_hoi_tieu_bieu": "co-appraisal", "bk_tw_hoi": "reference_public"}
+# Award types the demo gives a public disclosure window (working days): DOMAIN.md, "Public disclosure".
+DEMO_DISCLOSURE_DAYS = {"bk_tw_hoi": 5}
 
 
 def load_demo(store: DocumentStore) -> tuple[list[tuple[str, str, str]], dict[str, int] | None]:
     seed_reference_data()
     for award_type in db.session.scalars(select(AwardType).where(AwardType.code.in_(DEMO_PROCEDURES))):
         award_type.procedure = DEMO_PROCEDURES[award_type.code]
+        award_type.disclosure_days = DEMO_DISCLOSURE_DAYS.get(award_type.code, award_type.disclosure_days)
     logins = ensure_demo_users()
     campaign = ensure_demo_campaign()
     has_dossiers = db.session.scalar(select(Dossier.id).where(Dossier.campaign_id == campaign.id).limit(1))

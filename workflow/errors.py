@@ -76,3 +76,15 @@ class AlreadyVoted(WorkflowError):
 class VotingClosed(WorkflowError):
     code = "voting_closed"
     default = N_("Voting is open only while the dossier is in council review.")
+
+
+class BatchRefused(WorkflowError):
+    """A batch done all or nothing, refused: `details` say why for each item refused (dossier, rule, message)."""
+
+    code = "batch_refused"
+    default = N_("Nothing was done: some of the dossiers cannot take this step.")
+
+
+class DisclosureClosed(WorkflowError):
+    code = "disclosure_closed"
+    default = N_("This dossier is no longer open for public comments.")

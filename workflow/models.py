@@ -207,6 +207,9 @@ class AwardType(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The code of the procedure its dossiers follow (workflow/procedures/); each takes its version when created.
     procedure: Mapped[str] = mapped_column(String(64), default=REFERENCE_CODE, server_default=REFERENCE_CODE)
+    # How many working days its nominations stay on the public disclosure page (0: none), where its procedure
+    # has a disclosure step.
+    disclosure_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     responsible_unit: Mapped[Unit] = relationship(lazy="joined")
 
@@ -398,6 +401,39 @@ class Notice(db.Model):
 
     recipient: Mapped[User] = relationship(lazy="joined")
     dossier: Mapped[Dossier | None] = relationship()
+
+
+class DisclosureWindow(db.Model):
+    """A dossier's public disclosure: open from `opened_at` to the end of `ends_on` (Vietnam's date). A dossier
+    published again after a return gets a new window; the latest is the one that counts."""
+
+    __tablename__ = "disclosure_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ends_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class DisclosureComment(db.Model):
+    """A comment anyone sent on a dossier in disclosure, and how the office resolved it."""
+
+    __tablename__ = "disclosure_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("disclosure_windows.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(String(255))
+    # A keyed hash of the sender's address: repeated senders can be told apart without keeping the address.
+    sender_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[dt.datetime | None]
+
+    resolved_by: Mapped[User | None] = relationship(lazy="joined")
 
 
 class Holiday(db.Model):

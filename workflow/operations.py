@@ -28,8 +28,8 @@ from workflow.permissions import can_see, may_fire, require, require_may_change_
 from workflow.procedure import EFFECTS as EFFECT_NAMES
 from workflow.procedure import EACH_PARTY, Procedure, Step, catalogue
 from workflow.models import (
-    MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, Document, Dossier, HistoryEntry, User, VoteRecord, db,
-    nominee_name_columns, utcnow,
+    MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, DisclosureWindow, Document, Dossier, HistoryEntry, User,
+    VoteRecord, db, nominee_name_columns, utcnow,
 )
 from workflow.rules import (
     DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, inactive_unit, tally, vote_counts,
@@ -384,6 +384,10 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
     if "earlier_vote" in details:
         db.session.execute(delete(_ballots).where(_ballots.c.dossier_id == dossier.id))
         db.session.execute(delete(_vote_records).where(_vote_records.c.dossier_id == dossier.id))
+    if "disclosure_ends_on" in details:
+        db.session.add(DisclosureWindow(dossier_id=dossier.id, opened_by_id=actor.id,
+                                        ends_on=dt.date.fromisoformat(details["disclosure_ends_on"])))
+        db.session.flush()
     return dossier
 
 
@@ -418,8 +422,14 @@ def _reset_vote(dossier: Dossier, data: EventInput, params: dict, changes: dict,
         details["earlier_vote"] = earlier
 
 
+def _open_disclosure(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
+    """The window's last day is the award type's `disclosure_days`-th working day after today (`write_step` keeps
+    the window)."""
+    details["disclosure_ends_on"] = add_working_days(today(), dossier.award_type.disclosure_days).isoformat()
+
+
 EFFECTS = {"mark_submitted": _mark_submitted, "set_due_date": _set_due_date, "record_decision": _record_decision,
-           "reset_vote": _reset_vote}
+           "reset_vote": _reset_vote, "open_disclosure": _open_disclosure}
 if set(EFFECTS) != set(EFFECT_NAMES):
     raise RuntimeError(f"effects out of step with workflow.procedure.EFFECTS: {set(EFFECTS) ^ set(EFFECT_NAMES)}")
 

@@ -38,6 +38,10 @@ CAPABILITIES: dict[str, Capability] = {
     "see_tally": Capability(frozenset({"council", "chair", "office"}),
                             N_("Only the council, the chair and the office see the tally.")),
     "vote": Capability(frozenset({"council"}), N_("Only council members vote.")),
+    "manage_disclosure": Capability(frozenset({"office"}),
+                                    N_("Only the office opens public disclosure and resolves its comments.")),
+    "see_disclosure_comments": Capability(frozenset({"office", "appraiser", "council", "chair"}),
+                                          N_("You are not allowed to see the public comments.")),
     "manage_users": Capability(frozenset({"admin"}), N_("Only an administrator manages users and units.")),
 }
 # Roles whose holders see their own unit's dossiers only, drafts included.

@@ -49,6 +49,7 @@ RULE_CODES = frozenset({
     "unit_active", "campaign_open", "deadline", "due_date", "required_documents", "quota", "duplicate_nominee",
     "reason_required", "note_required", "answer_required", "due_date_valid", "conflict_of_interest",
     "forwarded_type", "city_level_type", "decision_required", "vote_quorum", "vote_threshold", ONE_OPINION_PER_PARTY,
+    "disclosure_window", "disclosure_resolved",
 })
 # What an event may ask for, and the type of each.
 INPUT_TYPES = {"comment": "text", "due_date": "date", "decision_number": "text", "decision_date": "date"}
@@ -63,7 +64,11 @@ INPUT_KEYS = {"type", "required", "per_document"}
 #   set_due_date    the due date given, or `working_days` working days ahead (holidays excluded)
 #   record_decision the decision's number and date
 #   reset_vote      the council votes afresh; the history keeps the count of the earlier vote
-EFFECTS = {"mark_submitted": (), "set_due_date": ("working_days",), "record_decision": (), "reset_vote": ()}
+#   open_disclosure a public disclosure window opens for the award type's disclosure_days working days
+EFFECTS = {"mark_submitted": (), "set_due_date": ("working_days",), "record_decision": (), "reset_vote": (),
+           "open_disclosure": ()}
+# The rule a step opening a disclosure window must have: it refuses an award type with no window (0 days).
+DISCLOSURE_RULE = "disclosure_window"
 # Who may be told of a step (workflow/notices.py).
 AUDIENCES = ("office", "appraisers", "council", "submitters")
 # What a state may say of itself besides its labels (all false unless given):
@@ -166,6 +171,11 @@ class Procedure:
     def due_states(self) -> frozenset[str]:
         """Where a dossier waits for its unit until a due date: the states a `set_due_date` step leads to."""
         return frozenset(step.dest for step in self.steps_with("set_due_date"))
+
+    @cached_property
+    def disclosure_states(self) -> frozenset[str]:
+        """Where a dossier is on public disclosure: the states an `open_disclosure` step leads to."""
+        return frozenset(step.dest for step in self.steps_with("open_disclosure"))
 
     @cached_property
     def due_events(self) -> frozenset[str]:
@@ -421,6 +431,9 @@ def parse(text: str, name: str) -> Procedure:
         if counted and not states[step.source]["voting"]:
             check.fault(line, f"rule '{counted[0]}' counts the council's vote, but '{step.source}' is not a "
                               "voting state (voting: true)")
+        if step.effect("open_disclosure") is not None and DISCLOSURE_RULE not in step.rules:
+            check.fault(line, f"effect 'open_disclosure' needs the rule '{DISCLOSURE_RULE}', which refuses an award "
+                              "type with no disclosure window")
         if step.effect("reset_vote") is not None and not states[step.dest]["voting"]:
             check.fault(line, f"effect 'reset_vote' leads to '{step.dest}', which is not a voting state (voting: true)")
     if check.faults:

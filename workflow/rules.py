@@ -18,7 +18,9 @@ from workflow.procedure import INPUT_RULES, INPUT_TYPES, ONE_OPINION_PER_PARTY, 
 from workflow.i18n import N_, Msg
 from workflow.i18n import VIETNAM
 from workflow.i18n import today as vietnam_today
-from workflow.models import Ballot, Document, Dossier, Unit, User, VoteRecord, db
+from workflow.models import (
+    Ballot, DisclosureComment, DisclosureWindow, Document, Dossier, Unit, User, VoteRecord, db,
+)
 from workflow.parties import given_opinions, party_of
 from workflow.permissions import holders
 
@@ -282,6 +284,43 @@ def party_already_gave_opinion(ctx: StepContext) -> Msg | None:
         return Msg(N_("%(unit)s has already given its opinion, on %(date)s; the dossier waits for the other "
                      "units named."),
                    {"unit": ctx.actor.unit.name, "date": given[1].astimezone(VIETNAM).date()})
+    return None
+
+
+def latest_window(dossier: Dossier) -> DisclosureWindow | None:
+    """The dossier's current disclosure window (a dossier published again has several), if any."""
+    return db.session.scalars(select(DisclosureWindow).where(DisclosureWindow.dossier_id == dossier.id)
+                              .order_by(DisclosureWindow.id.desc()).limit(1)).first()
+
+
+@rule("disclosure_window")
+def disclosure_window(ctx: StepContext) -> Msg | None:
+    """On the step that opens a window: the award type has one. On a step leaving disclosure: it has ended."""
+    if ctx.step.effect("open_disclosure") is not None:
+        if ctx.dossier.award_type.disclosure_days < 1:
+            return Msg(N_("“%(award_type)s” has no public disclosure window: set its number of working days in the "
+                          "award type's settings first."), {"award_type": ctx.dossier.award_type.name})
+        return None
+    window = latest_window(ctx.dossier)
+    if window is None:
+        return Msg(N_("The dossier has not been made public."))
+    if ctx.today <= window.ends_on:
+        return Msg(N_("The public disclosure runs until %(ends_on)s; the council can review the dossier only after "
+                      "it has ended."), {"ends_on": window.ends_on})
+    return None
+
+
+UNRESOLVED_COMMENTS = (select(func.count()).select_from(DisclosureComment)
+                       .where(DisclosureComment.dossier_id == bindparam("dossier_id"),
+                              DisclosureComment.resolved_at.is_(None)))
+
+
+@rule("disclosure_resolved")
+def disclosure_resolved(ctx: StepContext) -> Msg | None:
+    unresolved = db.session.scalar(UNRESOLVED_COMMENTS, {"dossier_id": ctx.dossier.id})
+    if unresolved:
+        return Msg(N_("%(count)d comment(s) received during the public disclosure are not resolved yet."),
+                   {"count": unresolved})
     return None
 
 

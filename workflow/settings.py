@@ -18,8 +18,9 @@ CAMPAIGN_STATUSES = tuple(status.value for status in CampaignStatus)
 EDITABLE_CAMPAIGN_FIELDS = ("name", "year", "submission_deadline", "ceremony_date", "ceremony_time",
                             "ceremony_place", "status")
 EDITABLE_AWARD_TYPE_FIELDS = ("name", "rank", "forwarded", "required_documents", "quota_per_unit", "vote_quorum",
-                              "vote_threshold", "legal_basis", "active", "procedure")
+                              "vote_threshold", "legal_basis", "active", "procedure", "disclosure_days")
 FRACTION_FIELDS = ("vote_quorum", "vote_threshold")
+MAX_DISCLOSURE_DAYS = 60
 
 
 def _campaign_errors(data: dict) -> list[dict]:
@@ -126,6 +127,11 @@ def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardTy
             data[field], problem = stored_fraction(data[field], decimal_places(field))
             if problem is not None:
                 errors.append({"field": field, "message": problem})
+    days = data.get("disclosure_days", 0)
+    if days is None or not 0 <= days <= MAX_DISCLOSURE_DAYS:
+        errors.append({"field": "disclosure_days", "message": Msg(
+            N_("The public disclosure lasts from 0 (none) to %(limit)d working days."),
+            {"limit": MAX_DISCLOSURE_DAYS})})
     if "rank" in data and (data["rank"] is None or data["rank"] < 0):
         errors.append({"field": "rank", "message": Msg(N_("The rank must be a whole number, 0 or more."))})
     if "procedure" in data and data["procedure"] not in catalogue().latest:

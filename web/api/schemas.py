@@ -8,7 +8,7 @@ from flask_smorest.fields import Upload
 from workflow.models import CampaignStatus
 from workflow.procedure import catalogue
 from workflow.rules import DOCUMENT_KINDS
-from workflow.settings import CAMPAIGN_STATUSES
+from workflow.settings import CAMPAIGN_STATUSES, MAX_DISCLOSURE_DAYS
 from workflow.text import TextRefused, clean_line, clean_lines
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Use lower-case letters, digits, '-' and '_'.")
@@ -125,6 +125,7 @@ class AwardTypeOut(Schema):
     responsible_unit = fields.String()
     legal_basis = fields.String()
     procedure = fields.String()  # the code of the procedure its new dossiers follow
+    disclosure_days = fields.Integer(metadata={"description": "working days of public disclosure (0: none)"})
 
 
 class AwardTypePatch(In):
@@ -142,6 +143,7 @@ class AwardTypePatch(In):
     active = fields.Boolean()
     # a loaded procedure's code: new dossiers follow its newest version, those under way keep theirs
     procedure = fields.String(validate=validate.Length(min=1, max=64))
+    disclosure_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_DISCLOSURE_DAYS))
 
 
 class AwardTypeChangeOut(Schema):
@@ -320,3 +322,30 @@ class TallyOut(Schema):
 class VoteOut(Schema):
     dossier = fields.Integer(required=True)
     voted = fields.Boolean(required=True)
+
+
+class DisclosureIn(In):
+    dossier_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
+                              validate=validate.Length(min=1, max=500))
+
+
+class DisclosureOpened(Schema):
+    dossier = fields.Integer(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+    version = fields.Integer(required=True)
+    ends_on = fields.Date(required=True, metadata={"description": "the last day of the window"})
+
+
+class ResolutionIn(In):
+    resolution = Lines(required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class DisclosureCommentOut(Schema):
+    id = fields.Integer(required=True)
+    dossier = fields.Integer(required=True)
+    body = fields.String(required=True)
+    contact = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    resolution = fields.String(allow_none=True)
+    resolved_by = fields.String(allow_none=True, metadata={"description": "a username"})
+    resolved_at = fields.DateTime(allow_none=True)

@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from workflow.unit_of_work import commit
 from web.pages import render_msg, requires
-from web.pages.forms import ActionForm, BulkForm, DossierForm, EventForm, UploadForm, VoteForm, input_fields
+from web.pages.forms import (
+    ActionForm, BulkForm, DossierForm, EventForm, ResolutionForm, UploadForm, VoteForm, input_fields,
+)
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
-from workflow import operations, queries
+from workflow import disclosure, operations, queries
 from workflow.procedure import EACH_PARTY, catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
@@ -20,7 +22,7 @@ from workflow.parties import awaited_after, opinions, party_names, unit_names
 from workflow.permissions import (
     holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
 )
-from workflow.rules import DOCUMENT_KINDS, has_voted, missing_documents, tally
+from workflow.rules import DOCUMENT_KINDS, has_voted, latest_window, missing_documents, tally
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
 
@@ -193,7 +195,18 @@ def view(dossier_id: int):
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
-        vote_form=VoteForm() if vote_open else None, voted=voted)
+        vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))
+
+
+def _disclosure(dossier) -> dict:
+    """The dossier's latest disclosure window and the comments received, for those who see them; with a form to
+    resolve each for the office."""
+    if not holds(current_user, "see_disclosure_comments"):
+        return {"window": None, "comments": []}
+    comments = disclosure.comments_of(current_user, dossier)
+    forms = {c.id: ResolutionForm(prefix=f"c{c.id}", formdata=None) for c in comments} \
+        if holds(current_user, "manage_disclosure") else {}
+    return {"window": latest_window(dossier), "comments": comments, "resolution_forms": forms}
 
 
 @bp.route("/<int:dossier_id>/documents", methods=["POST"])

@@ -14,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from workflow.i18n import N_
 from workflow.models import CampaignStatus
+from workflow.settings import MAX_DISCLOSURE_DAYS
 from workflow.rules import DOCUMENT_KINDS
 from workflow.text import TextRefused, clean_line, clean_lines
 
@@ -225,6 +226,8 @@ class AwardTypeForm(FlaskForm):
     vote_threshold = DecimalField(_l("Approval threshold (fraction of the council)"), places=4,
                                   validators=[InputRequired()])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()], render_kw={"rows": 3})
+    disclosure_days = IntegerField(_l("Public disclosure (working days; empty or 0: none)"),
+                                   validators=[Optional(), NumberRange(0, MAX_DISCLOSURE_DAYS)])
     active = BooleanField(_l("In use"))
     # Checked by the operation, as the API's value is: an unknown one is refused beside the field.
     procedure = SelectField(_l("Procedure"), validate_choice=False)
@@ -251,3 +254,20 @@ class UnitForm(FlaskForm):
     sort_order = IntegerField(_l("Order"), validators=[Optional(), NumberRange(0, 100000)])
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
+
+
+class CommentForm(FlaskForm):
+    """A comment from anyone on a dossier in public disclosure. `website` is a trap: hidden from people, a robot
+    filling it in is answered as if its comment were taken, and nothing is kept."""
+
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired()], render_kw={"rows": 4})
+    contact = StringField(_l("Your name and how to reach you (optional)"), validators=[Optional(), at_most(255)])
+    website = StringField(_l("Leave this field empty"), validators=[Optional()],
+                          render_kw={"autocomplete": "off", "tabindex": "-1"})
+    submit = SubmitField(_l("Send the comment"))
+
+
+class ResolutionForm(FlaskForm):
+    resolution = TextAreaField(_l("How the comment was resolved"), validators=[DataRequired(), at_most(10_000)],
+                               render_kw={"rows": 2})
+    submit = SubmitField(_l("Record the resolution"))
