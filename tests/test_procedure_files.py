@@ -48,7 +48,8 @@ def test_the_reference_procedure_is_the_file():
      "    role: president\n    rules: [conflict_of_interest, vote_quorum", "role: president",
      "unknown role 'president'; known: submitter, office, appraiser, council, chair, admin"),
     ("effects: [reset_vote]", "effects: [open_disclosure_now]", "effects: [open_disclosure_now]",
-     "unknown effect 'open_disclosure_now'; known: mark_submitted, set_due_date, record_decision, reset_vote"),
+     "unknown effect 'open_disclosure_now'; known: mark_submitted, set_due_date, record_decision, reset_vote, "
+     "record_date"),
     ("    from: forwarded\n    to: declined", "    from: forwarded\n    to: refused", "to: refused",
      "unknown state 'refused' in 'to'"),
     ("  - {event: withdraw, from: returned, to: withdrawn, role: submitter, scope: own_unit, style: danger, "

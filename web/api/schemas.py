@@ -190,17 +190,28 @@ class NomineePatch(Nominee):
         super().__init__(partial=True, **kwargs)
 
 
+DETAILS_DESCRIPTION = ("the values of the fields the dossier's procedure asks for (GET /procedures), by field name: "
+                       "text, a whole number, a date (YYYY-MM-DD) or a choice's code")
+
+
+def _details(**kwargs):
+    return fields.Dict(keys=fields.String(validate=validate.Length(max=64)), values=fields.Raw(allow_none=True),
+                       validate=validate.Length(max=100), metadata={"description": DETAILS_DESCRIPTION}, **kwargs)
+
+
 class DossierIn(In):
     campaign = fields.String(required=True, validate=validate.Length(min=1, max=64))
     award_type = fields.String(required=True, validate=validate.Length(min=1, max=64))
     nominee = fields.Nested(Nominee, required=True)
     achievements = Lines(load_default="", validate=validate.Length(max=100_000))
+    details = _details(load_default=dict)
 
 
 class DossierPatch(In):
     version = fields.Integer(required=True, strict=True)
     nominee = fields.Nested(NomineePatch)
     achievements = Lines(validate=validate.Length(max=100_000))
+    details = _details()
 
 
 class EventIn(In):
@@ -210,6 +221,8 @@ class EventIn(In):
     due_date = fields.Date(load_default=None, allow_none=True)
     decision_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     decision_date = fields.Date(load_default=None, allow_none=True)
+    date = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "the date a step records (e.g. a gift handed over), where the step asks for it"})
 
 
 class VoteIn(In):
@@ -259,6 +272,7 @@ class DossierOut(Schema):
     unit = fields.String(required=True)
     nominee = fields.Nested(NomineeOut, required=True)
     achievements = fields.String(required=True)
+    details = _details(required=True)
     state = fields.String(required=True, validate=LoadedOneOf("states"))
     version = fields.Integer(required=True)
     procedure = fields.String(required=True, metadata={"description": "the procedure the dossier follows"})
