@@ -509,8 +509,8 @@ def _parse_fields(check: _Checker, top: _Node) -> tuple[Field, ...]:
                                                       f"known: {', '.join(sorted(FIELD_KEYS))}")
         kind = spec.get("type")
         if kind not in FIELD_TYPES:
-            check.fault(check.line_of(spec, "type") or line, f"field '{name}': 'type' must be one of "
-                                                             f"{', '.join(FIELD_TYPES)}")
+            check.fault(check.line_of(spec, "type") if "type" in spec else line,
+                        f"field '{name}': 'type' must be one of {', '.join(FIELD_TYPES)}")
             continue
         label = check.labels(spec, f"field '{name}'", line)
         flags = {}
@@ -541,7 +541,7 @@ def _parse_fields(check: _Checker, top: _Node) -> tuple[Field, ...]:
         if kind == "choice":
             choices_node = spec.get("choices")
             if not isinstance(choices_node, dict) or not choices_node:
-                check.fault(check.line_of(spec, "choices") or line,
+                check.fault(check.line_of(spec, "choices") if "choices" in spec else line,
                             f"field '{name}': a choice needs 'choices', a mapping of code: {{vi, en}}")
             else:
                 for code, labels in choices_node.items():

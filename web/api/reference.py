@@ -4,11 +4,14 @@ from sqlalchemy import select
 from workflow.unit_of_work import commit
 from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
-from web.api.schemas import AwardTypeChangeOut, AwardTypeOut, AwardTypePatch, CampaignIn, CampaignOut, UnitOut
+from web.api.schemas import (
+    AwardTypeChangeOut, AwardTypeOut, AwardTypePatch, CampaignIn, CampaignOut, ProcedureOut, UnitOut,
+)
 from workflow import settings
 from workflow.campaigns import create_campaign
 from workflow.i18n import VIETNAM
 from workflow.models import AwardType, Campaign, Unit, db
+from workflow.procedure import catalogue
 
 blp = ApiBlueprint("reference", __name__, url_prefix="/api/v1", description="Units, award types, campaigns")
 
@@ -29,13 +32,27 @@ def list_units():
             for u in units]
 
 
+@blp.route("/procedures", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, ProcedureOut(many=True))
+def list_procedures():
+    """The procedures the app runs, each version, with the fields their dossiers hold (`details`)."""
+    return [{"code": p.code, "version": p.version, "title": p.title,
+             "fields_": [{"name": f.name, "type": f.type, "label": f.label, "required": f.required,
+                          "recorded": f.recorded, "min": f.minimum, "max": f.maximum,
+                          "choices": [{"code": code, "label": labels} for code, labels in f.choices]}
+                         for f in p.fields]}
+            for p in catalogue()]
+
+
 def award_type_json(award_type: AwardType) -> dict:
     return {
         "code": award_type.code, "name": award_type.name, "subject": award_type.subject, "rank": award_type.rank,
         "forwarded": award_type.forwarded, "required_documents": list(award_type.required_documents),
         "quota_per_unit": award_type.quota_per_unit, "vote_quorum": float(award_type.vote_quorum),
         "vote_threshold": float(award_type.vote_threshold), "responsible_unit": award_type.responsible_unit.code,
-        "legal_basis": award_type.legal_basis,
+        "legal_basis": award_type.legal_basis, "procedure": award_type.procedure,
     }
 
 

@@ -124,6 +124,38 @@ class AwardTypeOut(Schema):
     vote_threshold = fields.Float(required=True)
     responsible_unit = fields.String()
     legal_basis = fields.String()
+    procedure = fields.String(metadata={"description": "the code of the procedure its dossiers follow "
+                                                       "(GET /procedures)"})
+
+
+class Labels(Schema):
+    vi = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class ChoiceOut(Schema):
+    code = fields.String(required=True)
+    label = fields.Nested(Labels, required=True)
+
+
+class FieldOut(Schema):
+    name = fields.String(required=True, metadata={"description": "its key in a dossier's `details`"})
+    type = fields.String(required=True, validate=validate.OneOf(["text", "int", "date", "choice"]))
+    label = fields.Nested(Labels, required=True)
+    required = fields.Boolean(required=True)
+    recorded = fields.Boolean(required=True, metadata={
+        "description": "written by a step of the procedure (e.g. the date a gift was handed over), not by the unit"})
+    min = fields.Integer(allow_none=True, metadata={"description": "text: fewest characters; int: lowest value"})
+    max = fields.Integer(allow_none=True, metadata={"description": "text: most characters; int: highest value"})
+    choices = fields.List(fields.Nested(ChoiceOut), required=True)
+
+
+class ProcedureOut(Schema):
+    code = fields.String(required=True)
+    version = fields.Integer(required=True)
+    title = fields.Nested(Labels, required=True)
+    fields_ = fields.List(fields.Nested(FieldOut), required=True, data_key="fields", metadata={
+        "description": "what a dossier of this procedure holds besides the nominee, in `details`"})
 
 
 class AwardTypePatch(In):
