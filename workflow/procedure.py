@@ -847,6 +847,14 @@ def describe(procedure: Procedure) -> str:
                                          ("voting", state in procedure.voting_states)) if flag]
         labels = procedure.state_labels[state]
         lines.append(f"    {state:<16} {labels['vi']} / {labels['en']}" + (f"  [{', '.join(marks)}]" if marks else ""))
+    if procedure.fields:
+        lines.append("  fields:")
+    for item in procedure.fields:
+        marks = [word for word, flag in (("required", item.required), ("recorded", item.recorded)) if flag]
+        marks += [f"{key} {value}" for key, value in (("min", item.minimum), ("max", item.maximum)) if value is not None]
+        marks += [f"choices {', '.join(code for code, _labels in item.choices)}"] if item.choices else []
+        lines.append(f"    {item.name:<16} {item.type}: {item.label['vi']} / {item.label['en']}"
+                     + (f"  [{'; '.join(marks)}]" if marks else ""))
     lines.append("  steps:")
     for step in procedure.steps:
         extras = [f"label: {step.label['en']} / {step.label['vi']}" if step.label else "",
