@@ -45,6 +45,7 @@ def procedures(tmp_path):
     folder = tmp_path / "procedures"
     folder.mkdir()
     (folder / "reference-v1.yaml").write_text(V1, encoding="utf-8")
+    shutil.copy(PROCEDURES_DIR / "tet-gift-v1.yaml", folder)  # the seeded gift list's award type follows it
     before = catalogue()
     yield folder
     install(before)

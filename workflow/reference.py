@@ -63,7 +63,11 @@ CAMPAIGN_2024 = dict(code="tk-2024", name="Tổng kết công tác Hội năm 20
 
 
 REFERENCE_DATA_DIR = Path(__file__).resolve().parent / "reference_data"
-AWARD_TYPE_KEYS = {"code", "name", "subject", "forwarded", "department", "quota", "required_documents", "procedure"}
+# Whether the type is decided by a higher authority: the column's name, which is also a state's of the reference
+# procedure (tests/test_procedure_names.py).
+BY_HIGHER_AUTHORITY = AwardType.forwarded.key
+AWARD_TYPE_KEYS = {"code", "name", "subject", BY_HIGHER_AUTHORITY, "department", "quota", "required_documents",
+                   "procedure"}
 SUBJECTS = ("any", "individual", "collective")
 
 
@@ -81,7 +85,7 @@ def _award_type_of_file(item, where: str) -> tuple:
     documents = item.get("required_documents", [])
     if not isinstance(documents, list):
         raise ReferenceDataError(f"{where}: required_documents is a list")
-    return (str(item["code"]), str(item["name"]), item.get("subject", "any"), item.get("forwarded") is True,
+    return (str(item["code"]), str(item["name"]), item.get("subject", "any"), item.get(BY_HIGHER_AUTHORITY) is True,
             str(item["department"]), item.get("quota"), [str(kind) for kind in documents],
             str(item.get("procedure", "reference")))
 

@@ -84,7 +84,7 @@ def list_dossiers(query):
 @blp.arguments(DossierIn)
 @blp.response(201, DossierOut)
 def create_dossier(data):
-    """Create a draft for the submitter's own unit."""
+    """Create a draft for the submitter's own unit, with the `details` its award type's procedure asks for."""
     dossier = operations.create_dossier(current_user(), data["campaign"], data["award_type"], data["nominee"],
                                         data["achievements"], data["details"])
     return committed_json(dossier)
@@ -105,7 +105,7 @@ def get_dossier(dossier_id):
 @blp.arguments(DossierPatch)
 @blp.response(200, DossierOut)
 def patch_dossier(data, dossier_id):
-    """Edit the nominee or achievements of a draft or returned dossier; `version` must be current."""
+    """Edit the nominee, achievements or `details` of a draft or returned dossier; `version` must be current."""
     dossier = operations.edit_dossier(current_user(), _dossier(dossier_id), data["version"],
                                       data.get("nominee"), data.get("achievements"), data.get("details"))
     return committed_json(dossier)
