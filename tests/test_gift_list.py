@@ -11,9 +11,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.web_helpers import csrf_token, sign_in
+from workflow.history import verify_history
 from workflow.i18n import today
 from workflow.models import AwardType, Dossier, HistoryEntry, db
 from workflow.procedure import SUBMITTER_OF_UNIT, catalogue
@@ -172,3 +173,12 @@ def test_a_whole_case_through_the_pages(app, factory):
     recorded = db.session.scalar(select(HistoryEntry.details).where(HistoryEntry.dossier_id == dossier_id,
                                                                     HistoryEntry.event == HAND_OVER.event))
     assert recorded["date"] == {"field": RECORDED, "date": today().isoformat()}
+
+
+def test_a_change_to_the_details_behind_the_apps_back_is_found(app, factory):
+    dossier = factory.dossier_in(GIFT, SUBMIT.dest, gift_award_type().code)
+    assert verify_history() == []
+    db.session.execute(update(Dossier).where(Dossier.id == dossier.id)
+                       .values(details={**dossier.details, "gift_value": 9_000_000}))
+    db.session.commit()
+    assert [(problem.dossier_id, problem.kind) for problem in verify_history()] == [(dossier.id, "changed")]
