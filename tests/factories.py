@@ -41,7 +41,7 @@ PATHS = {
 assert set(PATHS) == set(catalogue().current("reference").states)
 # What each input a step may ask for is given, to pass its rules (workflow.procedure.INPUT_TYPES).
 INPUT_VALUES = {"comment": lambda: "Đủ điều kiện; ghi chú của người xử lý.", "due_date": lambda: None,
-                "decision_number": lambda: "123/QĐ-HPN", "decision_date": today}
+                "decision_number": lambda: "123/QĐ-HPN", "decision_date": today, "date": today}
 # The rules that need an award type decided by a higher authority (True) or at city level (False).
 FORWARDED_RULES = {"forwarded_type": True, "city_level_type": False}
 
@@ -65,6 +65,23 @@ def step_input(step: Step) -> dict:
     """Fields that satisfy the inputs `step` declares (the API's names)."""
     return {item.name: INPUT_VALUES[item.name]() for item in step.inputs
             if item.required or item.name != "due_date"}
+
+
+def details_for(procedure: Procedure) -> dict:
+    """Valid values of every field the unit fills in for `procedure` (the API's form: dates as ISO text)."""
+    values = {}
+    for item in procedure.entered_fields:
+        if item.type == "text":
+            values[item.name] = ("Thôn Đoài, xã Minh Phú, huyện Sóc Sơn " * 4)[:max(item.minimum or 1, 40)].strip()
+        elif item.type == "int":
+            values[item.name] = item.minimum if item.minimum is not None else 0
+        elif item.type == "date":
+            values[item.name] = today().isoformat()
+        else:
+            values[item.name] = item.choices[0][0]
+    return values
+
+
 _names = itertools.count(1)
 
 
@@ -137,8 +154,11 @@ class Factory:
         self.campaign(campaign)
         submitter = self.user_once("submitter", unit)
         kind = nominee.pop("kind", "collective" if award_type in COLLECTIVE_TYPES else "individual")
+        procedure = catalogue().latest.get(db.session.scalar(select(AwardType.procedure)
+                                                             .where(AwardType.code == award_type)))
         dossier = ops.create_dossier(submitter, campaign, award_type, {
-            "kind": kind, "name": name or f"Nguyễn Thị Đề Cử {next(_names)}", **nominee}, "Thành tích xuất sắc.")
+            "kind": kind, "name": name or f"Nguyễn Thị Đề Cử {next(_names)}", **nominee}, "Thành tích xuất sắc.",
+            details_for(procedure) if procedure else None)
         if documents:
             for kind_code in dossier.award_type.required_documents:
                 ops.add_document(submitter, dossier, kind_code, f"{kind_code}.pdf", PDF, document_store())

@@ -176,8 +176,9 @@ def test_reference_lists_have_the_shapes_of_api_md(factory):
     assert by_code["ung-hoa"]["name"].endswith("Ứng Hòa")
 
     types = api.get("/api/v1/award-types").json
+    # The 2024 plan's award types, then those of workflow/reference_data/ (the Tết gift list's).
     assert [t["code"] for t in types] == ["bk_tw_hoi", "bk_thanh_hoi", "chi_hoi_tieu_bieu", "can_bo_co_so_gioi",
-                                          "uy_thac_nhcsxh", "tuyen_pho_kieu_mau"]
+                                          "uy_thac_nhcsxh", "tuyen_pho_kieu_mau", "qua_tet"]
     keys = {"code", "name", "subject", "rank", "forwarded", "required_documents", "quota_per_unit", "vote_quorum",
             "vote_threshold"}
     assert all(set(t) >= keys for t in types)

@@ -5,11 +5,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from tests.conftest import create_postgres_database, drop_postgres_database, truncate_all
 from workflow.procedure import catalogue
-from workflow.demo import DEMO_PASSWORD, DEMO_USERS
+from workflow.demo import DEMO_DATA_DIR, DEMO_PASSWORD, DEMO_USERS
 from workflow.i18n import today
 from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, db
 
@@ -38,9 +39,9 @@ def test_seed_twice_changes_nothing(app):
 
     first = run(app, "seed")
     assert first.exit_code == 0, first.output
-    assert "38 units, 6 award_types, 1 campaigns" in first.output
+    assert "38 units, 7 award_types, 1 campaigns" in first.output
     after_first = table_counts()
-    assert (after_first["Unit"], after_first["AwardType"], after_first["Campaign"]) == (38, 6, 1)
+    assert (after_first["Unit"], after_first["AwardType"], after_first["Campaign"]) == (38, 7, 1)
 
     # The organisation edits the reference data; seeding again must keep its edits.
     db.session.execute(Unit.__table__.update().where(Unit.code == "ba-dinh").values(name="Hội LHPN phường Ba Đình"))
@@ -66,7 +67,7 @@ def test_upgrade_and_seed_on_a_fresh_database_from_the_shell(tmp_path):
             return result.stdout
 
         flask("db", "upgrade")
-        assert "38 units, 6 award_types, 1 campaigns" in flask("seed")
+        assert "38 units, 7 award_types, 1 campaigns" in flask("seed")
         assert "0 units, 0 award_types, 0 campaigns" in flask("seed")
     finally:
         drop_postgres_database(url)
@@ -133,8 +134,17 @@ def test_demo_has_every_state_and_prints_the_logins(app):
     assert campaign.is_open and campaign.submission_deadline > today() and campaign.ceremony_date > today()
     states = set(db.session.scalars(select(Dossier.state).where(Dossier.campaign_id == campaign.id)))
     reference = catalogue().current("reference").states
+    # The data files of workflow/demo_data/ add their dossiers, each in the state the file gives it.
+    declared = [item for path in sorted(DEMO_DATA_DIR.glob("*.yaml"))
+                for item in yaml.safe_load(path.read_text(encoding="utf-8"))["dossiers"]]
+    assert declared
     # bk_tw_hoi goes through public disclosure: its dossiers are also waiting to be published, and published.
-    assert states == set(reference) | set(catalogue().current("reference_public").states)
+    assert states == set(reference) | set(catalogue().current("reference_public").states) \
+        | {item["state"] for item in declared}
+    for item in declared:
+        dossier = db.session.scalars(select(Dossier).where(Dossier.nominee_name == item["nominee"]["name"])).one()
+        assert (dossier.state, dossier.award_type.code) == (item["state"], item["award_type"])
+        assert {k: dossier.details[k] for k in item["details"]} == item["details"]
     for state in reference:
         assert f"{state} " in result.output.split("Demo dossiers by state:")[1]
     roles = {role for _, role, _, _ in DEMO_USERS}

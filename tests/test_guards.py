@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from workflow.i18n import VIETNAM, today
 from tests.web_helpers import csrf_token, sign_in
 from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, db
+from workflow.procedure import catalogue
 
 pytestmark = pytest.mark.usefixtures("light_password_hashing")
 
@@ -358,6 +359,21 @@ def test_due_date_at_most_a_year_ahead_in_vietnam(factory):
                              due_date="2027-12-10")["due_date"] == "2027-12-10"
 
 
+def test_date_valid(factory):
+    """A step that records a date (the Tết gift list's hand-over) takes one of the past year, today included."""
+    step = next(step for procedure in catalogue() for step in procedure.steps_with("record_date"))
+    procedure = next(p for p in catalogue() if step in p.steps)
+    with time_machine.travel(vietnam_time(2026, 12, 10, 0, 15), tick=False):
+        dossier = factory.dossier_in(procedure, step.source, factory.award_type_for(procedure, [step]))
+        office = factory.actor_of_step(dossier, step)
+        assert_refused(factory, dossier, step.event, ["date_valid"], user=office)
+        assert_refused(factory, dossier, step.event, ["date_valid"], user=office, date="2026-12-11")
+        error = assert_refused(factory, dossier, step.event, ["date_valid"], user=office, date="2025-12-09")
+        assert "10/12/2025" in error["details"][0]["message"]
+        response = fire(factory, dossier, step.event, office, date="2025-12-10")
+        assert response.status_code == 200 and step.effect("record_date")["field"] in response.json["details"]
+
+
 def test_a_year_after_29_february_is_28_february():
     from workflow.rules import a_year_after
     assert a_year_after(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
@@ -496,7 +512,7 @@ def test_every_rule_code_is_covered():
     covered = {"unit_active", "campaign_open", "deadline", "due_date", "required_documents", "quota",
                "duplicate_nominee", "reason_required", "note_required", "answer_required", "due_date_valid",
                "conflict_of_interest", "forwarded_type", "city_level_type", "decision_required", "vote_quorum",
-               "vote_threshold", "party_already_gave_opinion"}
+               "vote_threshold", "party_already_gave_opinion", "date_valid"}
     # The public disclosure's rules have their cases in tests/test_disclosure.py.
     covered |= {"disclosure_window", "disclosure_resolved"}
     assert set(RULES) == covered

@@ -45,6 +45,7 @@ def procedures(tmp_path):
     folder = tmp_path / "procedures"
     folder.mkdir()
     (folder / "reference-v1.yaml").write_text(V1, encoding="utf-8")
+    shutil.copy(PROCEDURES_DIR / "tet-gift-v1.yaml", folder)  # the seeded gift list's award type follows it
     before = catalogue()
     yield folder
     install(before)
@@ -99,7 +100,7 @@ def test_a_version_running_dossiers_use_cannot_be_removed(app, factory, procedur
 
     factory.advance(running, "withdraw")
     make_app(tmp_path, postgres_url, PROCEDURES_DIR=str(procedures))
-    assert [(p.code, p.version) for p in catalogue()] == [("reference", 2)]
+    assert [(p.code, p.version) for p in catalogue()] == [("reference", 2), ("tet_gift", 1)]
     assert db.session.get(Dossier, running.id).procedure_version == 1
 
 
@@ -134,7 +135,8 @@ def test_the_home_page_shows_the_queues_of_each_dossiers_version(app, factory, p
 
     home = sign_in(app, office).get("/").text
     queues = dict(re.findall(r'<section class="queue" aria-labelledby="queue-(\w+)">(.*?)</section>', home, re.S))
-    assert list(queues) == ["reception", "to_forward_or_decide", "awaiting_higher_authority", "intake"]
+    assert list(queues) == ["reception", "to_forward_or_decide", "awaiting_higher_authority", "intake",
+                            "gift_to_hand_over"]
     reception, intake = queues["reception"], queues["intake"]
     assert "Bộ phận một cửa: hồ sơ mới nộp" in reception
     assert new.nominee_name in reception and old.nominee_name not in reception

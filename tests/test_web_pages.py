@@ -336,15 +336,16 @@ def test_each_roles_home_page_shows_its_work_queues(app, factory):
     def queues_of(user) -> dict[str, str]:
         return work_queues_on(sign_in(app, user).get("/").text)
 
+    # The Tết gift list's own queues (workflow/procedures/tet-gift-v1.yaml) follow those of the award procedures.
     submitter = queues_of(factory.user_once("submitter", "ba-dinh"))
-    assert list(submitter) == ["returned"]
+    assert list(submitter) == ["returned", "gift_returned"]
     assert "Hồ sơ bị trả lại để bổ sung (nộp lại trước hạn)" in submitter["returned"]
     assert names["returned"] in submitter["returned"] and other_unit.nominee_name not in submitter["returned"]
 
     office = queues_of(factory.user_once("office", "van-phong"))
-    # The last two are the public disclosure's (reference_public), empty here.
+    # The public disclosure's (reference_public) and the gift list's are empty here.
     assert list(office) == ["intake", "to_forward_or_decide", "awaiting_higher_authority", "to_publish",
-                            "in_disclosure"]
+                            "in_disclosure", "gift_to_hand_over"]
     assert "Đã đề nghị: cần công khai" in office["to_publish"]
     assert "Tiếp nhận: hồ sơ đã nộp cần kiểm tra" in office["intake"] and names["submitted"] in office["intake"]
     assert names["approved"] in office["to_forward_or_decide"]
@@ -352,7 +353,7 @@ def test_each_roles_home_page_shows_its_work_queues(app, factory):
     assert names["in_appraisal"] not in "".join(office.values())
 
     appraiser = queues_of(factory.user_once("appraiser", RESPONSIBLE["bk_thanh_hoi"]))
-    assert list(appraiser) == ["appraisal"] and "Hồ sơ chờ Ban thẩm định" in appraiser["appraisal"]
+    assert list(appraiser) == ["appraisal", "gift_to_check"] and "Hồ sơ chờ Ban thẩm định" in appraiser["appraisal"]
     assert names["in_appraisal"] in appraiser["appraisal"]
     assert other_department.nominee_name not in appraiser["appraisal"]
 
@@ -361,7 +362,7 @@ def test_each_roles_home_page_shows_its_work_queues(app, factory):
     assert names["council_review"] in council["voting"]
 
     chair = queues_of(factory.user_once("chair", "thanh-hoi"))
-    assert list(chair) == ["to_decide"] and names["council_review"] in chair["to_decide"]
+    assert list(chair) == ["to_decide", "gift_to_decide"] and names["council_review"] in chair["to_decide"]
     assert "kèm kết quả bỏ phiếu" in chair["to_decide"] and "không đồng ý" in chair["to_decide"]
 
     assert queues_of(factory.user("admin")) == {}

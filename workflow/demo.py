@@ -5,8 +5,10 @@ The dossiers are moved by the same operations the users run, so their history is
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from flask import current_app
+import yaml
 from sqlalchemy import select
 
 from workflow import operations as ops
@@ -17,7 +19,7 @@ from workflow.disclosure import add_comment, open_disclosures, sender_hash
 from workflow.models import AwardType, Campaign, Dossier, User, db
 from workflow.parties import party_of
 from workflow.permissions import may_change_dossier, may_fire
-from workflow.procedure import EACH_PARTY, catalogue
+from workflow.procedure import EACH_PARTY, Procedure, Step, catalogue
 from workflow.reference import seed_reference_data
 from workflow.rules import latest_window
 
@@ -133,6 +135,41 @@ class DemoBuilder:
         return next(u.username for u in self.users.values() if may_change_dossier(u, dossier))
 
 
+DEMO_DATA_DIR = Path(__file__).resolve().parent / "demo_data"
+# What a step's required input gets in the demo data when its file gives none.
+STAND_IN_INPUTS = {"comment": lambda: "Ý kiến của người xử lý (dữ liệu trình diễn).", "due_date": lambda: None,
+                   "decision_number": lambda: "001/QĐ-HPN", "decision_date": today, "date": today}
+
+
+def path_to(procedure: Procedure, state: str) -> list[Step]:
+    """The shortest run of steps from the procedure's initial state to `state` (the file's order breaks ties)."""
+    paths: dict[str, list[Step]] = {procedure.initial: []}
+    frontier = [procedure.initial]
+    while frontier:
+        following = []
+        for source in frontier:
+            for step in procedure.steps:
+                if step.source == source and step.dest not in paths:
+                    paths[step.dest] = paths[source] + [step]
+                    following.append(step.dest)
+        frontier = following
+    return paths[state]
+
+
+def build_data_file_dossiers(b: DemoBuilder, directory: Path = DEMO_DATA_DIR) -> None:
+    """The dossiers the files of `directory` declare, each brought to its `state` by the demo users its steps name."""
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("dossiers") or []:
+            dossier = ops.create_dossier(b.users[item["submitter"]], b.campaign.code, item["award_type"],
+                                         item["nominee"], item.get("achievements", ""), item.get("details"))
+            for step in path_to(ops.procedure_of(dossier), item["state"]):
+                given = (item.get("inputs") or {}).get(step.event, {})
+                inputs = {i.name: given.get(i.name, STAND_IN_INPUTS[i.name]()) for i in step.inputs
+                          if i.required or i.name in given}
+                actor = next(name for name, user in b.users.items() if may_fire(user, step, dossier))
+                b.step(dossier, actor, step.event, **inputs)
+
+
 def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, int]:
     """One or more dossiers in every state of the workflow."""
     b = DemoBuilder(campaign, store)
@@ -183,6 +220,7 @@ def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, i
     add_comment(disclosed.id, "Đề nghị làm rõ số liệu mô hình sinh kế nêu trong báo cáo thành tích.",
                 "Một hội viên phường Hàng Trống", sender_hash("203.0.113.7", "demo"),
                 current_app.config["DISCLOSURE_COMMENT_MAX_CHARS"])
+    build_data_file_dossiers(b)
     counts = {state: 0 for state in catalogue().states}
     for dossier in db.session.scalars(select(Dossier).where(Dossier.campaign_id == campaign.id)):
         counts[dossier.state] += 1

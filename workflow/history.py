@@ -109,8 +109,13 @@ def _plain(value):
 
 
 def dossier_digest(values: Mapping) -> str:
-    """The digest of the dossier's row (`values` by column name), as a history row records it."""
-    return hashlib.sha256(_canonical([_plain(values[name]) for name in DIGESTED_COLUMNS])).hexdigest()
+    """The digest of the dossier's row (`values` by column name), as a history row records it. The values of its
+    procedure's fields (`details`) count once it has some, so that the rows written before there were fields keep
+    their digest."""
+    row = [_plain(values[name]) for name in DIGESTED_COLUMNS]
+    if values.get("details"):
+        row.append(values["details"])
+    return hashlib.sha256(_canonical(row)).hexdigest()
 
 
 # Writing ----------------------------------------------------------------------------------------
@@ -121,7 +126,8 @@ def history_row(dossier: Dossier, event: str, from_state: str, to_state: str, ac
     current version (a dossier at version v has v - 1 rows) whose row the step changes by `changes`."""
     keys = history_keys()
     changes = changes or {}
-    after = {name: changes[name] if name in changes else getattr(dossier, name) for name in DIGESTED_COLUMNS}
+    after = {name: changes[name] if name in changes else getattr(dossier, name)
+             for name in (*DIGESTED_COLUMNS, "details")}
     after["version"] = dossier.version + 1
     row = dict(dossier_id=dossier.id, seq=dossier.version, event=event, from_state=from_state, to_state=to_state,
                actor_id=actor.id, actor_username=actor.username, comment=comment, details=details or {},
@@ -147,7 +153,7 @@ LEGACY_DETAIL = ("%s a plain SHA-256, as written before the chain was keyed: onc
 
 _dossiers = Dossier.__table__
 _DOSSIER_ROWS = select(_dossiers.c.id, _dossiers.c.history_head, _dossiers.c.procedure, _dossiers.c.procedure_version,
-                       *(_dossiers.c[name] for name in DIGESTED_COLUMNS))
+                       _dossiers.c.details, *(_dossiers.c[name] for name in DIGESTED_COLUMNS))
 
 
 def verify_history(keys: HistoryKeys | None = None) -> list[Problem]:

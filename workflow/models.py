@@ -265,6 +265,8 @@ class Dossier(db.Model):
     nominee_birth_year: Mapped[int | None] = mapped_column(Integer)
     nominee_gender: Mapped[str | None] = mapped_column(String(8))
     achievements: Mapped[str] = mapped_column(Text, default="")
+    # The values of its procedure's `fields` (workflow/dossier_fields.py), by field name.
+    details: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     state: Mapped[str] = mapped_column(String(20), default=_initial_state, index=True)
     # Raised by every change, through the one versioned UPDATE of workflow.operations (`write_change`), which
     # also writes the history row: the ORM does not count versions on its own.

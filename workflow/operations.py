@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import notices
 from workflow.documents import DocumentStore
+from workflow.dossier_fields import clean_details
 from workflow.errors import (
     AlreadyVoted, Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure, StaleVersion, ValidationFailed,
     VotingClosed,
@@ -40,7 +41,7 @@ from workflow.workdays import add_working_days
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
 # The dossier's columns an edit writes.
 CONTENT_COLUMNS = ("nominee_kind", "nominee_name", "nominee_name_key", "nominee_search", "nominee_position",
-                   "nominee_workplace", "nominee_birth_year", "nominee_gender", "achievements")
+                   "nominee_workplace", "nominee_birth_year", "nominee_gender", "achievements", "details")
 
 
 # Documents load when first used: most requests on a dossier (votes, most transitions) need none.
@@ -214,33 +215,42 @@ def creation_target(actor: User, campaign_code: str,
 
 
 def create_dossier(actor: User, campaign_code: str, award_type_code: str, nominee: dict,
-                   achievements: str = "") -> Dossier:
+                   achievements: str = "", details: dict | None = None) -> Dossier:
+    """A draft for the actor's unit; `details` are the values of the fields its procedure asks for."""
     campaign, award_type, errors = creation_target(actor, campaign_code, award_type_code)
+    procedure = cleaned = None
     if award_type is not None:
         errors.extend(nominee_errors(award_type, nominee))
+        if award_type.procedure in catalogue().latest:
+            procedure = catalogue().current(award_type.procedure)
+            cleaned, problems = clean_details(procedure, details)
+            errors.extend(problems)
     if errors:
         raise ValidationFailed(details=errors)
-    procedure = catalogue().current(award_type.procedure)
     dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=actor.unit_id, achievements=achievements,
                       created_by_id=actor.id, procedure=procedure.code, procedure_version=procedure.version,
-                      state=procedure.initial, **_nominee_columns(nominee))
+                      state=procedure.initial, details=cleaned, **_nominee_columns(nominee))
     db.session.add(dossier)
     db.session.flush()
     return dossier
 
 
 def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: dict | None = None,
-                 achievements: str | None = None) -> Dossier:
+                 achievements: str | None = None, details: dict | None = None) -> Dossier:
+    """Change the nominee, the achievements or the values of the procedure's fields (those in `details`)."""
     require_may_change_dossier(actor, dossier)
     _require_version(dossier, version)
     _require_editable(dossier)
     merged = {field: getattr(dossier, f"nominee_{field}") for field in NOMINEE_FIELDS} | (nominee or {})
     errors = nominee_errors(dossier.award_type, merged)
+    cleaned, problems = clean_details(procedure_of(dossier), details, dossier.details)
+    errors.extend(problems)
     if errors:
         raise ValidationFailed(details=errors)
-    changed = sorted((nominee or {}).keys())
+    changed = sorted((nominee or {}).keys()) + [f"details.{name}" for name in sorted(details or {})]
     # Every content column is written, changed or not: one statement serves every edit.
     changes = {name: getattr(dossier, name) for name in CONTENT_COLUMNS} | _nominee_columns(nominee or {})
+    changes["details"] = cleaned
     if achievements is not None:
         changes["achievements"] = achievements
         changed.append("achievements")
@@ -299,6 +309,7 @@ class EventInput:
     due_date: dt.date | None = None
     decision_number: str | None = None
     decision_date: dt.date | None = None
+    date: dt.date | None = None
 
 
 _award_types = AwardType.__table__
@@ -357,7 +368,8 @@ def check_step(actor: User, dossier: Dossier, event: str, version: int | None, d
         # Serialise submissions per award type so that quota and duplicate counts stay true.
         db.session.execute(LOCK_AWARD_TYPE, {"award_type_id": dossier.award_type_id})
     ctx = StepContext(actor=actor, dossier=dossier, step=step, comment=data.comment, due_date=data.due_date,
-                      decision_number=data.decision_number, decision_date=data.decision_date, today=today())
+                      decision_number=data.decision_number, decision_date=data.decision_date, date=data.date,
+                      today=today())
     failures = check_rules(ctx)
     if failures:
         raise GuardFailed([RuleFailure(code, message) for code, message in failures])
@@ -428,8 +440,13 @@ def _open_disclosure(dossier: Dossier, data: EventInput, params: dict, changes: 
     details["disclosure_ends_on"] = add_working_days(today(), dossier.award_type.disclosure_days).isoformat()
 
 
+def _record_date(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
+    changes["details"] = {**dossier.details, params["field"]: data.date.isoformat()}
+    details["date"] = {"field": params["field"], "date": data.date.isoformat()}
+
+
 EFFECTS = {"mark_submitted": _mark_submitted, "set_due_date": _set_due_date, "record_decision": _record_decision,
-           "reset_vote": _reset_vote, "open_disclosure": _open_disclosure}
+           "reset_vote": _reset_vote, "record_date": _record_date, "open_disclosure": _open_disclosure}
 if set(EFFECTS) != set(EFFECT_NAMES):
     raise RuntimeError(f"effects out of step with workflow.procedure.EFFECTS: {set(EFFECTS) ^ set(EFFECT_NAMES)}")
 

@@ -49,14 +49,16 @@ RULE_CODES = frozenset({
     "unit_active", "campaign_open", "deadline", "due_date", "required_documents", "quota", "duplicate_nominee",
     "reason_required", "note_required", "answer_required", "due_date_valid", "conflict_of_interest",
     "forwarded_type", "city_level_type", "decision_required", "vote_quorum", "vote_threshold", ONE_OPINION_PER_PARTY,
-    "disclosure_window", "disclosure_resolved",
+    "disclosure_window", "disclosure_resolved", "date_valid",
 })
 # What an event may ask for, and the type of each.
-INPUT_TYPES = {"comment": "text", "due_date": "date", "decision_number": "text", "decision_date": "date"}
+INPUT_TYPES = {"comment": "text", "due_date": "date", "decision_number": "text", "decision_date": "date",
+               "date": "date"}
 # The rules that check an event's inputs, and which: a step with one of them must declare those inputs. The
 # pages leave these rules out of a step's refusals before its form is filled in.
 INPUT_RULES = {"reason_required": ("comment",), "note_required": ("comment",), "answer_required": ("comment",),
-               "due_date_valid": ("due_date",), "decision_required": ("decision_number", "decision_date")}
+               "due_date_valid": ("due_date",), "decision_required": ("decision_number", "decision_date"),
+               "date_valid": ("date",)}
 # What an input may say besides its type: `per_document` asks for the comment one line per kind of document.
 INPUT_KEYS = {"type", "required", "per_document"}
 # What a step may do besides moving the state (workflow/operations.py carries them out):
@@ -65,8 +67,9 @@ INPUT_KEYS = {"type", "required", "per_document"}
 #   record_decision the decision's number and date
 #   reset_vote      the council votes afresh; the history keeps the count of the earlier vote
 #   open_disclosure a public disclosure window opens for the award type's disclosure_days working days
+#   record_date     the `date` input, kept in the dossier's field `field` (a field of type date, `recorded: true`)
 EFFECTS = {"mark_submitted": (), "set_due_date": ("working_days",), "record_decision": (), "reset_vote": (),
-           "open_disclosure": ()}
+           "open_disclosure": (), "record_date": ("field",)}
 # The rule a step opening a disclosure window must have: it refuses an award type with no window (0 days).
 DISCLOSURE_RULE = "disclosure_window"
 # Who may be told of a step (workflow/notices.py).
@@ -83,6 +86,17 @@ STATE_FLAGS = ("final", "dead", "editable", "decided", "honoured", "voting")
 VOTE_RULES = frozenset({"vote_quorum", "vote_threshold"})
 # How a step's button looks: `danger` for a step that cannot be undone (the page asks to confirm it).
 STEP_STYLES = ("primary", "danger")
+# What a dossier of a procedure asks for besides the nominee (`fields:`), kept in the dossier's `details`:
+#   text    one line; `max` characters at most (default TEXT_FIELD_MAX), `min` at least
+#   int     a whole number from `min` to `max`
+#   date    a date
+#   choice  one of `choices` (code: {vi, en})
+# `required: true` refuses a dossier without it; `recorded: true` is written by a step (effect record_date), never
+# typed by the unit.
+FIELD_TYPES = ("text", "int", "date", "choice")
+FIELD_KEYS = {"type", *LOCALES, "required", "recorded", "min", "max", "choices"}
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+TEXT_FIELD_MAX = 1000
 
 
 class ProcedureError(Exception):
@@ -99,6 +113,24 @@ class Input:
     type: str
     required: bool = False
     per_document: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    """A value a dossier of the procedure holds in its `details` (see FIELD_TYPES)."""
+    name: str
+    type: str
+    label: dict[str, str] = field(compare=False)
+    required: bool = False
+    recorded: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    # (code, {locale: label}) pairs, in the file's order.
+    choices: tuple[tuple[str, dict[str, str]], ...] = field(default=(), compare=False)
+
+    def choice_label(self, code: str) -> str:
+        """The English label of choice `code` (the message id the pages translate), or the code itself."""
+        return dict(self.choices).get(code, {}).get("en", code)
 
 
 @dataclass(frozen=True)
@@ -152,6 +184,8 @@ class Procedure:
     source: str = ""
     # The work queues the steps name, in the order the file declares them.
     queue_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # What its dossiers hold besides the nominee, in the file's order.
+    fields: tuple[Field, ...] = ()
     step_by_event_and_source: dict[tuple[str, str], Step] = field(default_factory=dict, compare=False)
     machine: Machine | None = field(default=None, compare=False, repr=False)
 
@@ -163,6 +197,11 @@ class Procedure:
     def initial_states(self) -> frozenset[str]:
         """The initial state, as a set like the others (`Catalogue.states_of`)."""
         return frozenset({self.initial})
+
+    @property
+    def entered_fields(self) -> tuple[Field, ...]:
+        """The fields the unit fills in (not those a step records)."""
+        return tuple(item for item in self.fields if not item.recorded)
 
     def steps_with(self, effect: str) -> tuple[Step, ...]:
         return tuple(step for step in self.steps if step.effect(effect) is not None)
@@ -327,7 +366,7 @@ def parse(text: str, name: str) -> Procedure:
     if top is None:
         raise ProcedureError(check.faults)
     for key in top:
-        if key not in {"code", "version", "title", "initial", "states", "events", "queues", "steps"}:
+        if key not in {"code", "version", "title", "initial", "states", "events", "queues", "fields", "steps"}:
             check.fault(check.line_of(top, key), f"unknown key '{key}'")
     code = top.get("code")
     if not isinstance(code, str) or not code.strip():
@@ -373,6 +412,8 @@ def parse(text: str, name: str) -> Procedure:
     queues_node = check.mapping(top.get("queues", _Node()), "'queues'", check.line_of(top, "queues") or 1) or _Node()
     queue_labels = {queue: check.labels(spec, f"queue '{queue}'", check.line_of(queues_node, queue))
                     for queue, spec in queues_node.items()}
+
+    fields = _parse_fields(check, top)
 
     steps: list[Step] = []
     step_lines: list[int] = []
@@ -436,6 +477,14 @@ def parse(text: str, name: str) -> Procedure:
                               "type with no disclosure window")
         if step.effect("reset_vote") is not None and not states[step.dest]["voting"]:
             check.fault(line, f"effect 'reset_vote' leads to '{step.dest}', which is not a voting state (voting: true)")
+        recorded = step.effect("record_date")
+        if recorded is not None:
+            target = next((item for item in fields if item.name == recorded.get("field")), None)
+            if target is None or target.type != "date" or not target.recorded:
+                check.fault(line, f"effect 'record_date' needs 'field': a field of type date with recorded: true, "
+                                  f"not '{recorded.get('field')}'")
+            if not any(item.name == "date" and item.required for item in step.inputs):
+                check.fault(line, "effect 'record_date' needs the input 'date', required")
     if check.faults:
         raise ProcedureError(check.faults)
 
@@ -451,8 +500,73 @@ def parse(text: str, name: str) -> Procedure:
         honoured_states=frozenset(s for s, spec in states.items() if spec["honoured"]),
         voting_states=frozenset(s for s, spec in states.items() if spec["voting"]),
         state_labels={s: spec["labels"] for s, spec in states.items()}, event_labels=event_labels,
-        steps=tuple(steps), source=name, queue_labels=queue_labels, step_by_event_and_source=by_event_and_source,
+        steps=tuple(steps), source=name, queue_labels=queue_labels, fields=fields,
+        step_by_event_and_source=by_event_and_source,
         machine=machine)
+
+
+def _parse_fields(check: _Checker, top: _Node) -> tuple[Field, ...]:
+    """The file's `fields`: what its dossiers hold besides the nominee."""
+    node = check.mapping(top.get("fields", _Node()), "'fields'", check.line_of(top, "fields") or 1) or _Node()
+    result = []
+    for name, spec in node.items():
+        line = check.line_of(node, name)
+        if not isinstance(name, str) or not FIELD_NAME.match(name):
+            check.fault(line, f"field '{name}': a name is lower-case letters, digits and '_', from a letter")
+            continue
+        spec = check.mapping(spec, f"field '{name}'", line) or _Node()
+        for key in spec:
+            if key not in FIELD_KEYS:
+                check.fault(check.line_of(spec, key), f"field '{name}': unknown key '{key}'; "
+                                                      f"known: {', '.join(sorted(FIELD_KEYS))}")
+        kind = spec.get("type")
+        if kind not in FIELD_TYPES:
+            check.fault(check.line_of(spec, "type") if "type" in spec else line,
+                        f"field '{name}': 'type' must be one of {', '.join(FIELD_TYPES)}")
+            continue
+        label = check.labels(spec, f"field '{name}'", line)
+        flags = {}
+        for flag in ("required", "recorded"):
+            if flag in spec and not isinstance(spec[flag], bool):
+                check.fault(check.line_of(spec, flag), f"field '{name}': '{flag}' must be true or false")
+            flags[flag] = spec.get(flag) is True
+        if flags["required"] and flags["recorded"]:
+            check.fault(line, f"field '{name}': a recorded field is written by a step, so it cannot be required")
+        if flags["recorded"] and kind != "date":
+            check.fault(line, f"field '{name}': only a date can be recorded by a step")
+        bounds = {}
+        for key in ("min", "max"):
+            value = spec.get(key)
+            if value is None:
+                continue
+            if kind not in ("text", "int"):
+                check.fault(check.line_of(spec, key), f"field '{name}': '{key}' is only for text and int fields")
+            elif not isinstance(value, int) or isinstance(value, bool) or (kind == "text" and value < 0):
+                check.fault(check.line_of(spec, key), f"field '{name}': '{key}' must be a whole number")
+            else:
+                bounds[key] = value
+        if kind == "text":
+            bounds.setdefault("max", TEXT_FIELD_MAX)
+        if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
+            check.fault(line, f"field '{name}': 'min' is above 'max'")
+        choices = []
+        if kind == "choice":
+            choices_node = spec.get("choices")
+            if not isinstance(choices_node, dict) or not choices_node:
+                check.fault(check.line_of(spec, "choices") if "choices" in spec else line,
+                            f"field '{name}': a choice needs 'choices', a mapping of code: {{vi, en}}")
+            else:
+                for code, labels in choices_node.items():
+                    if not isinstance(code, str) or not UNIT_CODE.match(code):
+                        check.fault(check.line_of(choices_node, code), f"field '{name}': choice '{code}' is not a "
+                                                                       "code (lower-case letters, digits, '-', '_')")
+                    choices.append((str(code), check.labels(labels, f"choice '{code}' of field '{name}'",
+                                                            check.line_of(choices_node, code))))
+        elif "choices" in spec:
+            check.fault(check.line_of(spec, "choices"), f"field '{name}': 'choices' is only for a choice")
+        result.append(Field(name, kind, label, flags["required"], flags["recorded"], bounds.get("min"),
+                            bounds.get("max"), tuple(choices)))
+    return tuple(result)
 
 
 STEP_KEYS = {"event", "from", "to", "role", "scope", "rules", "inputs", "effects", "notify", "queue", "style", "label",
@@ -655,7 +769,9 @@ class Catalogue:
         table = {}
         for procedure in self:
             for labels in [procedure.title, *procedure.state_labels.values(), *procedure.event_labels.values(),
-                           *procedure.queue_labels.values(), *(step.label for step in procedure.steps if step.label)]:
+                           *procedure.queue_labels.values(), *(step.label for step in procedure.steps if step.label),
+                           *(item.label for item in procedure.fields),
+                           *(labels for item in procedure.fields for _, labels in item.choices)]:
                 table[labels["en"]] = labels.get(locale, labels["en"])
         return table
 
@@ -743,6 +859,15 @@ def describe(procedure: Procedure) -> str:
                                          ("voting", state in procedure.voting_states)) if flag]
         labels = procedure.state_labels[state]
         lines.append(f"    {state:<16} {labels['vi']} / {labels['en']}" + (f"  [{', '.join(marks)}]" if marks else ""))
+    if procedure.fields:
+        lines.append("  fields:")
+    for item in procedure.fields:
+        marks = [word for word, flag in (("required", item.required), ("recorded", item.recorded)) if flag]
+        marks += [f"{key} {value}" for key, value in (("min", item.minimum), ("max", item.maximum))
+                  if value is not None]
+        marks += [f"choices {', '.join(code for code, _labels in item.choices)}"] if item.choices else []
+        lines.append(f"    {item.name:<16} {item.type}: {item.label['vi']} / {item.label['en']}"
+                     + (f"  [{'; '.join(marks)}]" if marks else ""))
     lines.append("  steps:")
     for step in procedure.steps:
         extras = [f"label: {step.label['en']} / {step.label['vi']}" if step.label else "",

@@ -1,13 +1,16 @@
 """The reference data of DOMAIN.md (Hanoi Women's Union, 2024), loaded by `flask seed`.
 
 Seeding adds what is missing, matched by code, and never changes a row that exists: the data is
-the organisation's to edit afterwards.
+the organisation's to edit afterwards. Besides the 2024 plan's award types below, every file of
+workflow/reference_data/ adds award types as data (e.g. the Tết gift list's, on its own procedure).
 """
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
+import yaml
 from sqlalchemy import select
 
 from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
@@ -59,6 +62,46 @@ CAMPAIGN_2024 = dict(code="tk-2024", name="Tổng kết công tác Hội năm 20
                      ceremony_time="08:00", ceremony_place="Hội trường 1A", status=CampaignStatus.OPEN)
 
 
+REFERENCE_DATA_DIR = Path(__file__).resolve().parent / "reference_data"
+# Whether the type is decided by a higher authority: the column's name, which is also a state's of the reference
+# procedure (tests/test_procedure_names.py).
+BY_HIGHER_AUTHORITY = AwardType.forwarded.key
+AWARD_TYPE_KEYS = {"code", "name", "subject", BY_HIGHER_AUTHORITY, "department", "quota", "required_documents",
+                   "procedure"}
+SUBJECTS = ("any", "individual", "collective")
+
+
+class ReferenceDataError(Exception):
+    """A file of workflow/reference_data/ that cannot be used."""
+
+
+def _award_type_of_file(item, where: str) -> tuple:
+    """An award type of a reference data file, as a row of AWARD_TYPES plus its procedure."""
+    if not isinstance(item, dict) or not set(item) <= AWARD_TYPE_KEYS \
+            or not {"code", "name", "department"} <= set(item):
+        raise ReferenceDataError(f"{where}: an award type is a mapping with code, name and department, and only "
+                                 f"{', '.join(sorted(AWARD_TYPE_KEYS))}")
+    if item.get("subject", "any") not in SUBJECTS:
+        raise ReferenceDataError(f"{where}: subject is one of {', '.join(SUBJECTS)}")
+    documents = item.get("required_documents", [])
+    if not isinstance(documents, list):
+        raise ReferenceDataError(f"{where}: required_documents is a list")
+    return (str(item["code"]), str(item["name"]), item.get("subject", "any"), item.get(BY_HIGHER_AUTHORITY) is True,
+            str(item["department"]), item.get("quota"), [str(kind) for kind in documents],
+            str(item.get("procedure", "reference")))
+
+
+def award_types_of_files(directory: Path = REFERENCE_DATA_DIR) -> list[tuple]:
+    """The award types the files of `directory` declare, file by file in name order."""
+    result = []
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(document, dict) or not set(document) <= {"award_types"}:
+            raise ReferenceDataError(f"{path}: the file holds only 'award_types'")
+        result += [_award_type_of_file(item, str(path)) for item in document.get("award_types") or []]
+    return result
+
+
 def unit_code(name: str) -> str:
     return search_key(name).replace(" ", "-")
 
@@ -85,12 +128,17 @@ def seed_reference_data() -> dict[str, int]:
             added["units"] += 1
     db.session.flush()
     existing_types = set(db.session.scalars(select(AwardType.code)))
-    for rank, (code, name, subject, forwarded, department, quota, documents) in enumerate(AWARD_TYPES, start=1):
+    award_types = [(*row, "reference") for row in AWARD_TYPES] + award_types_of_files()
+    for rank, (code, name, subject, forwarded, department, quota, documents, procedure) in enumerate(award_types,
+                                                                                                     start=1):
+        if department not in units:
+            raise ReferenceDataError(f"award type {code}: no unit '{department}'")
         if code not in existing_types:
             db.session.add(AwardType(
                 code=code, name=name, subject=subject, rank=rank, forwarded=forwarded,
                 responsible_unit=units[department], quota_per_unit=quota, required_documents=list(documents),
-                vote_quorum=Decimal("0.6667"), vote_threshold=Decimal("0.7"), legal_basis=LEGAL_BASIS))
+                vote_quorum=Decimal("0.6667"), vote_threshold=Decimal("0.7"), legal_basis=LEGAL_BASIS,
+                procedure=procedure))
             added["award_types"] += 1
     if db.session.scalar(select(Campaign.id).where(Campaign.code == CAMPAIGN_2024["code"])) is None:
         db.session.add(Campaign(**CAMPAIGN_2024))

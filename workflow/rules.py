@@ -47,6 +47,7 @@ class StepContext:
     due_date: dt.date | None = None
     decision_number: str | None = None
     decision_date: dt.date | None = None
+    date: dt.date | None = None
     today: dt.date = field(default_factory=vietnam_today)
 
     @cached_property
@@ -68,7 +69,7 @@ def rule(code: str):
 # What each input is called in the message refusing a required one that is missing.
 INPUT_NAMES = {"comment": N_("The comment is required."), "due_date": N_("The due date is required."),
                "decision_number": N_("The decision number is required."),
-               "decision_date": N_("The decision date is required.")}
+               "decision_date": N_("The decision date is required."), "date": N_("The date is required.")}
 if set(INPUT_NAMES) != set(INPUT_TYPES):
     raise RuntimeError(f"inputs out of step with workflow.procedure.INPUT_TYPES: {set(INPUT_NAMES) ^ set(INPUT_TYPES)}")
 
@@ -233,6 +234,14 @@ def a_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+def a_year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
 @rule("due_date_valid")
 def due_date_valid(ctx: StepContext) -> Msg | None:
     if ctx.due_date is not None and ctx.due_date < ctx.today:
@@ -274,6 +283,19 @@ def city_level_type(ctx: StepContext) -> Msg | None:
 def decision_required(ctx: StepContext) -> Msg | None:
     if not (ctx.decision_number or "").strip() or ctx.decision_date is None:
         return Msg(N_("The decision number and date are required."))
+    return None
+
+
+@rule("date_valid")
+def date_valid(ctx: StepContext) -> Msg | None:
+    """The date a step records (a hand-over): given, and neither ahead nor more than a year back."""
+    if ctx.date is None:
+        return Msg(N_("The date is required."))
+    if ctx.date > ctx.today:
+        return Msg(N_("The date cannot be in the future."))
+    if ctx.date < a_year_before(ctx.today):
+        return Msg(N_("The date can be at most a year back, from %(earliest)s."),
+                   {"earliest": a_year_before(ctx.today)})
     return None
 
 

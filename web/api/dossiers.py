@@ -34,6 +34,7 @@ def dossier_json(dossier: Dossier) -> dict:
                     "position": dossier.nominee_position, "workplace": dossier.nominee_workplace,
                     "birth_year": dossier.nominee_birth_year, "gender": dossier.nominee_gender},
         "achievements": dossier.achievements,
+        "details": dossier.details,
         "state": dossier.state,
         "version": dossier.version,
         "procedure": dossier.procedure,
@@ -83,9 +84,9 @@ def list_dossiers(query):
 @blp.arguments(DossierIn)
 @blp.response(201, DossierOut)
 def create_dossier(data):
-    """Create a draft for the submitter's own unit."""
+    """Create a draft for the submitter's own unit, with the `details` its award type's procedure asks for."""
     dossier = operations.create_dossier(current_user(), data["campaign"], data["award_type"], data["nominee"],
-                                        data["achievements"])
+                                        data["achievements"], data["details"])
     return committed_json(dossier)
 
 
@@ -104,9 +105,9 @@ def get_dossier(dossier_id):
 @blp.arguments(DossierPatch)
 @blp.response(200, DossierOut)
 def patch_dossier(data, dossier_id):
-    """Edit the nominee or achievements of a draft or returned dossier; `version` must be current."""
+    """Edit the nominee, achievements or `details` of a draft or returned dossier; `version` must be current."""
     dossier = operations.edit_dossier(current_user(), _dossier(dossier_id), data["version"],
-                                      data.get("nominee"), data.get("achievements"))
+                                      data.get("nominee"), data.get("achievements"), data.get("details"))
     return committed_json(dossier)
 
 
@@ -156,7 +157,7 @@ def post_event(data, dossier_id):
     dossier = operations.fire_event(current_user(), _dossier(dossier_id), data["event"], data["version"],
                                     operations.EventInput(comment=data["comment"], due_date=data["due_date"],
                                                           decision_number=data["decision_number"],
-                                                          decision_date=data["decision_date"]))
+                                                          decision_date=data["decision_date"], date=data["date"]))
     return committed_json(dossier)
 
 

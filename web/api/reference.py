@@ -4,11 +4,14 @@ from sqlalchemy import select
 from workflow.unit_of_work import commit
 from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
-from web.api.schemas import AwardTypeChangeOut, AwardTypeOut, AwardTypePatch, CampaignIn, CampaignOut, UnitOut
+from web.api.schemas import (
+    AwardTypeChangeOut, AwardTypeOut, AwardTypePatch, CampaignIn, CampaignOut, ProcedureOut, UnitOut,
+)
 from workflow import settings
 from workflow.campaigns import create_campaign
 from workflow.i18n import VIETNAM
 from workflow.models import AwardType, Campaign, Unit, db
+from workflow.procedure import catalogue
 
 blp = ApiBlueprint("reference", __name__, url_prefix="/api/v1", description="Units, award types, campaigns")
 
@@ -27,6 +30,20 @@ def list_units():
     units = db.session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id))
     return [{"code": u.code, "name": u.name, "kind": u.kind, "parent": u.parent.code if u.parent else None}
             for u in units]
+
+
+@blp.route("/procedures", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, ProcedureOut(many=True))
+def list_procedures():
+    """The procedures the app runs, each version, with the fields their dossiers hold (`details`)."""
+    return [{"code": p.code, "version": p.version, "title": p.title,
+             "fields_": [{"name": f.name, "type": f.type, "label": f.label, "required": f.required,
+                          "recorded": f.recorded, "min": f.minimum, "max": f.maximum,
+                          "choices": [{"code": code, "label": labels} for code, labels in f.choices]}
+                         for f in p.fields]}
+            for p in catalogue()]
 
 
 def award_type_json(award_type: AwardType) -> dict:

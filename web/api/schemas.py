@@ -124,8 +124,39 @@ class AwardTypeOut(Schema):
     vote_threshold = fields.Float(required=True)
     responsible_unit = fields.String()
     legal_basis = fields.String()
-    procedure = fields.String()  # the code of the procedure its new dossiers follow
+    procedure = fields.String(metadata={"description": "the code of the procedure its dossiers follow "
+                                                       "(GET /procedures)"})
     disclosure_days = fields.Integer(metadata={"description": "working days of public disclosure (0: none)"})
+
+
+class Labels(Schema):
+    vi = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class ChoiceOut(Schema):
+    code = fields.String(required=True)
+    label = fields.Nested(Labels, required=True)
+
+
+class FieldOut(Schema):
+    name = fields.String(required=True, metadata={"description": "its key in a dossier's `details`"})
+    type = fields.String(required=True, validate=validate.OneOf(["text", "int", "date", "choice"]))
+    label = fields.Nested(Labels, required=True)
+    required = fields.Boolean(required=True)
+    recorded = fields.Boolean(required=True, metadata={
+        "description": "written by a step of the procedure (e.g. the date a gift was handed over), not by the unit"})
+    min = fields.Integer(allow_none=True, metadata={"description": "text: fewest characters; int: lowest value"})
+    max = fields.Integer(allow_none=True, metadata={"description": "text: most characters; int: highest value"})
+    choices = fields.List(fields.Nested(ChoiceOut), required=True)
+
+
+class ProcedureOut(Schema):
+    code = fields.String(required=True)
+    version = fields.Integer(required=True)
+    title = fields.Nested(Labels, required=True)
+    fields_ = fields.List(fields.Nested(FieldOut), required=True, data_key="fields", metadata={
+        "description": "what a dossier of this procedure holds besides the nominee, in `details`"})
 
 
 class AwardTypePatch(In):
@@ -195,17 +226,28 @@ class NomineePatch(Nominee):
         super().__init__(partial=True, **kwargs)
 
 
+DETAILS_DESCRIPTION = ("the values of the fields the dossier's procedure asks for (GET /procedures), by field name: "
+                       "text, a whole number, a date (YYYY-MM-DD) or a choice's code")
+
+
+def _details(**kwargs):
+    return fields.Dict(keys=fields.String(validate=validate.Length(max=64)), values=fields.Raw(allow_none=True),
+                       validate=validate.Length(max=100), metadata={"description": DETAILS_DESCRIPTION}, **kwargs)
+
+
 class DossierIn(In):
     campaign = fields.String(required=True, validate=validate.Length(min=1, max=64))
     award_type = fields.String(required=True, validate=validate.Length(min=1, max=64))
     nominee = fields.Nested(Nominee, required=True)
     achievements = Lines(load_default="", validate=validate.Length(max=100_000))
+    details = _details(load_default=dict)
 
 
 class DossierPatch(In):
     version = fields.Integer(required=True, strict=True)
     nominee = fields.Nested(NomineePatch)
     achievements = Lines(validate=validate.Length(max=100_000))
+    details = _details()
 
 
 class EventIn(In):
@@ -215,6 +257,8 @@ class EventIn(In):
     due_date = fields.Date(load_default=None, allow_none=True)
     decision_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     decision_date = fields.Date(load_default=None, allow_none=True)
+    date = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "the date a step records (e.g. a gift handed over), where the step asks for it"})
 
 
 class VoteIn(In):
@@ -264,6 +308,7 @@ class DossierOut(Schema):
     unit = fields.String(required=True)
     nominee = fields.Nested(NomineeOut, required=True)
     achievements = fields.String(required=True)
+    details = _details(required=True)
     state = fields.String(required=True, validate=LoadedOneOf("states"))
     version = fields.Integer(required=True)
     procedure = fields.String(required=True, metadata={"description": "the procedure the dossier follows"})

@@ -9,7 +9,8 @@ from web.diagram import workflow_svg
 from web.security import exempt_api_from_csrf, init_security
 from workflow.administration import UNIT_KINDS
 from workflow.definition import CONTENT_EVENT_LABELS, ROLE_LABELS
-from workflow.i18n import N_, Msg
+from workflow.dossier_fields import shown
+from workflow.i18n import N_, Msg, vndate
 from workflow.notice_text import resubmit_by
 from workflow.notices import unread_count
 from workflow.permissions import holds, require, requires_for
@@ -83,6 +84,23 @@ def waits_for_unit(state: str | None) -> bool:
     return state in catalogue().union("due_states")
 
 
+def dossier_details(dossier) -> list[tuple[str, str]]:
+    """The values of the fields the dossier's procedure asks for, each with its label, in the reader's language."""
+    procedure = catalogue().nearest(dossier.procedure, dossier.procedure_version)
+    if procedure is None or not dossier.details:
+        return []
+    rows = []
+    for item, value in shown(procedure, dossier.details):
+        if item.type == "date":
+            value = vndate(value)
+        elif item.type == "choice":
+            value = gettext(value)
+        elif item.type == "int":
+            value = f"{value:,}".replace(",", ".")
+        rows.append((gettext(item.label["en"]), value))
+    return rows
+
+
 def render_msg(message: Msg) -> str:
     return message.render(gettext)
 
@@ -107,5 +125,5 @@ def init_pages(app: Flask) -> None:
         state_tone=state_tone, waits_for_unit=waits_for_unit, resubmit_by=resubmit_by,
         role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_KINDS),
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg,
-        workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can,
+        workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can, dossier_details=dossier_details,
     )

@@ -17,6 +17,7 @@ from web.storage import document_store, send_document
 from workflow import disclosure, operations, queries
 from workflow.procedure import EACH_PARTY, catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
+from workflow.i18n import vndate
 from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
 from workflow.parties import awaited_after, opinions, party_names, unit_names
 from workflow.permissions import (
@@ -126,16 +127,57 @@ def _nominee(form: DossierForm) -> dict:
             "gender": form.gender.data or None}
 
 
+def _details_input_name(procedure, item) -> str:
+    return f"details-{procedure.code}-{item.name}"
+
+
+def _details_inputs(procedures, stored: dict | None = None) -> list[dict]:
+    """The inputs of the fields the procedures ask for, one group a procedure, filled in with what was posted or,
+    on a GET, with the dossier's `stored` details (dates as dd/mm/yyyy)."""
+    groups = []
+    for procedure in procedures:
+        items = []
+        for item in procedure.entered_fields:
+            name = _details_input_name(procedure, item)
+            if request.method == "POST":
+                value = request.form.get(name, "")
+            else:
+                value = (stored or {}).get(item.name, "")
+                value = vndate(value) if item.type == "date" and value else str(value)
+            items.append({"field": item, "name": name, "value": value})
+        if items:
+            groups.append({"procedure": procedure, "items": items})
+    return groups
+
+
+def _posted_details(procedure) -> dict:
+    """The values posted for the fields of `procedure`, as typed (workflow.dossier_fields checks them)."""
+    return {item.name: request.form.get(_details_input_name(procedure, item), "")
+            for item in procedure.entered_fields}
+
+
+def _procedure_of_award_type(code: str | None):
+    procedure_code = db.session.scalar(select(AwardType.procedure).where(AwardType.code == code))
+    return catalogue().latest.get(procedure_code)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @requires("nominate")
 def new():
     form = DossierForm()
     _fill_dossier_choices(form)
-    return form_view(form, lambda: operations.create_dossier(current_user, form.campaign.data, form.award_type.data,
-                                                             _nominee(form), form.achievements.data or ""),
-                     _("The draft is saved. Add the required documents, then submit it."), _dossier_page,
-                     "pages/dossier_form.html", dossier=None)
+    offered = set(db.session.scalars(select(AwardType.procedure).where(AwardType.active.is_(True))))
+    procedures = [procedure for code, procedure in catalogue().latest.items() if code in offered]
+
+    def create():
+        procedure = _procedure_of_award_type(form.award_type.data)
+        return operations.create_dossier(current_user, form.campaign.data, form.award_type.data, _nominee(form),
+                                         form.achievements.data or "",
+                                         _posted_details(procedure) if procedure else None)
+    return form_view(form, create, _("The draft is saved. Add the required documents, then submit it."),
+                     _dossier_page, "pages/dossier_form.html", dossier=None,
+                     details_groups=_details_inputs(procedures))
 
 
 def _dossier_page(dossier) -> str:
@@ -155,9 +197,12 @@ def edit(dossier_id: int):
         form.gender.data = dossier.nominee_gender or ""
         form.achievements.data = dossier.achievements
         form.version.data = dossier.version
+    procedure = operations.procedure_of(dossier)
     return form_view(form, lambda: operations.edit_dossier(current_user, dossier, _version(form.version.data),
-                                                           _nominee(form), form.achievements.data or ""),
-                     _("The changes are saved."), _dossier_page, "pages/dossier_form.html", dossier=dossier)
+                                                           _nominee(form), form.achievements.data or "",
+                                                           _posted_details(procedure)),
+                     _("The changes are saved."), _dossier_page, "pages/dossier_form.html", dossier=dossier,
+                     details_groups=_details_inputs([procedure], dossier.details))
 
 
 def _version(raw) -> int | None:
@@ -277,7 +322,7 @@ def event(dossier_id: int, event: str):
         try:
             operations.fire_event(current_user, dossier, event, _version(form.version.data), operations.EventInput(
                 comment=comment, due_date=form.due_date.data, decision_number=form.decision_number.data,
-                decision_date=form.decision_date.data))
+                decision_date=form.decision_date.data, date=form.date.data))
             commit()
             if step is not None and step.scope == EACH_PARTY and dossier.state == step.source:
                 flash(_("Your unit's opinion is recorded; the dossier moves on once every unit named has given "

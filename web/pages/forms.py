@@ -154,14 +154,15 @@ class EventForm(FlaskForm):
     due_date = VnDateField(_l("Due date for resubmission"), validators=[Optional()])
     decision_number = StringField(_l("Decision number"), validators=[Optional(), at_most(64)])
     decision_date = VnDateField(_l("Decision date"), validators=[Optional()])
+    date = VnDateField(_l("Date"), validators=[Optional()])
     submit = SubmitField(_l("Confirm"))
 
 
 # Each input a step may declare (workflow.procedure.INPUT_TYPES) is the field of that name; the event page
 # shows those its step declares, labelled and hinted thus.
 INPUT_LABELS = {"comment": _l("Comment"), "due_date": _l("Due date for resubmission"),
-                "decision_number": _l("Decision number"), "decision_date": _l("Decision date")}
-INPUT_HINTS = {"due_date": "dd/mm/yyyy", "decision_date": "dd/mm/yyyy"}
+                "decision_number": _l("Decision number"), "decision_date": _l("Decision date"), "date": _l("Date")}
+INPUT_HINTS = {"due_date": "dd/mm/yyyy", "decision_date": "dd/mm/yyyy", "date": "dd/mm/yyyy"}
 # A comment that a rule requires is called for what that rule asks.
 COMMENT_LABELS = {"reason_required": _l("Reason"), "note_required": _l("Appraisal note"),
                   "answer_required": _l("The higher authority's answer")}
