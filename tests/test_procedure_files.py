@@ -49,7 +49,7 @@ def test_the_reference_procedure_is_the_file():
      "unknown role 'president'; known: submitter, office, appraiser, council, chair, admin"),
     ("effects: [reset_vote]", "effects: [open_disclosure_now]", "effects: [open_disclosure_now]",
      "unknown effect 'open_disclosure_now'; known: mark_submitted, set_due_date, record_decision, reset_vote, "
-     "open_disclosure", "record_date"),
+     "open_disclosure, record_date"),
     ("    from: forwarded\n    to: declined", "    from: forwarded\n    to: refused", "to: refused",
      "unknown state 'refused' in 'to'"),
     ("  - {event: withdraw, from: returned, to: withdrawn, role: submitter, scope: own_unit, style: danger, "

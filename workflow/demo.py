@@ -213,7 +213,7 @@ def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, i
     withdrawn = b.draft("nopho.hoankiem", "can_bo_co_so_gioi", "Hoàng Thị Ưng", "individual", "Chi hội phó")
     b.step(withdrawn, "nopho.hoankiem", "withdraw")
     # Public disclosure (bk_tw_hoi): one dossier waiting to be published, one on the public page with a comment.
-    b.recommend(b.draft("nopho.donganh", "bk_tw_hoi", "Lê Thị Xuân", "individual", "Chủ tịch Hội LHPN xã Uy Nỗ"),
+    b.recommend(b.draft("nopho.donganh", "bk_tw_hoi", "Đặng Thị Thu Hà", "individual", "Chủ tịch Hội LHPN xã Uy Nỗ"),
                 "thamdinh.vanphong")
     disclosed = b.publish(b.recommend(b.draft("nopho.hoankiem", "bk_tw_hoi", "Nguyễn Thị Yến", "individual",
                                               "Chủ tịch Hội LHPN phường Hàng Trống"), "thamdinh.vanphong"))
