@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from workflow import operations
-from workflow.errors import (
-    BatchRefused, DisclosureClosed, GuardFailed, NotFound, ValidationFailed, WorkflowError,
-)
+from workflow.batch import fire_all
+from workflow.errors import DisclosureClosed, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg, today
 from workflow.models import MAX_ID, AwardType, DisclosureComment, DisclosureWindow, Dossier, User, db, utcnow
-from workflow.permissions import may_fire, require, visible_dossiers
+from workflow.permissions import require, visible_dossiers
 from workflow.procedure import Step, catalogue
 from workflow.rules import latest_window
 
@@ -44,46 +43,11 @@ def publishable_dossiers(actor: User) -> list[Dossier]:
     return [d for d in rows if (d.procedure, d.procedure_version, d.state) in sources]
 
 
-@dataclass(frozen=True)
-class Refusal:
-    dossier_id: int
-    rule: str
-    message: Msg
-
-
 def open_disclosures(actor: User, dossier_ids: list[int]) -> list[Dossier]:
     """Open disclosure for every dossier of `dossier_ids`, or for none: BatchRefused names each dossier refused and
     why (a rule code). Each opening is the dossier's step, written with its history row."""
     require(actor, "manage_disclosure")
-    if not dossier_ids:
-        raise ValidationFailed(details=[{"field": "dossier_ids", "message": Msg(N_("Choose at least one dossier."))}])
-    opened, refusals = [], []
-    for dossier_id in dict.fromkeys(dossier_ids):
-        name = f"#{dossier_id}"
-        try:
-            dossier = operations.get_dossier(actor, dossier_id)
-            name = dossier.nominee_name
-            step = opening_step(dossier)
-            if step is None or not may_fire(actor, step, dossier):
-                refusals.append(Refusal(dossier_id, "invalid_transition", Msg(
-                    N_("“%(name)s” cannot be made public while it is “%(state)s”."),
-                    {"name": name, "state": Msg(operations.procedure_of(dossier).state_label(dossier.state))})))
-                continue
-            opened.append(operations.fire_event(actor, dossier, step.event, dossier.version))
-        except GuardFailed as error:
-            refusals.extend(Refusal(dossier_id, failure.rule, _naming(name, failure.message))
-                            for failure in error.failures)
-        except WorkflowError as error:
-            refusals.append(Refusal(dossier_id, error.code, _naming(name, error.message)))
-    if refusals:
-        raise BatchRefused(details=[{"field": "dossier_ids", "dossier": r.dossier_id, "rule": r.rule,
-                                     "message": r.message} for r in refusals])
-    return opened
-
-
-def _naming(name: str, message: Msg) -> Msg:
-    """A refusal in a batch, saying which dossier it is about."""
-    return Msg(N_("%(name)s: %(reason)s"), {"name": name, "reason": message})
+    return fire_all(actor, dossier_ids, opening_step, N_("“%(name)s” cannot be made public while it is “%(state)s”."))
 
 
 @dataclass(frozen=True)
