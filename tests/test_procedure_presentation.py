@@ -1,5 +1,7 @@
 """What the pages show of a step or a state comes from the procedure file: a step's own label and style,
 the due date's working days, the badge of a state, and the dashboard's columns for each procedure."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -101,7 +103,7 @@ def test_the_dashboard_counts_each_procedure_in_its_own_columns(app, factory, in
     assert "Hồ sơ theo đơn vị và trạng thái: Quy trình xét khen thưởng 2024" in page
     assert "Hồ sơ theo đơn vị và trạng thái: Quy trình quà Tết" in page
     tables = {part.split("</h2>")[0]: part.split("</table>")[0]
-              for part in page.split("Hồ sơ theo đơn vị và trạng thái: ")[1:]}
+              for part in re.split(r'<h2 id="by-unit-\d+">Hồ sơ theo đơn vị và trạng thái: ', page)[1:]}
     reference_table, gifts_table = tables["Quy trình xét khen thưởng 2024"], tables["Quy trình quà Tết"]
     assert "Đang thẩm định" in reference_table and "Đang kiểm tra hoàn cảnh" not in reference_table
     assert "Đang kiểm tra hoàn cảnh" in gifts_table and "Đang thẩm định" not in gifts_table
