@@ -15,7 +15,7 @@ from tests.web_helpers import csrf_token, sign_in
 from web.storage import document_store
 from workflow import operations as ops
 from workflow.models import Dossier, HistoryEntry, PacketDocument, db
-from workflow.packets import acceptance_step, submission_step
+from workflow.packets import acceptance_step, return_step, submission_step
 from workflow.procedure import catalogue
 from workflow.rules import missing_documents
 
@@ -23,7 +23,9 @@ pytestmark = pytest.mark.usefixtures("light_password_hashing")
 
 REFERENCE = catalogue().current("reference")
 SUBMIT = submission_step(REFERENCE)
-ACCEPT = acceptance_step(REFERENCE, "office")
+# The office's step from the submitted state that neither ends the dossier nor gives it back.
+ACCEPT = next(step for step in REFERENCE.steps if step.source == SUBMIT.dest and step.role == "office"
+              and step.dest not in REFERENCE.dead_states | REFERENCE.editable_states)
 CAMPAIGN, UNIT = "test-campaign", "ba-dinh"
 PACKET = f"/api/v1/packets/{CAMPAIGN}/{UNIT}"
 # A Windows program named like a PDF.
@@ -64,11 +66,15 @@ def last_row(dossier: Dossier) -> HistoryEntry:
                               .order_by(HistoryEntry.seq.desc())).first()
 
 
-def test_the_steps_are_found_in_the_procedure():
+def test_the_steps_are_found_in_the_procedure(factory):
     assert (SUBMIT.source, SUBMIT.role) == (REFERENCE.initial, "submitter")
     assert SUBMIT.dest not in REFERENCE.dead_states
-    assert (ACCEPT.source, ACCEPT.role) == (SUBMIT.dest, "office")
-    assert ACCEPT.dest not in REFERENCE.dead_states | REFERENCE.editable_states
+    office = factory.user_once("office", "van-phong")
+    assert acceptance_step(REFERENCE, office) == ACCEPT
+    giving_back = return_step(REFERENCE, office)
+    assert (giving_back.source, giving_back.role) == (SUBMIT.dest, "office")
+    assert giving_back.dest in REFERENCE.editable_states
+    assert acceptance_step(REFERENCE, factory.user_once("chair", "thanh-hoi")) is None
 
 
 def test_a_packet_document_stands_for_the_required_document_of_its_units_dossiers_in_its_campaign(factory):
@@ -249,11 +255,14 @@ def test_the_unit_uploads_and_submits_its_packet_and_the_office_accepts_it_on_th
     assert submitted.status_code == 302
     assert {reread(d).state for d in dossiers} == {SUBMIT.dest}
 
-    office = sign_in(app, factory.user_once("office", "van-phong"))
+    office_user = factory.user_once("office", "van-phong")
+    office = sign_in(app, office_user)
     listing = office.get("/packets")
     assert listing.status_code == 200 and path in listing.text
     page = office.get(path)
     assert "Tiếp nhận cả hồ sơ chung" in page.text and "Lê Thị Một" in page.text
+    giving_back = return_step(REFERENCE, office_user)
+    assert all(f"/dossiers/{d.id}/events/{giving_back.event}" in page.text for d in dossiers)
     accepted = office.post(f"{path}/acceptance", data={"csrf_token": form_token(page.text, f"{path}/acceptance")})
     assert accepted.status_code == 302
     assert {reread(d).state for d in dossiers} == {ACCEPT.dest}

@@ -18,7 +18,7 @@ from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import MAX_ID, Campaign, Dossier, PacketDocument, Unit, User, db
 from workflow.permissions import (
-    holds, require, require_may_change_packet, require_may_see_packet, visible_dossiers,
+    holds, require, require_may_change_packet, require_may_see_packet, takes, visible_dossiers,
 )
 from workflow.procedure import SUBMITTER_OF_UNIT, Procedure, Step, catalogue
 from workflow.rules import DOCUMENT_KINDS, PACKET_KINDS, missing_documents
@@ -53,19 +53,19 @@ def submitted_state(procedure: Procedure) -> str | None:
     return step.dest if step is not None else None
 
 
-def acceptance_step(procedure: Procedure, role: str) -> Step | None:
-    """The step of `role` from the submitted state that leads on: not to a dead state, not back to the unit."""
+def acceptance_step(procedure: Procedure, actor: User) -> Step | None:
+    """The actor's step from the submitted state that leads on: not to a dead state, not back to the unit."""
     state = submitted_state(procedure)
     return next((step for step in procedure.steps if state is not None and step.source == state
-                 and step.role == role and step.dest not in procedure.dead_states
+                 and takes(actor, step) and step.dest not in procedure.dead_states
                  and step.dest not in procedure.editable_states), None)
 
 
-def return_step(procedure: Procedure, role: str) -> Step | None:
-    """The step of `role` from the submitted state that gives the dossier back to the unit (its own form)."""
+def return_step(procedure: Procedure, actor: User) -> Step | None:
+    """The actor's step from the submitted state that gives the dossier back to the unit (its own form)."""
     state = submitted_state(procedure)
     return next((step for step in procedure.steps if state is not None and step.source == state
-                 and step.role == role and step.dest in procedure.editable_states), None)
+                 and takes(actor, step) and step.dest in procedure.editable_states), None)
 
 
 def _submission_of(dossier: Dossier) -> Step | None:
@@ -76,7 +76,7 @@ def _submission_of(dossier: Dossier) -> Step | None:
 def _acceptance_of(actor: User):
     def step_of(dossier: Dossier) -> Step | None:
         procedure = operations.procedure_of(dossier)
-        return acceptance_step(procedure, actor.role) if dossier.state == submitted_state(procedure) else None
+        return acceptance_step(procedure, actor) if dossier.state == submitted_state(procedure) else None
     return step_of
 
 

@@ -34,7 +34,7 @@ def _context(packet: packets.Packet) -> dict:
     returns = {}
     for entry in entries:
         procedure = operations.procedure_of(entry.dossier)
-        step = packets.return_step(procedure, current_user.role) if entry.waiting else None
+        step = packets.return_step(procedure, current_user) if entry.waiting else None
         if step is not None:
             returns[entry.dossier.id] = (procedure, step)
     return {"packet": packet, "entries": entries, "documents": packets.packet_documents(packet),
