@@ -266,4 +266,25 @@ def test_the_unit_uploads_and_submits_its_packet_and_the_office_accepts_it_on_th
     accepted = office.post(f"{path}/acceptance", data={"csrf_token": form_token(page.text, f"{path}/acceptance")})
     assert accepted.status_code == 302
     assert {reread(d).state for d in dossiers} == {ACCEPT.dest}
-    assert sign_in(app, factory.user_once("submitter", "hoan-kiem")).get(path).status_code == 404
+    stranger = sign_in(app, factory.user_once("submitter", "hoan-kiem"))
+    assert stranger.get(path).status_code == 404
+    assert path not in stranger.get("/packets").text
+    assert path in submitter.get("/packets").text
+    assert sign_in(app, factory.user_once("chair", "thanh-hoi")).get("/packets").status_code == 403
+
+
+def test_a_packet_runs_on_sqlite_too(sqlite_factory):
+    from workflow import packets
+
+    dossiers = [draft(sqlite_factory, name) for name in ("Lê Thị Một", "Trần Thị Hai")]
+    submitter = sqlite_factory.user_once("submitter", UNIT)
+    packet = packets.get_packet(submitter, CAMPAIGN, UNIT)
+    packets.add_packet_document(submitter, packet, "to_trinh", "to-trinh.pdf", PDF, document_store())
+    assert sorted(d.id for d in packets.submit_packet(submitter, packet)) == sorted(d.id for d in dossiers)
+    db.session.commit()
+    office = sqlite_factory.user_once("office", "van-phong")
+    summary, = packets.packet_summaries(office)
+    assert (summary.unit.code, summary.dossiers, summary.waiting) == (UNIT, 2, 2)
+    packets.accept_packet(office, packets.get_packet(office, CAMPAIGN, UNIT))
+    db.session.commit()
+    assert {reread(d).state for d in dossiers} == {ACCEPT.dest}
