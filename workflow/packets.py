@@ -68,7 +68,8 @@ def return_step(procedure: Procedure, actor: User) -> Step | None:
                  and takes(actor, step) and step.dest in procedure.editable_states), None)
 
 
-def _submission_of(dossier: Dossier) -> Step | None:
+def submission_of(dossier: Dossier) -> Step | None:
+    """The submission step, for a dossier in its procedure's initial state."""
     procedure = operations.procedure_of(dossier)
     return submission_step(procedure) if dossier.state == procedure.initial else None
 
@@ -127,7 +128,8 @@ class PacketSummary:
 
 
 def packet_summaries(actor: User) -> list[PacketSummary]:
-    """Each unit × campaign with dossiers the actor sees (a submitter: their unit's), how many, and how many wait for acceptance."""
+    """Each unit × campaign with dossiers the actor sees (a submitter: their unit's), how many, and how many wait
+    for acceptance."""
     if not holds(actor, "nominate"):
         require(actor, "see_packets")
     visible = visible_dossiers(actor).subquery()
@@ -178,10 +180,10 @@ def add_packet_document(actor: User, packet: Packet, kind: str, filename: str, d
 def submit_packet(actor: User, packet: Packet) -> list[Dossier]:
     """Submit every draft of the packet, or none: BatchRefused names each dossier refused and its rules."""
     require_may_change_packet(actor, packet.unit)
-    drafts = [d.id for d in packet_dossiers(actor, packet) if _submission_of(d) is not None]
+    drafts = [d.id for d in packet_dossiers(actor, packet) if submission_of(d) is not None]
     if not drafts:
         raise ValidationFailed(details=[{"field": "packet", "message": Msg(N_("The packet has no draft to submit."))}])
-    return fire_all(actor, drafts, _submission_of, N_("“%(name)s” cannot be submitted while it is “%(state)s”."))
+    return fire_all(actor, drafts, submission_of, N_("“%(name)s” cannot be submitted while it is “%(state)s”."))
 
 
 def accept_packet(actor: User, packet: Packet) -> list[Dossier]:

@@ -42,7 +42,8 @@ CAPABILITIES: dict[str, Capability] = {
                                     N_("Only the office opens public disclosure and resolves its comments.")),
     "see_disclosure_comments": Capability(frozenset({"office", "appraiser", "council", "chair"}),
                                           N_("You are not allowed to see the public comments.")),
-    "see_packets": Capability(frozenset({"office"}), N_("Only the unit's submitters and the office see a unit packet.")),
+    "see_packets": Capability(frozenset({"office"}),
+                              N_("Only the unit's submitters and the office see a unit packet.")),
     "manage_users": Capability(frozenset({"admin"}), N_("Only an administrator manages users and units.")),
 }
 # Roles whose holders see their own unit's dossiers only, drafts included.

@@ -39,9 +39,7 @@ def _context(packet: packets.Packet) -> dict:
             returns[entry.dossier.id] = (procedure, step)
     return {"packet": packet, "entries": entries, "documents": packets.packet_documents(packet),
             "upload_form": _upload_form() if changes and packet.campaign.is_open else None,
-            "may_submit": changes and any(packets.submission_step(operations.procedure_of(e.dossier)) is not None
-                                          and e.dossier.state == operations.procedure_of(e.dossier).initial
-                                          for e in entries),
+            "may_submit": changes and any(packets.submission_of(e.dossier) is not None for e in entries),
             "may_accept": holds(current_user, "see_packets") and any(e.waiting for e in entries),
             "returns": returns, "action_form": ActionForm()}
 
