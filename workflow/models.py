@@ -322,6 +322,26 @@ class Document(db.Model):
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
 
 
+class PacketDocument(db.Model):
+    """A document a unit uploads once for a campaign (its unit packet: the tờ trình, its council's minutes, the
+    list), which stands for a required document of that kind in each of the unit's dossiers of the campaign."""
+
+    __tablename__ = "packet_documents"
+    __table_args__ = (Index("ix_packet_documents_unit_campaign", "unit_id", "campaign_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(255))
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class HistoryEntry(db.Model):
     """One row per change to a dossier, chained by a keyed hash so that tampering shows (workflow.history)."""
 

@@ -13,7 +13,7 @@ from functools import wraps
 from sqlalchemy import false, or_, select, true
 
 from workflow.procedure import ANYONE_WITH_ROLE, EACH_PARTY, PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
-from workflow.errors import Forbidden
+from workflow.errors import Forbidden, NotFound
 from workflow.i18n import N_, Msg
 from workflow.models import AwardType, Dossier, Unit, User, db
 
@@ -42,6 +42,8 @@ CAPABILITIES: dict[str, Capability] = {
                                     N_("Only the office opens public disclosure and resolves its comments.")),
     "see_disclosure_comments": Capability(frozenset({"office", "appraiser", "council", "chair"}),
                                           N_("You are not allowed to see the public comments.")),
+    "see_packets": Capability(frozenset({"office"}),
+                              N_("Only the unit's submitters and the office see a unit packet.")),
     "manage_users": Capability(frozenset({"admin"}), N_("Only an administrator manages users and units.")),
 }
 # Roles whose holders see their own unit's dossiers only, drafts included.
@@ -160,6 +162,22 @@ def unit_ids_taking(steps, role: str, dossier: Dossier) -> list[int]:
     if parties:
         ids.update(db.session.scalars(select(Unit.id).where(Unit.code.in_(parties))))
     return sorted(ids)
+
+
+# Unit packets -------------------------------------------------------------------------------------
+
+def require_may_see_packet(actor: User, unit: Unit) -> None:
+    """A unit's packet is its submitters' and the office's; to another unit's submitter it does not exist."""
+    if holds(actor, "nominate") and actor.unit_id != unit.id:
+        raise NotFound(Msg(N_("No such unit packet.")))
+    if not holds(actor, "nominate"):
+        require(actor, "see_packets")
+
+
+def require_may_change_packet(actor: User, unit: Unit) -> None:
+    require_may_see_packet(actor, unit)
+    if not holds(actor, "nominate"):
+        raise Forbidden(Msg(N_("Only a submitter of the unit changes or submits its packet.")))
 
 
 def may_vote(actor: User) -> bool:

@@ -19,7 +19,7 @@ from workflow.i18n import N_, Msg
 from workflow.i18n import VIETNAM
 from workflow.i18n import today as vietnam_today
 from workflow.models import (
-    Ballot, DisclosureComment, DisclosureWindow, Document, Dossier, Unit, User, VoteRecord, db,
+    Ballot, DisclosureComment, DisclosureWindow, Document, Dossier, PacketDocument, Unit, User, VoteRecord, db,
 )
 from workflow.parties import given_opinions, party_of
 from workflow.permissions import holders
@@ -31,6 +31,8 @@ DOCUMENT_KINDS = {
     "danh_sach": N_("List"),
     "other": N_("Other document"),
 }
+# The kinds a unit uploads once per campaign, in its packet, for all its dossiers (DOMAIN.md, "Unit packet").
+PACKET_KINDS = ("to_trinh", "bien_ban", "danh_sach")
 
 
 def conflict_of_interest_flagged() -> bool:
@@ -139,6 +141,10 @@ def due_date(ctx: StepContext) -> Msg | None:
 
 _dossiers = Dossier.__table__
 _documents = Document.__table__
+_packet_documents = PacketDocument.__table__
+PACKET_KINDS_PRESENT = select(_packet_documents.c.kind).where(
+    _packet_documents.c.unit_id == bindparam("unit_id"),
+    _packet_documents.c.campaign_id == bindparam("campaign_id")).distinct()
 # Built once: the submission guards run on every submit and resubmit.
 DOCUMENT_KINDS_PRESENT = select(_documents.c.kind).where(_documents.c.dossier_id == bindparam("dossier_id")).distinct()
 # Other dossiers of the same award type and campaign that have been submitted and still count (are not in a
@@ -163,12 +169,29 @@ def _live_others(dossier: Dossier) -> dict:
             "dead_states": sorted(catalogue().states_of(dossier.procedure, "dead_states"))}
 
 
+def packet_kinds(dossier: Dossier) -> set[str]:
+    """The kinds of document the packet of the dossier's unit for its campaign holds."""
+    return set(db.session.scalars(PACKET_KINDS_PRESENT, {"unit_id": dossier.unit_id,
+                                                         "campaign_id": dossier.campaign_id}))
+
+
 def missing_documents(dossier: Dossier) -> list[str]:
+    """The required kinds neither the dossier nor its unit's packet for the campaign holds."""
     if "documents" not in inspect(dossier).unloaded:  # already loaded, as on the dossier's page
         present = dossier.document_kinds()
     else:
         present = set(db.session.scalars(DOCUMENT_KINDS_PRESENT, {"dossier_id": dossier.id}))
-    return [kind for kind in dossier.award_type.required_documents if kind not in present]
+    required = [kind for kind in dossier.award_type.required_documents if kind not in present]
+    if required:
+        present = packet_kinds(dossier)
+    return [kind for kind in required if kind not in present]
+
+
+def from_packet(dossier: Dossier) -> list[str]:
+    """The required kinds only the unit's packet holds (the dossier's checklist says so)."""
+    own = dossier.document_kinds()
+    packet = packet_kinds(dossier)
+    return [kind for kind in dossier.award_type.required_documents if kind not in own and kind in packet]
 
 
 @rule("required_documents")

@@ -7,7 +7,7 @@ from flask_smorest.fields import Upload
 
 from workflow.models import CampaignStatus
 from workflow.procedure import catalogue
-from workflow.rules import DOCUMENT_KINDS
+from workflow.rules import DOCUMENT_KINDS, PACKET_KINDS
 from workflow.settings import CAMPAIGN_STATUSES, MAX_DISCLOSURE_DAYS
 from workflow.text import TextRefused, clean_line, clean_lines
 
@@ -394,3 +394,32 @@ class DisclosureCommentOut(Schema):
     resolution = fields.String(allow_none=True)
     resolved_by = fields.String(allow_none=True, metadata={"description": "a username"})
     resolved_at = fields.DateTime(allow_none=True)
+
+
+class PacketDocumentUpload(In):
+    kind = fields.String(required=True, validate=validate.OneOf(list(PACKET_KINDS)))
+    file = Upload(required=True)
+
+
+class PacketDossierOut(Schema):
+    id = fields.Integer(required=True)
+    award_type = fields.String(required=True)
+    nominee_name = fields.String(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+    version = fields.Integer(required=True)
+    missing_documents = fields.List(fields.String(), required=True)
+    from_packet = fields.List(fields.String(), required=True,
+                              metadata={"description": "required kinds only the unit packet holds"})
+
+
+class PacketOut(Schema):
+    campaign = fields.String(required=True)
+    unit = fields.String(required=True)
+    documents = fields.List(fields.Nested(DocumentOut), required=True)
+    dossiers = fields.List(fields.Nested(PacketDossierOut), required=True)
+
+
+class PacketMoved(Schema):
+    dossier = fields.Integer(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+    version = fields.Integer(required=True)

@@ -23,7 +23,7 @@ from workflow.parties import awaited_after, opinions, party_names, unit_names
 from workflow.permissions import (
     holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
 )
-from workflow.rules import DOCUMENT_KINDS, has_voted, latest_window, missing_documents, tally
+from workflow.rules import DOCUMENT_KINDS, from_packet, has_voted, latest_window, missing_documents, tally
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
 
@@ -238,8 +238,8 @@ def view(dossier_id: int):
         last_return=queries.last_return(dossier) if asked else None,
         opinions=opinions(dossier, procedure.steps),
         parties=unit_names({row.details.get("party") for row in history} - {None}),
-        missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
-        can_edit=can_edit, tally=tally(dossier) if show_tally else None,
+        missing=missing_documents(dossier), from_packet=from_packet(dossier), upload_form=upload_form,
+        action_form=ActionForm(), can_edit=can_edit, tally=tally(dossier) if show_tally else None,
         vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))
 
 

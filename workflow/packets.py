@@ -1,0 +1,197 @@
+"""Unit packets (DOMAIN.md, "Unit packet"): the documents a unit uploads once per campaign for all its dossiers,
+its submission of every draft at once, and the office's acceptance of the whole packet.
+
+Which steps submit and accept is the procedure's business: the submitter's step from the initial state that does
+not end the dossier, and the office's step from the state it leads to that neither ends the dossier nor gives it
+back to the unit. Both are taken through `batch.fire_all`: all or nothing, a history row per dossier.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from workflow import operations
+from workflow.batch import fire_all
+from workflow.documents import DocumentStore
+from workflow.errors import NotFound, ValidationFailed
+from workflow.i18n import N_, Msg
+from workflow.models import MAX_ID, Campaign, Dossier, PacketDocument, Unit, User, db
+from workflow.permissions import (
+    holds, require, require_may_change_packet, require_may_see_packet, takes, visible_dossiers,
+)
+from workflow.procedure import SUBMITTER_OF_UNIT, Procedure, Step, catalogue
+from workflow.rules import DOCUMENT_KINDS, PACKET_KINDS, missing_documents
+
+
+@dataclass(frozen=True)
+class Packet:
+    campaign: Campaign
+    unit: Unit
+
+
+def get_packet(actor: User, campaign_code: str, unit_code: str) -> Packet:
+    """The packet of the unit for the campaign, if the actor may see it (another unit's does not exist for them)."""
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == campaign_code))
+    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+    if campaign is None or unit is None:
+        raise NotFound(Msg(N_("No such unit packet.")))
+    require_may_see_packet(actor, unit)
+    return Packet(campaign, unit)
+
+
+# The steps ----------------------------------------------------------------------------------------
+
+def submission_step(procedure: Procedure) -> Step | None:
+    """The unit's step from the initial state that does not end the dossier."""
+    return next((step for step in procedure.steps if step.source == procedure.initial
+                 and step.scope == SUBMITTER_OF_UNIT and step.dest not in procedure.dead_states), None)
+
+
+def submitted_state(procedure: Procedure) -> str | None:
+    step = submission_step(procedure)
+    return step.dest if step is not None else None
+
+
+def acceptance_step(procedure: Procedure, actor: User) -> Step | None:
+    """The actor's step from the submitted state that leads on: not to a dead state, not back to the unit."""
+    state = submitted_state(procedure)
+    return next((step for step in procedure.steps if state is not None and step.source == state
+                 and takes(actor, step) and step.dest not in procedure.dead_states
+                 and step.dest not in procedure.editable_states), None)
+
+
+def return_step(procedure: Procedure, actor: User) -> Step | None:
+    """The actor's step from the submitted state that gives the dossier back to the unit (its own form)."""
+    state = submitted_state(procedure)
+    return next((step for step in procedure.steps if state is not None and step.source == state
+                 and takes(actor, step) and step.dest in procedure.editable_states), None)
+
+
+def submission_of(dossier: Dossier) -> Step | None:
+    """The submission step, for a dossier in its procedure's initial state."""
+    procedure = operations.procedure_of(dossier)
+    return submission_step(procedure) if dossier.state == procedure.initial else None
+
+
+def _acceptance_of(actor: User):
+    def step_of(dossier: Dossier) -> Step | None:
+        procedure = operations.procedure_of(dossier)
+        return acceptance_step(procedure, actor) if dossier.state == submitted_state(procedure) else None
+    return step_of
+
+
+# Reading ----------------------------------------------------------------------------------------
+
+def packet_dossiers(actor: User, packet: Packet) -> list[Dossier]:
+    """The packet's dossiers the actor sees, by award type and name."""
+    return list(db.session.scalars(visible_dossiers(actor).where(
+        Dossier.unit_id == packet.unit.id, Dossier.campaign_id == packet.campaign.id)
+        .order_by(Dossier.award_type_id, Dossier.nominee_name_key, Dossier.id)))
+
+
+def packet_documents(packet: Packet) -> list[PacketDocument]:
+    return list(db.session.scalars(select(PacketDocument).where(
+        PacketDocument.unit_id == packet.unit.id, PacketDocument.campaign_id == packet.campaign.id)
+        .order_by(PacketDocument.id)))
+
+
+def get_packet_document(packet: Packet, document_id: int) -> PacketDocument:
+    document = db.session.get(PacketDocument, document_id) if 0 < document_id <= MAX_ID else None
+    if document is None or (document.unit_id, document.campaign_id) != (packet.unit.id, packet.campaign.id):
+        raise NotFound(Msg(N_("No such document.")))
+    return document
+
+
+@dataclass(frozen=True)
+class PacketEntry:
+    dossier: Dossier
+    missing: list[str]
+    waiting: bool  # submitted, waiting for the office's acceptance
+
+
+def packet_entries(actor: User, packet: Packet) -> list[PacketEntry]:
+    """Each dossier of the packet with the required documents neither it nor the packet holds."""
+    entries = []
+    for dossier in packet_dossiers(actor, packet):
+        procedure = operations.procedure_of(dossier)
+        entries.append(PacketEntry(dossier, missing_documents(dossier), dossier.state == submitted_state(procedure)))
+    return entries
+
+
+@dataclass(frozen=True)
+class PacketSummary:
+    campaign: Campaign
+    unit: Unit
+    dossiers: int
+    waiting: int
+
+
+def packet_summaries(actor: User) -> list[PacketSummary]:
+    """Each unit × campaign with dossiers the actor sees (a submitter: their unit's), how many, and how many wait
+    for acceptance."""
+    if not holds(actor, "nominate"):
+        require(actor, "see_packets")
+    visible = visible_dossiers(actor).subquery()
+    rows = db.session.execute(
+        select(visible.c.campaign_id, visible.c.unit_id, visible.c.procedure, visible.c.procedure_version,
+               visible.c.state, func.count())
+        .group_by(visible.c.campaign_id, visible.c.unit_id, visible.c.procedure, visible.c.procedure_version,
+                  visible.c.state))
+    counts: dict[tuple[int, int], list[int]] = {}
+    for campaign_id, unit_id, code, version, state, count in rows:
+        procedure = catalogue().get(code, version)
+        total = counts.setdefault((campaign_id, unit_id), [0, 0])
+        total[0] += count
+        total[1] += count if state == submitted_state(procedure) else 0
+    campaigns = {c.id: c for c in db.session.scalars(select(Campaign).where(
+        Campaign.id.in_({key[0] for key in counts})))}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_({key[1] for key in counts})))}
+    summaries = [PacketSummary(campaigns[c], units[u], total, waiting) for (c, u), (total, waiting) in counts.items()]
+    return sorted(summaries, key=lambda s: (-s.campaign.year, s.campaign.code, s.unit.sort_order, s.unit.name))
+
+
+# Changing -----------------------------------------------------------------------------------------
+
+def add_packet_document(actor: User, packet: Packet, kind: str, filename: str, data: bytes,
+                        store: DocumentStore) -> PacketDocument:
+    """Add a shared document to the packet, judged like a dossier's (size, type by content, active content)."""
+    require_may_change_packet(actor, packet.unit)
+    if not packet.campaign.is_open:
+        raise ValidationFailed(details=[{"field": "campaign", "message": Msg(
+            N_("The campaign “%(campaign)s” is closed."), {"campaign": packet.campaign.name})}])
+    if kind not in PACKET_KINDS:
+        raise ValidationFailed(details=[{"field": "kind", "message": Msg(
+            N_("A unit packet holds only these kinds of document: %(kinds)s."),
+            {"kinds": [Msg(DOCUMENT_KINDS[k]) for k in PACKET_KINDS]})}])
+    if len(packet_documents(packet)) >= store.max_per_dossier:
+        raise ValidationFailed(details=[{"field": "file", "message": Msg(
+            N_("A unit packet holds at most %(limit)d documents."), {"limit": store.max_per_dossier})}])
+    stored = store.save(db.session, filename, data)
+    document = PacketDocument(unit_id=packet.unit.id, campaign_id=packet.campaign.id, kind=kind,
+                              filename=stored.filename, storage_name=stored.storage_name,
+                              content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                              uploaded_by_id=actor.id)
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def submit_packet(actor: User, packet: Packet) -> list[Dossier]:
+    """Submit every draft of the packet, or none: BatchRefused names each dossier refused and its rules."""
+    require_may_change_packet(actor, packet.unit)
+    drafts = [d.id for d in packet_dossiers(actor, packet) if submission_of(d) is not None]
+    if not drafts:
+        raise ValidationFailed(details=[{"field": "packet", "message": Msg(N_("The packet has no draft to submit."))}])
+    return fire_all(actor, drafts, submission_of, N_("“%(name)s” cannot be submitted while it is “%(state)s”."))
+
+
+def accept_packet(actor: User, packet: Packet) -> list[Dossier]:
+    """Accept every submitted dossier of the packet, or none (the office)."""
+    require(actor, "see_packets")
+    step_of = _acceptance_of(actor)
+    waiting = [e.dossier.id for e in packet_entries(actor, packet) if e.waiting]
+    if not waiting:
+        raise ValidationFailed(details=[{"field": "packet", "message": Msg(
+            N_("No dossier of the packet is waiting to be accepted."))}])
+    return fire_all(actor, waiting, step_of, N_("“%(name)s” cannot be accepted while it is “%(state)s”."))
