@@ -114,7 +114,7 @@ def test_a_session_from_convening_to_approval(factory, council, agenda, denomina
     # The chair approves the passing dossiers in one action; the failing one is listed with its rule.
     approval = factory.api(chair).post(f"/api/v1/council-sessions/{session_id}/approval")
     assert approval.status_code == 200, approval.json
-    assert [(d["dossier"], d["state"]) for d in approval.json["approved"]] == [(a.id, APPROVAL.dest),
+    assert [(d["dossier"], d["state"]) for d in approval.json["moved"]] == [(a.id, APPROVAL.dest),
                                                                               (b.id, APPROVAL.dest)]
     assert [(r["dossier"], r["rule"]) for r in approval.json["not_passed"]] == [(c.id, "vote_threshold")]
     moved = db.session.scalars(select(HistoryEntry.dossier_id).where(HistoryEntry.event == APPROVAL.event)).all()

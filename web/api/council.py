@@ -93,7 +93,7 @@ def post_approval(session_id):
     """Approve every passing dossier of the closed session (chair), all or nothing (`batch_refused` 422); the
     dossiers that did not pass are listed with the rule they fail."""
     result = council.approve_council_session(current_user(), council.get_council_session(current_user(), session_id))
-    body = {"approved": [{"dossier": d.id, "state": d.state, "version": d.version} for d in result.approved],
+    body = {"moved": [{"dossier": d.id, "state": d.state, "version": d.version} for d in result.approved],
             "not_passed": [{"dossier": dossier_id, "rule": rule, "message": render(message)}
                            for dossier_id, rule, message in result.not_passed]}
     commit()

@@ -462,5 +462,5 @@ class ApprovedOut(Schema):
 
 
 class ApprovalOut(Schema):
-    approved = fields.List(fields.Nested(ApprovedOut), required=True)
+    moved = fields.List(fields.Nested(ApprovedOut), required=True, metadata={"description": "the dossiers approved"})
     not_passed = fields.List(fields.Nested(RefusalOut), required=True)
