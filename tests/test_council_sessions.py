@@ -11,6 +11,7 @@ import pytest
 from docx import Document as WordDocument
 from sqlalchemy import func, select
 
+from tests.web_helpers import csrf_token, sign_in
 from workflow.i18n import today
 from workflow.models import AwardType, Ballot, HistoryEntry, Notice, VoteRecord, db
 from workflow.procedure import catalogue
@@ -191,3 +192,45 @@ def test_the_denominator_is_an_award_type_setting(factory, value, status):
     db.session.rollback()
     stored = db.session.scalar(select(AwardType.vote_denominator).where(AwardType.code == "bk_thanh_hoi"))
     assert stored == (value if status == 200 else "membership")
+
+
+def test_the_pages_take_a_session_from_convening_to_approval(app, factory, council, agenda):
+    chair, members = council
+    a, b, c = agenda
+    office = sign_in(app, factory.user_once("office"))
+    page = office.get(f"/council-sessions?award_type={a.award_type.code}")
+    assert page.status_code == 200 and "Nguyễn Thị An" in page.text
+    token = csrf_token(office, "/council-sessions")
+    blank = office.post("/council-sessions", data={"csrf_token": token, "held_on": "", "place": "Hà Nội",
+                                                   "dossier": [str(a.id)]})
+    assert blank.status_code == 400
+    convened = office.post("/council-sessions", data={"csrf_token": token, "held_on": today().strftime("%d/%m/%Y"),
+                                                      "place": "Hà Nội", "dossier": [str(a.id), str(c.id)]})
+    assert convened.status_code == 302
+    path = convened.headers["Location"]
+
+    for voter, choice in [(chair, "agree")] + [(m, "agree") for m in members[:6]]:
+        client = sign_in(app, voter)
+        sheet_page = client.get(path)
+        assert f'name="vote-{a.id}"' in sheet_page.text and 'type="radio"' in sheet_page.text
+        sent = client.post(f"{path}/ballots", data={"csrf_token": csrf_token(client, path),
+                                                    f"vote-{a.id}": choice, f"vote-{c.id}": "disagree"})
+        assert sent.status_code == 302
+        assert f'name="vote-{a.id}"' not in client.get(path).text  # one sheet per member
+    incomplete = sign_in(app, members[6])
+    refused = incomplete.post(f"{path}/ballots", data={"csrf_token": csrf_token(incomplete, path),
+                                                       f"vote-{a.id}": "agree"})
+    assert refused.status_code == 400
+
+    closed = office.post(f"{path}/closure", data={"csrf_token": csrf_token(office, path),
+                                                  "present": [str(chair.id), str(members[1].id)]})
+    assert closed.status_code == 302
+    summary = office.get(path).text
+    assert "Không đạt" in summary and "Đạt" in summary and "minutes.docx" in summary
+    assert office.get(f"{path}/minutes.pdf").data[:5] == b"%PDF-"
+
+    chair_client = sign_in(app, chair)
+    approved = chair_client.post(f"{path}/approval", data={"csrf_token": csrf_token(chair_client, path)})
+    assert approved.status_code == 302
+    db.session.rollback()
+    assert [db.session.get(type(a), d.id).state for d in (a, c)] == [APPROVAL.dest, VOTING]

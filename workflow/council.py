@@ -14,14 +14,14 @@ from sqlalchemy import select
 
 from workflow import operations
 from workflow.batch import fire_all
-from workflow.errors import BatchRefused, Forbidden, NotFound, ValidationFailed, VotingClosed
+from workflow.errors import BatchRefused, NotFound, ValidationFailed, VotingClosed
 from workflow.i18n import N_, Msg
 from workflow.models import (
     MAX_ID, AwardType, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, CouncilSessionStatus, Dossier,
     User, db, utcnow,
 )
 from workflow.notices import new_notice
-from workflow.permissions import holders, holds, require, require_may_vote, visible_dossiers
+from workflow.permissions import holders, require, require_may_vote, visible_dossiers
 from workflow.procedure import Step, catalogue
 from workflow.rules import RULES, StepContext, ballot_counts, council_members, counted, has_conflict
 
@@ -116,8 +116,7 @@ def convene_council_session(actor: User, held_on: dt.date | None, place: str, do
 
 
 def get_council_session(actor: User, session_id: int) -> CouncilSession:
-    if not (holds(actor, "see_tally") or holds(actor, "manage_council_sessions")):
-        raise Forbidden(Msg(N_("Only the council, the chair and the office see council sessions.")))
+    require(actor, "see_council_sessions")
     session = db.session.get(CouncilSession, session_id) if 0 < session_id <= MAX_ID else None
     if session is None:
         raise NotFound(Msg(N_("No such council session.")))
@@ -126,8 +125,7 @@ def get_council_session(actor: User, session_id: int) -> CouncilSession:
 
 def council_sessions(actor: User) -> list[CouncilSession]:
     """Every session, latest first."""
-    if not (holds(actor, "see_tally") or holds(actor, "manage_council_sessions")):
-        raise Forbidden(Msg(N_("Only the council, the chair and the office see council sessions.")))
+    require(actor, "see_council_sessions")
     return list(db.session.scalars(select(CouncilSession).order_by(CouncilSession.held_on.desc(),
                                                                    CouncilSession.id.desc())))
 

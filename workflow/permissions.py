@@ -41,6 +41,8 @@ CAPABILITIES: dict[str, Capability] = {
     "vote": Capability(frozenset({"council", "chair"}), N_("Only council members vote.")),
     "manage_council_sessions": Capability(frozenset({"office"}),
                                           N_("Only the office convenes and closes council sessions.")),
+    "see_council_sessions": Capability(frozenset({"office", "council", "chair"}),
+                                       N_("Only the council, the chair and the office see council sessions.")),
     "manage_disclosure": Capability(frozenset({"office"}),
                                     N_("Only the office opens public disclosure and resolves its comments.")),
     "see_disclosure_comments": Capability(frozenset({"office", "appraiser", "council", "chair"}),

@@ -12,13 +12,22 @@ from web.api.schemas import (
 )
 from web.errors import render
 from workflow import council
+from workflow.exports import FORMATS
 from workflow.exports.minutes import minutes_docx, minutes_pdf
 from workflow.i18n import VIETNAM
 from workflow.models import CouncilSession
 from workflow.unit_of_work import commit
 
 blp = ApiBlueprint("council", __name__, url_prefix="/api/v1", description="Council sessions")
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MINUTES_FORMATS = {"docx": (minutes_docx, FORMATS["docx"].content_type),
+                   "pdf": (minutes_pdf, FORMATS["pdf"].content_type)}
+
+
+def minutes_file(minutes: council.Minutes, format_: str):
+    """The minutes as an attachment in `format_` (docx or pdf), in the reader's language."""
+    make, content_type = MINUTES_FORMATS[format_]
+    return _attachment(make(minutes, gettext, language=_language()), content_type,
+                       f"bien-ban-hop-hoi-dong-{minutes.session_id}.{format_}")
 
 
 def session_json(session: CouncilSession) -> dict:
@@ -103,11 +112,8 @@ def post_approval(session_id):
 @blp.route("/council-sessions/<int:session_id>/minutes.<any(docx, pdf):format_>", methods=["GET"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)
-@blp.file_response([DOCX_TYPE, "application/pdf"])
+@blp.file_response([content_type for _, content_type in MINUTES_FORMATS.values()])
 def get_minutes(session_id, format_):
     """The minutes of the closed session (409 `voting_closed` while it is open)."""
-    minutes = council.session_minutes(current_user(), council.get_council_session(current_user(), session_id))
-    if format_ == "docx":
-        return _attachment(minutes_docx(minutes, gettext), DOCX_TYPE, f"bien-ban-hop-hoi-dong-{session_id}.docx")
-    return _attachment(minutes_pdf(minutes, gettext, _language()), "application/pdf",
-                       f"bien-ban-hop-hoi-dong-{session_id}.pdf")
+    return minutes_file(council.session_minutes(current_user(), council.get_council_session(current_user(), session_id)),
+                        format_)

@@ -367,7 +367,7 @@ def vote(dossier_id: int):
     form = VoteForm()
     if form.validate_on_submit():
         try:
-            operations.cast_vote(current_user, dossier, form.vote.data == "agree")
+            operations.cast_vote(current_user, dossier, operations.VOTE_CHOICES[form.vote.data])
             commit()
             flash(_("Your vote is recorded. It is secret and cannot be changed."), "success")
         except (NotFound, Forbidden):
@@ -375,5 +375,5 @@ def vote(dossier_id: int):
         except WorkflowError as error:
             show_refusal(error)
     else:
-        flash(_("Choose agree or disagree."), "error")
+        flash(_("Choose agree, disagree or abstain."), "error")
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))

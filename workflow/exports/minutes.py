@@ -81,7 +81,7 @@ def _made_at(minutes: Minutes) -> dt.datetime:
     return dt.datetime.combine(minutes.held_on, dt.time(), dt.UTC)
 
 
-def minutes_docx(minutes: Minutes, gettext: Gettext) -> bytes:
+def minutes_docx(minutes: Minutes, gettext: Gettext, language: str = "vi") -> bytes:
     texts = minutes_texts(minutes, gettext)
     doc = Document()
     section = doc.sections[0]
@@ -112,7 +112,7 @@ def minutes_docx(minutes: Minutes, gettext: Gettext) -> bytes:
     _write(signature.cell(0, 1).paragraphs[0], texts.chair, bold=True)
     when = _made_at(minutes)
     properties = doc.core_properties
-    properties.title = texts.title
+    properties.title, properties.language = texts.title, language
     properties.author = properties.last_modified_by = texts.organisation
     properties.created = properties.modified = properties.last_printed = when.replace(tzinfo=None)
     properties.revision = 1
