@@ -113,6 +113,8 @@ def test_a_session_from_convening_to_approval(factory, council, agenda, denomina
     assert (tally["members"], tally["cast"], tally["agree"], tally["threshold_met"]) == (eligible[1], 7, 6, True)
 
     # The chair approves the passing dossiers in one action; the failing one is listed with its rule.
+    office = factory.api(factory.user_once("office")).post(f"/api/v1/council-sessions/{session_id}/approval")
+    assert (office.status_code, office.json["error"]["code"]) == (403, "forbidden")
     approval = factory.api(chair).post(f"/api/v1/council-sessions/{session_id}/approval")
     assert approval.status_code == 200, approval.json
     assert [(d["dossier"], d["state"]) for d in approval.json["moved"]] == [(a.id, APPROVAL.dest),
@@ -228,6 +230,8 @@ def test_the_pages_take_a_session_from_convening_to_approval(app, factory, counc
     summary = office.get(path).text
     assert "Không đạt" in summary and "Đạt" in summary and "minutes.docx" in summary
     assert office.get(f"{path}/minutes.pdf").data[:5] == b"%PDF-"
+    dossier_page = office.get(f"/dossiers/{a.id}").text
+    assert f"{path}/minutes.docx" in dossier_page and "Không biểu quyết: 0." in dossier_page
 
     chair_client = sign_in(app, chair)
     approved = chair_client.post(f"{path}/approval", data={"csrf_token": csrf_token(chair_client, path)})

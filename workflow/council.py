@@ -14,14 +14,14 @@ from sqlalchemy import select
 
 from workflow import operations
 from workflow.batch import fire_all
-from workflow.errors import BatchRefused, NotFound, ValidationFailed, VotingClosed
+from workflow.errors import BatchRefused, Forbidden, NotFound, ValidationFailed, VotingClosed
 from workflow.i18n import N_, Msg
 from workflow.models import (
     MAX_ID, AwardType, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, CouncilSessionStatus, Dossier,
     User, db, utcnow,
 )
 from workflow.notices import new_notice
-from workflow.permissions import holders, require, require_may_vote, visible_dossiers
+from workflow.permissions import holders, require, require_may_vote, takes, visible_dossiers
 from workflow.procedure import Step, catalogue
 from workflow.rules import RULES, StepContext, ballot_counts, council_members, counted, has_conflict
 
@@ -79,7 +79,8 @@ def convene_council_session(actor: User, held_on: dt.date | None, place: str, do
     if not ids:
         errors.append({"field": "dossier_ids", "message": Msg(N_("Choose at least one dossier."))})
     elif len(ids) > MAX_AGENDA:
-        errors.append({"field": "dossier_ids", "message": Msg(N_("At most %(limit)d dossiers."), {"limit": MAX_AGENDA})})
+        errors.append({"field": "dossier_ids", "message": Msg(N_("At most %(limit)d dossiers."),
+                                                              {"limit": MAX_AGENDA})})
     if errors:
         raise ValidationFailed(details=errors)
     busy = set(db.session.scalars(_on_open_session().where(CouncilSessionItem.dossier_id.in_(ids))))
@@ -128,6 +129,13 @@ def council_sessions(actor: User) -> list[CouncilSession]:
     require(actor, "see_council_sessions")
     return list(db.session.scalars(select(CouncilSession).order_by(CouncilSession.held_on.desc(),
                                                                    CouncilSession.id.desc())))
+
+
+def sessions_of(dossier: Dossier) -> list[CouncilSession]:
+    """The sessions that had the dossier on their agenda, latest first."""
+    return list(db.session.scalars(select(CouncilSession).join(CouncilSessionItem)
+                                   .where(CouncilSessionItem.dossier_id == dossier.id)
+                                   .order_by(CouncilSession.held_on.desc(), CouncilSession.id.desc())))
 
 
 def _require_open(session: CouncilSession) -> None:
@@ -199,6 +207,9 @@ class Approval:
 def approve_council_session(actor: User, session: CouncilSession) -> Approval:
     """The chair approves every passing dossier of the closed session in one action, each by its procedure's
     approving step, or none (BatchRefused); the dossiers that did not pass are listed with the rule they fail."""
+    steps = [step for item in session.items if (step := approval_step(item.dossier)) is not None]
+    if not any(takes(actor, step) for step in steps):
+        raise Forbidden()
     if session.is_open:
         raise VotingClosed(Msg(N_("The council session is still open: close it first.")))
     passing = [item.dossier_id for item in session.items if item.passed]
@@ -240,7 +251,7 @@ class Minutes:
     rows: list[MinutesRow]
 
 
-def session_minutes(actor: User, session: CouncilSession) -> Minutes:
+def session_minutes(session: CouncilSession) -> Minutes:
     if session.is_open:
         raise VotingClosed(Msg(N_("The minutes are made when the session closes.")))
     return Minutes(

@@ -19,7 +19,8 @@ from workflow.i18n import N_, Msg
 from workflow.i18n import VIETNAM
 from workflow.i18n import today as vietnam_today
 from workflow.models import (
-    Ballot, CouncilSession, CouncilSessionItem, CouncilSessionStatus, DisclosureComment, DisclosureWindow, Document, Dossier, Unit, User, VoteRecord, db,
+    Ballot, CouncilSession, CouncilSessionItem, CouncilSessionStatus, DisclosureComment, DisclosureWindow, Document,
+    Dossier, Unit, User, VoteRecord, db,
 )
 from workflow.parties import given_opinions, party_of
 from workflow.permissions import holders

@@ -115,5 +115,5 @@ def post_approval(session_id):
 @blp.file_response([content_type for _, content_type in MINUTES_FORMATS.values()])
 def get_minutes(session_id, format_):
     """The minutes of the closed session (409 `voting_closed` while it is open)."""
-    return minutes_file(council.session_minutes(current_user(), council.get_council_session(current_user(), session_id)),
-                        format_)
+    session = council.get_council_session(current_user(), session_id)
+    return minutes_file(council.session_minutes(session), format_)

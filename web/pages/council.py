@@ -89,5 +89,5 @@ def approval(session_id: int):
 @bp.route("/council-sessions/<int:session_id>/minutes.<any(docx, pdf):format_>")
 @login_required
 def minutes(session_id: int, format_: str):
-    return minutes_file(council.session_minutes(current_user, council.get_council_session(current_user, session_id)),
+    return minutes_file(council.session_minutes(council.get_council_session(current_user, session_id)),
                         format_)

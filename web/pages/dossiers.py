@@ -14,7 +14,7 @@ from web.pages.forms import (
 )
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
-from workflow import disclosure, operations, queries
+from workflow import council, disclosure, operations, queries
 from workflow.procedure import EACH_PARTY, catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.i18n import vndate
@@ -23,7 +23,7 @@ from workflow.parties import awaited_after, opinions, party_names, unit_names
 from workflow.permissions import (
     holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
 )
-from workflow.rules import DOCUMENT_KINDS, has_voted, latest_window, missing_documents, tally
+from workflow.rules import DOCUMENT_KINDS, fixed_tally, has_voted, latest_window, missing_documents, tally
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
 
@@ -227,7 +227,8 @@ def view(dossier_id: int):
     show_tally = holds(current_user, "see_tally") and dossier.ever_submitted
     voted = may_vote(current_user) and has_voted(current_user, dossier)
     procedure = operations.procedure_of(dossier)
-    vote_open = may_vote(current_user) and dossier.state in procedure.voting_states and not voted
+    vote_open = (may_vote(current_user) and dossier.state in procedure.voting_states and not voted
+                 and fixed_tally(dossier) is None)
     history = queries.history_of(dossier)
     # What the last return asked, while the unit answers it and while its answer is examined.
     asked = ("due" if dossier.state in procedure.due_states
@@ -240,6 +241,8 @@ def view(dossier_id: int):
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), upload_form=upload_form, action_form=ActionForm(),
         can_edit=can_edit, tally=tally(dossier) if show_tally else None,
+        council_sessions=(council.sessions_of(dossier)
+                          if show_tally and holds(current_user, "see_council_sessions") else []),
         vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))
 
 

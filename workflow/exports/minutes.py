@@ -55,7 +55,8 @@ def minutes_texts(minutes: Minutes, gettext: Gettext) -> MinutesTexts:
     return MinutesTexts(
         organisation=printable(organisation_name().upper()), body=gettext(BODY), country=gettext(COUNTRY),
         motto=gettext(MOTTO), title=gettext(TITLE),
-        when_where=Msg(WHEN_WHERE, {"date": vndate(minutes.held_on), "place": printable(minutes.place)}).render(gettext),
+        when_where=Msg(WHEN_WHERE, {"date": vndate(minutes.held_on),
+                                    "place": printable(minutes.place)}).render(gettext),
         present=Msg(PRESENT, {"count": len(minutes.present),
                               "names": printable(", ".join(minutes.present)) or none}).render(gettext),
         absent=Msg(ABSENT, {"count": len(minutes.absent),
