@@ -238,3 +238,17 @@ def test_the_pages_take_a_session_from_convening_to_approval(app, factory, counc
     assert approved.status_code == 302
     db.session.rollback()
     assert [db.session.get(type(a), d.id).state for d in (a, c)] == [APPROVAL.dest, VOTING]
+
+
+def test_a_session_runs_on_sqlite_too(sqlite_factory):
+    """SQLite's migration makes the ballot's choice nullable (a batch rebuild) and its vote takes another path."""
+    chair = sqlite_factory.user("chair")
+    members = [sqlite_factory.user("council") for _ in range(2)]
+    dossier = sqlite_factory.dossier(VOTING)
+    session_id = convene(sqlite_factory, [dossier]).json["id"]
+    for voter, choice in zip([chair, *members], ("agree", "agree", "abstain"), strict=True):
+        assert sheet(sqlite_factory, voter, session_id, {dossier: choice}).status_code == 201
+    closed = sqlite_factory.api(sqlite_factory.user_once("office")).post(
+        f"/api/v1/council-sessions/{session_id}/closure", json={"present": [chair.id]})
+    assert [(i["members"], i["cast"], i["agree"], i["abstain"], i["passed"]) for i in closed.json["items"]] \
+        == [(3, 3, 2, 1, False)]
