@@ -172,7 +172,12 @@ def close_council_session(actor: User, session: CouncilSession, present_ids: lis
     """Close the session: record who was present (the other members were absent), fix each dossier's tally over its
     award type's denominator (every member who may vote on it, or those of them present)."""
     require(actor, "manage_council_sessions")
+    # A second closing waits for the first and finds the session closed; a vote on the agenda waits for the tallies.
+    db.session.execute(select(CouncilSession.id).where(CouncilSession.id == session.id).with_for_update())
+    db.session.refresh(session)
     _require_open(session)
+    db.session.execute(select(Dossier.id).where(Dossier.id.in_([item.dossier_id for item in session.items]))
+                       .order_by(Dossier.id).with_for_update())
     members = voters()
     present = set(present_ids)
     unknown = present - {member.id for member in members}
