@@ -462,14 +462,15 @@ def vote(factory, dossier: Dossier, members, agree: bool) -> None:
 
 
 def test_vote_quorum(factory):
-    # A low threshold (one agreeing vote of three) so that only the quorum (two of three) can fail.
-    set_award_type("bk_thanh_hoi", vote_threshold=Decimal("0.3"))
+    # A low threshold (one agreeing vote of four: three council members and the chair) so that only the quorum
+    # (three of four) can fail.
+    set_award_type("bk_thanh_hoi", vote_threshold=Decimal("0.25"))
     members = factory.council(3)
     dossier = factory.dossier("council_review")
     vote(factory, dossier, members[:1], True)
     error = assert_refused(factory, dossier, "approve", ["vote_quorum"])
-    assert "1" in error["details"][0]["message"] and "3" in error["details"][0]["message"]
-    vote(factory, dossier, members[1:2], False)
+    assert "1" in error["details"][0]["message"] and "4" in error["details"][0]["message"]
+    vote(factory, dossier, members[1:3], False)
     assert assert_passes(factory, dossier, "approve")["state"] == "approved"
 
 

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from tests.factories import RESPONSIBLE
 from tests.web_helpers import page_client, sign_in
+from workflow.council import close_council_session, convene_council_session
 from workflow.disclosure import add_comment
+from workflow.i18n import today
 from workflow.models import AwardType, Campaign, DisclosureComment, Document, Dossier, HistoryEntry, Unit, User, db
 from workflow.procedure import catalogue
 
@@ -103,6 +105,13 @@ def every_page(app, factory):
     factory.end_disclosure(disclosed, days_ago=-5)
     add_comment(disclosed.id, "Góp ý về thành tích", None, "0" * 64, 2000)
     db.session.commit()
+    # Council sessions: one open on the dossier in council review, one closed on another.
+    open_session = convene_council_session(office, today(), "Hội trường 1A", [d["council_review"]])
+    closed_session = convene_council_session(office, today(), "Hội trường 1A", [
+        factory.dossier("council_review", campaign=campaign.code).id])
+    close_council_session(office, closed_session, [chair.id])
+    db.session.commit()
+    sessions = ("/council-sessions", f"/council-sessions/{open_session.id}", f"/council-sessions/{closed_session.id}")
     pages = [(None, "/login"), (None, "/cong-khai")]
     pages += [(submitter, path) for path in (
         "/", "/dossiers", "/dossiers/new", f"/dossiers/{d['draft']}", f"/dossiers/{d['draft']}/edit",
@@ -116,13 +125,13 @@ def every_page(app, factory):
         f"/dossiers/{d['approved']}/events/confer", f"/dossiers/{d['forwarded']}/events/decline",
         "/dashboard", f"/dashboard?campaign={campaign.code}", "/settings/campaigns", "/settings/campaigns/new",
         f"/settings/campaigns/{campaign.code}", "/settings/award-types/bk_thanh_hoi", "/notices/failed",
-        "/exports/honours-list", "/disclosure", f"/dossiers/{disclosed.id}")]
+        "/exports/honours-list", "/disclosure", f"/dossiers/{disclosed.id}", *sessions)]
     pages += [(appraiser, path) for path in (
         "/", f"/dossiers/{d['in_appraisal']}", f"/dossiers/{d['in_appraisal']}/events/recommend",
         f"/dossiers/{d['in_appraisal']}/events/reject")]
-    pages += [(council, path) for path in ("/", f"/dossiers/{d['council_review']}")]
+    pages += [(council, path) for path in ("/", f"/dossiers/{d['council_review']}", *sessions)]
     pages += [(chair, path) for path in ("/", f"/dossiers/{d['council_review']}", "/dashboard",
-                                         f"/dossiers/{d['council_review']}/events/return")]
+                                         f"/dossiers/{d['council_review']}/events/return", *sessions)]
     pages += [(admin, path) for path in ("/", "/admin/users", "/admin/users/new", f"/admin/users/{submitter.id}",
                                          "/admin/units", "/admin/units/new", "/admin/units/ba-dinh")]
     return pages

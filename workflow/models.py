@@ -33,6 +33,11 @@ class NoticeStatus(StrEnum):
     DIGESTED = "digested"
 
 
+class CouncilSessionStatus(StrEnum):
+    CONVENED = "convened"
+    CLOSED = "closed"
+
+
 class ExportStatus(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
@@ -210,6 +215,9 @@ class AwardType(db.Model):
     # How many working days its nominations stay on the public disclosure page (0: none), where its procedure
     # has a disclosure step.
     disclosure_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What the quorum and the threshold of a council session are fractions of: "membership" (every member who may
+    # vote on the dossier) or "present" (those of them present at the session).
+    vote_denominator: Mapped[str] = mapped_column(String(10), default="membership", server_default="membership")
 
     responsible_unit: Mapped[Unit] = relationship(lazy="joined")
 
@@ -387,7 +395,8 @@ class Ballot(db.Model):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    agree: Mapped[bool] = mapped_column(Boolean)
+    # True: agree, False: disagree, None: abstain (cast, not agreeing).
+    agree: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class Notice(db.Model):
@@ -456,6 +465,67 @@ class DisclosureComment(db.Model):
     resolved_at: Mapped[dt.datetime | None]
 
     resolved_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CouncilSession(db.Model):
+    """A meeting of the emulation council (DOMAIN.md, "Council session"): its agenda is voted on in one ballot sheet
+    per member; closing it fixes the tallies of its items."""
+
+    __tablename__ = "council_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(255))
+    status: Mapped[CouncilSessionStatus] = status_column(CouncilSessionStatus, CouncilSessionStatus.CONVENED)
+    convened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    convened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[dt.datetime | None]
+
+    items: Mapped[list[CouncilSessionItem]] = relationship(
+        back_populates="session", order_by="CouncilSessionItem.id", lazy="selectin")
+    attendance: Mapped[list[CouncilSessionAttendance]] = relationship(
+        order_by="CouncilSessionAttendance.id", lazy="selectin")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CouncilSessionStatus.CONVENED
+
+
+class CouncilSessionItem(db.Model):
+    """A dossier on a session's agenda, with its tally as fixed when the session closed (counts only: never who
+    voted how). `dossier_version` is the dossier's version then: while it is unchanged, the fixed tally is the
+    dossier's tally."""
+
+    __tablename__ = "council_session_items"
+    __table_args__ = (UniqueConstraint("session_id", "dossier_id", name="uq_council_session_items_session_dossier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("council_sessions.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    eligible: Mapped[int | None] = mapped_column(Integer)
+    cast: Mapped[int | None] = mapped_column(Integer)
+    agree: Mapped[int | None] = mapped_column(Integer)
+    disagree: Mapped[int | None] = mapped_column(Integer)
+    abstain: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    dossier_version: Mapped[int | None] = mapped_column(Integer)
+
+    session: Mapped[CouncilSession] = relationship(back_populates="items")
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
+
+
+class CouncilSessionAttendance(db.Model):
+    """Whether a member was present at a closed session (recorded by the office when it closes)."""
+
+    __tablename__ = "council_session_attendance"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_council_session_attendance_session_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("council_sessions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    present: Mapped[bool] = mapped_column(Boolean)
+
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 class Holiday(db.Model):

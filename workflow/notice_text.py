@@ -19,7 +19,7 @@ REMINDER_TITLES = {
     "remind_vote": N_("Voting is open on these dossiers and your vote is not cast yet"),
 }
 # Kinds told in lines (`notice_lines`); the others are a transition's notice about one dossier.
-MESSAGE_KINDS = {*REMINDER_TITLES, "invitation", "digest"}
+MESSAGE_KINDS = {*REMINDER_TITLES, "invitation", "digest", "council_session"}
 
 
 def transition_labels(notice: Notice, gettext: Gettext) -> dict:
@@ -50,6 +50,9 @@ def notice_subject(notice: Notice, gettext: Gettext) -> str:
         return f"[{awards}] {text.render(gettext)}"
     if notice.kind == "digest":
         text = Msg(N_("Your notices of %(date)s"), {"date": vndate(params["day"])})
+        return f"[{awards}] {text.render(gettext)}"
+    if notice.kind == "council_session":
+        text = Msg(N_("Council session on %(date)s"), {"date": vndate(params["held_on"])})
         return f"[{awards}] {text.render(gettext)}"
     return f"[{awards}] {params['nominee']} – {transition_labels(notice, gettext)['state_label']}"
 
@@ -85,9 +88,17 @@ def notice_lines(notice: Notice, gettext: Gettext) -> list[str]:
             "• " + notice_subject(Notice(kind=item["kind"], params=item["params"], dossier_id=item["dossier_id"]),
                                   gettext)
             for item in params["items"]]
+    if notice.kind == "council_session":
+        return [Msg(N_("The council meets on %(date)s at %(place)s; %(count)d dossiers are on the agenda."), {
+                    "date": vndate(params["held_on"]), "place": params["place"], "count": params["count"]}
+                    ).render(gettext),
+                gettext(N_("Fill in your ballot sheet for the whole agenda; if you cannot attend, vote in writing "
+                           "before the session closes."))]
     return []
 
 
 def notice_link(notice: Notice, base_url: str) -> str:
-    """Where the reader acts on the notice: its dossier's page, or the inbox."""
+    """Where the reader acts on the notice: its dossier's page, its council session's page, or the inbox."""
+    if notice.kind == "council_session":
+        return f"{base_url}/council-sessions/{notice.params['session']}"
     return f"{base_url}/dossiers/{notice.dossier_id}" if notice.dossier_id else f"{base_url}/inbox"

@@ -33,7 +33,8 @@ from workflow.models import (
     VoteRecord, db, nominee_name_columns, utcnow,
 )
 from workflow.rules import (
-    DOCUMENT_KINDS, StepContext, Tally, check_rules, has_conflict, inactive_unit, tally, vote_counts,
+    DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, council_members, fixed_tally, has_conflict,
+    inactive_unit, tally,
 )
 from workflow.text import display_name
 from workflow.workdays import add_working_days
@@ -453,10 +454,10 @@ if set(EFFECTS) != set(EFFECT_NAMES):
 
 def earlier_vote(dossier: Dossier) -> dict | None:
     """The count of a vote the council held on the dossier before it was returned, if there was one."""
-    members, agree, disagree = vote_counts(dossier)
-    if not agree + disagree:
+    agree, disagree, abstain = ballot_counts(dossier)
+    if not agree + disagree + abstain:
         return None
-    return {"members": members, "agree": agree, "disagree": disagree}
+    return {"members": len(council_members(dossier)), "agree": agree, "disagree": disagree, "abstain": abstain}
 
 
 def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[RuleFailure]]]:
@@ -499,11 +500,18 @@ RECORD_VOTER_TAKING_BALLOTS = select(select(func.count()).select_from(_recorded_
 PUT_BALLOTS = insert(_ballots)
 
 
-def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
+# What a member may choose, and the ballot it puts in the box.
+VOTE_CHOICES = {"agree": True, "disagree": False, "abstain": None}
+
+
+def cast_vote(actor: User, dossier: Dossier, agree: bool | None) -> None:
+    """Cast the actor's secret vote: agree (True), disagree (False) or abstain (None)."""
     require_may_vote(actor)
     if has_conflict(actor, dossier):
         raise GuardFailed([RuleFailure("conflict_of_interest", Msg(
             N_("You cannot vote on a dossier nominated by your own unit (conflict of interest).")))])
+    if fixed_tally(dossier) is not None:
+        raise VotingClosed(Msg(N_("The council session that voted on this dossier is closed: its tally is fixed.")))
     ballots = _record_voter_taking_ballots(dossier, actor)
     if ballots is None:
         state = db.session.scalar(select(_dossiers.c.state).where(_dossiers.c.id == dossier.id))
@@ -511,7 +519,7 @@ def cast_vote(actor: User, dossier: Dossier, agree: bool) -> None:
     _reseal_ballot_box(dossier, ballots, agree)
 
 
-def _record_voter_taking_ballots(dossier: Dossier, voter: User) -> list[bool] | None:
+def _record_voter_taking_ballots(dossier: Dossier, voter: User) -> list[bool | None] | None:
     """Record that `voter` has voted and take the dossier's ballots out; None if the vote cannot be recorded
     (the dossier is not in a voting state, or the voter has already voted)."""
     params = {"dossier_id": dossier.id, "user_id": voter.id, "cast_on": today(),
@@ -524,7 +532,7 @@ def _record_voter_taking_ballots(dossier: Dossier, voter: User) -> list[bool] | 
     return list(db.session.scalars(TAKE_BALLOTS, params))
 
 
-def _reseal_ballot_box(dossier: Dossier, ballots: list[bool], agree: bool) -> None:
+def _reseal_ballot_box(dossier: Dossier, ballots: list[bool | None], agree: bool | None) -> None:
     """Add the ballot by writing the dossier's ballots, taken out in this transaction, back shuffled.
 
     A ballot inserted on its own would sit next to its voter's record in the database: written

@@ -37,7 +37,12 @@ CAPABILITIES: dict[str, Capability] = {
     "finalise_honours_list": Capability(frozenset({"office"}), N_("Only the office finalises the honours list.")),
     "see_tally": Capability(frozenset({"council", "chair", "office"}),
                             N_("Only the council, the chair and the office see the tally.")),
-    "vote": Capability(frozenset({"council"}), N_("Only council members vote.")),
+    # The chair presides over the council and is one of its members.
+    "vote": Capability(frozenset({"council", "chair"}), N_("Only council members vote.")),
+    "manage_council_sessions": Capability(frozenset({"office"}),
+                                          N_("Only the office convenes and closes council sessions.")),
+    "see_council_sessions": Capability(frozenset({"office", "council", "chair"}),
+                                       N_("Only the council, the chair and the office see council sessions.")),
     "manage_disclosure": Capability(frozenset({"office"}),
                                     N_("Only the office opens public disclosure and resolves its comments.")),
     "see_disclosure_comments": Capability(frozenset({"office", "appraiser", "council", "chair"}),

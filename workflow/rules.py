@@ -19,10 +19,12 @@ from workflow.i18n import N_, Msg
 from workflow.i18n import VIETNAM
 from workflow.i18n import today as vietnam_today
 from workflow.models import (
-    Ballot, DisclosureComment, DisclosureWindow, Document, Dossier, PacketDocument, Unit, User, VoteRecord, db,
+    Ballot, CouncilSession, CouncilSessionItem, CouncilSessionStatus, DisclosureComment, DisclosureWindow, Document,
+    Dossier, PacketDocument, Unit, User, VoteRecord, db,
 )
 from workflow.parties import given_opinions, party_of
 from workflow.permissions import holders
+from workflow.text import name_key
 
 DOCUMENT_KINDS = {
     "to_trinh": N_("Proposal letter (tờ trình)"),
@@ -276,7 +278,13 @@ def due_date_valid(ctx: StepContext) -> Msg | None:
 
 
 def has_conflict(actor: User, dossier: Dossier) -> bool:
-    return actor.unit_id == dossier.unit_id
+    """The actor works in the nominating unit, is the nominee, or belongs to the nominated collective (DOMAIN.md,
+    "Roles"): names are compared as the nominee's are (`name_key`)."""
+    if actor.unit_id == dossier.unit_id:
+        return True
+    if dossier.nominee_kind == "collective":
+        return actor.unit is not None and name_key(actor.unit.name) == dossier.nominee_name_key
+    return bool(actor.full_name) and name_key(actor.full_name) == dossier.nominee_name_key
 
 
 @rule("conflict_of_interest")
@@ -377,6 +385,7 @@ class Tally:
     disagree: int
     quorum_needed: int
     agree_needed: int
+    abstain: int = 0
 
     @property
     def quorum_met(self) -> bool:
@@ -398,37 +407,53 @@ def votes_needed(share, members: int) -> int:
 
 
 def council_without_conflict(unit_id):
-    """The council members who may vote on a dossier of `unit_id` (a value or a bound parameter): the
-    active ones, less those of the nominating unit, who have a conflict of interest (`has_conflict`)."""
+    """The council members outside the nominating unit `unit_id` (a value or a bound parameter): the active holders
+    of the vote, less those of the nominating unit; the person rule of `has_conflict` is applied in Python."""
     return and_(holders("vote"), User.active.is_(True), User.unit_id != unit_id)
 
 
 def council_members(dossier: Dossier) -> list[User]:
-    return list(db.session.scalars(select(User).where(council_without_conflict(dossier.unit_id)).order_by(User.id)))
+    """The members who may vote on the dossier: no conflict of interest (`has_conflict`)."""
+    candidates = db.session.scalars(select(User).where(council_without_conflict(dossier.unit_id)).order_by(User.id))
+    return [user for user in candidates if not has_conflict(user, dossier)]
 
 
 _ballots = Ballot.__table__
-# Built once: the council's size and the ballots, counted in one statement for every approval.
-COUNCIL_SIZE = select(func.count()).select_from(User).where(council_without_conflict(bindparam("unit_id")))
+# Built once: the ballots counted in one statement for every approval.
 BALLOT_COUNTS = select(
-    COUNCIL_SIZE.scalar_subquery(),
     func.count().filter(_ballots.c.agree.is_(True)),
     func.count().filter(_ballots.c.agree.is_(False)),
+    func.count().filter(_ballots.c.agree.is_(None)),
 ).where(_ballots.c.dossier_id == bindparam("dossier_id"))
 
 
-def vote_counts(dossier: Dossier) -> tuple[int, int, int]:
-    """How many council members may vote on the dossier, and how many ballots agree and disagree."""
-    members, agree, disagree = db.session.execute(
-        BALLOT_COUNTS, {"unit_id": dossier.unit_id, "dossier_id": dossier.id}).one()
-    return members, agree, disagree
+def ballot_counts(dossier: Dossier) -> tuple[int, int, int]:
+    """How many ballots agree, disagree and abstain."""
+    agree, disagree, abstain = db.session.execute(BALLOT_COUNTS, {"dossier_id": dossier.id}).one()
+    return agree, disagree, abstain
+
+
+def fixed_tally(dossier: Dossier) -> CouncilSessionItem | None:
+    """The tally a closed council session fixed for the dossier, while the dossier has not moved since."""
+    return db.session.scalar(
+        select(CouncilSessionItem).join(CouncilSession)
+        .where(CouncilSessionItem.dossier_id == dossier.id, CouncilSession.status == CouncilSessionStatus.CLOSED,
+               CouncilSessionItem.dossier_version == dossier.version)
+        .order_by(CouncilSessionItem.id.desc()).limit(1))
+
+
+def counted(dossier: Dossier, members: int, agree: int, disagree: int, abstain: int) -> Tally:
+    return Tally(members=members, cast=agree + disagree + abstain, agree=agree, disagree=disagree, abstain=abstain,
+                 quorum_needed=votes_needed(dossier.award_type.vote_quorum, members),
+                 agree_needed=votes_needed(dossier.award_type.vote_threshold, members))
 
 
 def tally(dossier: Dossier) -> Tally:
-    members, agree, disagree = vote_counts(dossier)
-    return Tally(members=members, cast=agree + disagree, agree=agree, disagree=disagree,
-                 quorum_needed=votes_needed(dossier.award_type.vote_quorum, members),
-                 agree_needed=votes_needed(dossier.award_type.vote_threshold, members))
+    """The dossier's tally: as its closed council session fixed it, else counted now over the whole membership."""
+    item = fixed_tally(dossier)
+    if item is not None:
+        return counted(dossier, item.eligible, item.agree, item.disagree, item.abstain)
+    return counted(dossier, len(council_members(dossier)), *ballot_counts(dossier))
 
 
 def has_voted(user: User, dossier: Dossier) -> bool:

@@ -18,9 +18,12 @@ CAMPAIGN_STATUSES = tuple(status.value for status in CampaignStatus)
 EDITABLE_CAMPAIGN_FIELDS = ("name", "year", "submission_deadline", "ceremony_date", "ceremony_time",
                             "ceremony_place", "status")
 EDITABLE_AWARD_TYPE_FIELDS = ("name", "rank", "forwarded", "required_documents", "quota_per_unit", "vote_quorum",
-                              "vote_threshold", "legal_basis", "active", "procedure", "disclosure_days")
+                              "vote_threshold", "legal_basis", "active", "procedure", "disclosure_days",
+                              "vote_denominator")
 FRACTION_FIELDS = ("vote_quorum", "vote_threshold")
 MAX_DISCLOSURE_DAYS = 60
+# What a council session's quorum and threshold are fractions of (AwardType.vote_denominator).
+VOTE_DENOMINATORS = ("membership", "present")
 
 
 def _campaign_errors(data: dict) -> list[dict]:
@@ -132,6 +135,9 @@ def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardTy
         errors.append({"field": "disclosure_days", "message": Msg(
             N_("The public disclosure lasts from 0 (none) to %(limit)d working days."),
             {"limit": MAX_DISCLOSURE_DAYS})})
+    if "vote_denominator" in data and data["vote_denominator"] not in VOTE_DENOMINATORS:
+        errors.append({"field": "vote_denominator", "message": Msg(
+            N_("The vote is counted over the whole membership (“membership”) or the members present (“present”)."))})
     if "rank" in data and (data["rank"] is None or data["rank"] < 0):
         errors.append({"field": "rank", "message": Msg(N_("The rank must be a whole number, 0 or more."))})
     if "procedure" in data and data["procedure"] not in catalogue().latest:

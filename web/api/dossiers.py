@@ -182,7 +182,7 @@ def get_history(dossier_id):
 @blp.response(201, VoteOut)
 def post_vote(data, dossier_id):
     """Cast this council member's secret vote; it cannot be changed."""
-    operations.cast_vote(current_user(), _dossier(dossier_id), data["vote"] == "agree")
+    operations.cast_vote(current_user(), _dossier(dossier_id), operations.VOTE_CHOICES[data["vote"]])
     commit()
     return {"dossier": dossier_id, "voted": True}
 
@@ -195,5 +195,5 @@ def get_tally(dossier_id):
     """The vote count, never who voted how."""
     result = operations.get_tally(current_user(), _dossier(dossier_id))
     return {"members": result.members, "cast": result.cast, "agree": result.agree, "disagree": result.disagree,
-            "quorum_met": result.quorum_met, "threshold_met": result.threshold_met,
+            "abstain": result.abstain, "quorum_met": result.quorum_met, "threshold_met": result.threshold_met,
             "quorum_needed": result.quorum_needed, "agree_needed": result.agree_needed}

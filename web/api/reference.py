@@ -53,7 +53,7 @@ def award_type_json(award_type: AwardType) -> dict:
         "quota_per_unit": award_type.quota_per_unit, "vote_quorum": float(award_type.vote_quorum),
         "vote_threshold": float(award_type.vote_threshold), "responsible_unit": award_type.responsible_unit.code,
         "legal_basis": award_type.legal_basis, "procedure": award_type.procedure,
-        "disclosure_days": award_type.disclosure_days,
+        "disclosure_days": award_type.disclosure_days, "vote_denominator": award_type.vote_denominator,
     }
 
 

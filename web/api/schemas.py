@@ -8,7 +8,7 @@ from flask_smorest.fields import Upload
 from workflow.models import CampaignStatus
 from workflow.procedure import catalogue
 from workflow.rules import DOCUMENT_KINDS, PACKET_KINDS
-from workflow.settings import CAMPAIGN_STATUSES, MAX_DISCLOSURE_DAYS
+from workflow.settings import CAMPAIGN_STATUSES, MAX_DISCLOSURE_DAYS, VOTE_DENOMINATORS
 from workflow.text import TextRefused, clean_line, clean_lines
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="Use lower-case letters, digits, '-' and '_'.")
@@ -127,6 +127,8 @@ class AwardTypeOut(Schema):
     procedure = fields.String(metadata={"description": "the code of the procedure its dossiers follow "
                                                        "(GET /procedures)"})
     disclosure_days = fields.Integer(metadata={"description": "working days of public disclosure (0: none)"})
+    vote_denominator = fields.String(validate=validate.OneOf(VOTE_DENOMINATORS), metadata={
+        "description": "what a council session's quorum and threshold are fractions of"})
 
 
 class Labels(Schema):
@@ -175,6 +177,8 @@ class AwardTypePatch(In):
     # a loaded procedure's code: new dossiers follow its newest version, those under way keep theirs
     procedure = fields.String(validate=validate.Length(min=1, max=64))
     disclosure_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_DISCLOSURE_DAYS))
+    # what a council session's quorum and threshold are fractions of
+    vote_denominator = fields.String(validate=validate.OneOf(VOTE_DENOMINATORS))
 
 
 class AwardTypeChangeOut(Schema):
@@ -262,7 +266,7 @@ class EventIn(In):
 
 
 class VoteIn(In):
-    vote = fields.String(required=True, validate=validate.OneOf(["agree", "disagree"]))
+    vote = fields.String(required=True, validate=validate.OneOf(["agree", "disagree", "abstain"]))
 
 
 class DocumentUpload(In):
@@ -358,6 +362,7 @@ class TallyOut(Schema):
     cast = fields.Integer(required=True)
     agree = fields.Integer(required=True)
     disagree = fields.Integer(required=True)
+    abstain = fields.Integer(required=True)
     quorum_met = fields.Boolean(required=True)
     threshold_met = fields.Boolean(required=True)
     quorum_needed = fields.Integer()
@@ -423,3 +428,68 @@ class PacketMoved(Schema):
     dossier = fields.Integer(required=True)
     state = fields.String(required=True, validate=LoadedOneOf("states"))
     version = fields.Integer(required=True)
+
+
+class CouncilSessionIn(In):
+    held_on = fields.Date(required=True)
+    place = Name(required=True, validate=validate.Length(min=1, max=255))
+    dossier_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
+                              validate=validate.Length(min=1, max=500))
+
+
+class BallotSheetIn(In):
+    votes = fields.Dict(keys=fields.String(validate=validate.Length(max=12)),
+                        values=fields.String(validate=validate.OneOf(["agree", "disagree", "abstain"])),
+                        required=True, validate=validate.Length(min=1, max=500),
+                        metadata={"description": "a choice per dossier id of the agenda"})
+
+
+class ClosureIn(In):
+    present = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
+                          validate=validate.Length(max=500), metadata={"description": "the ids of the members present"})
+
+
+class CouncilSessionItemOut(Schema):
+    dossier = fields.Integer(required=True)
+    nominee = fields.String(required=True)
+    award_type = fields.String(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+    members = fields.Integer(allow_none=True, metadata={"description": "the denominator, fixed at closing"})
+    cast = fields.Integer(allow_none=True)
+    agree = fields.Integer(allow_none=True)
+    disagree = fields.Integer(allow_none=True)
+    abstain = fields.Integer(allow_none=True)
+    passed = fields.Boolean(allow_none=True)
+
+
+class CouncilSessionOut(Schema):
+    id = fields.Integer(required=True)
+    held_on = fields.Date(required=True)
+    place = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["convened", "closed"]))
+    closed_at = fields.DateTime(allow_none=True)
+    items = fields.List(fields.Nested(CouncilSessionItemOut), required=True)
+    present = fields.List(fields.String(), required=True, metadata={"description": "usernames, once closed"})
+    absent = fields.List(fields.String(), required=True)
+
+
+class BallotSheetOut(Schema):
+    session = fields.Integer(required=True)
+    voted = fields.List(fields.Integer(), required=True, metadata={"description": "the dossiers voted on"})
+
+
+class RefusalOut(Schema):
+    dossier = fields.Integer(required=True)
+    rule = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ApprovedOut(Schema):
+    dossier = fields.Integer(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+    version = fields.Integer(required=True)
+
+
+class ApprovalOut(Schema):
+    moved = fields.List(fields.Nested(ApprovedOut), required=True, metadata={"description": "the dossiers approved"})
+    not_passed = fields.List(fields.Nested(RefusalOut), required=True)

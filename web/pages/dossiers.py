@@ -14,7 +14,7 @@ from web.pages.forms import (
 )
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
-from workflow import disclosure, operations, queries
+from workflow import council, disclosure, operations, queries
 from workflow.procedure import EACH_PARTY, catalogue
 from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
 from workflow.i18n import vndate
@@ -23,7 +23,9 @@ from workflow.parties import awaited_after, opinions, party_names, unit_names
 from workflow.permissions import (
     holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
 )
-from workflow.rules import DOCUMENT_KINDS, from_packet, has_voted, latest_window, missing_documents, tally
+from workflow.rules import (
+    DOCUMENT_KINDS, fixed_tally, from_packet, has_voted, latest_window, missing_documents, tally,
+)
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
 
@@ -227,7 +229,8 @@ def view(dossier_id: int):
     show_tally = holds(current_user, "see_tally") and dossier.ever_submitted
     voted = may_vote(current_user) and has_voted(current_user, dossier)
     procedure = operations.procedure_of(dossier)
-    vote_open = may_vote(current_user) and dossier.state in procedure.voting_states and not voted
+    vote_open = (may_vote(current_user) and dossier.state in procedure.voting_states and not voted
+                 and fixed_tally(dossier) is None)
     history = queries.history_of(dossier)
     # What the last return asked, while the unit answers it and while its answer is examined.
     asked = ("due" if dossier.state in procedure.due_states
@@ -240,6 +243,8 @@ def view(dossier_id: int):
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), from_packet=from_packet(dossier), upload_form=upload_form,
         action_form=ActionForm(), can_edit=can_edit, tally=tally(dossier) if show_tally else None,
+        council_sessions=(council.sessions_of(dossier)
+                          if show_tally and holds(current_user, "see_council_sessions") else []),
         vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))
 
 
@@ -367,7 +372,7 @@ def vote(dossier_id: int):
     form = VoteForm()
     if form.validate_on_submit():
         try:
-            operations.cast_vote(current_user, dossier, form.vote.data == "agree")
+            operations.cast_vote(current_user, dossier, operations.VOTE_CHOICES[form.vote.data])
             commit()
             flash(_("Your vote is recorded. It is secret and cannot be changed."), "success")
         except (NotFound, Forbidden):
@@ -375,5 +380,5 @@ def vote(dossier_id: int):
         except WorkflowError as error:
             show_refusal(error)
     else:
-        flash(_("Choose agree or disagree."), "error")
+        flash(_("Choose agree, disagree or abstain."), "error")
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))

@@ -192,8 +192,14 @@ for _kind in DOCUMENT_KINDS:
 
 
 class VoteForm(FlaskForm):
-    vote = SelectField(_l("Your vote"), choices=[("agree", _l("Agree")), ("disagree", _l("Disagree"))])
+    vote = SelectField(_l("Your vote"), choices=[("agree", _l("Agree")), ("disagree", _l("Disagree")),
+                                                 ("abstain", _l("Abstain"))])
     submit = SubmitField(_l("Cast my vote"))
+
+
+class CouncilSessionForm(FlaskForm):
+    held_on = VnDateField(_l("Date of the session"), validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[DataRequired(), at_most(255)])
 
 
 class BulkForm(FlaskForm):
@@ -229,6 +235,8 @@ class AwardTypeForm(FlaskForm):
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional()], render_kw={"rows": 3})
     disclosure_days = IntegerField(_l("Public disclosure (working days; empty or 0: none)"),
                                    validators=[Optional(), NumberRange(0, MAX_DISCLOSURE_DAYS)])
+    vote_denominator = SelectField(_l("A council session counts the quorum and threshold over"), choices=[
+        ("membership", _l("the whole membership")), ("present", _l("the members present"))])
     active = BooleanField(_l("In use"))
     # Checked by the operation, as the API's value is: an unknown one is refused beside the field.
     procedure = SelectField(_l("Procedure"), validate_choice=False)

@@ -80,7 +80,7 @@ def award_type(code: str):
             "required_documents": list(form.required_documents.data), "quota_per_unit": form.quota_per_unit.data,
             "vote_quorum": form.vote_quorum.data, "vote_threshold": form.vote_threshold.data,
             "legal_basis": form.legal_basis.data or "", "active": form.active.data,
-            "disclosure_days": form.disclosure_days.data or 0,
+            "disclosure_days": form.disclosure_days.data or 0, "vote_denominator": form.vote_denominator.data,
             **({"procedure": form.procedure.data} if form.procedure.data else {})})
     changes = [(change, form[change.field].label.text if change.field in form else change.field,
                 _shown(change.field, change.old_value), _shown(change.field, change.new_value))

@@ -1,0 +1,93 @@
+"""Council sessions: the office convenes one (agenda by award type) and closes it with the attendance, each member
+fills the ballot sheet, the chair approves the passing dossiers; the tallies and minutes once closed."""
+from __future__ import annotations
+
+from flask import Blueprint, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from web.api.council import minutes_file
+from web.pages import gate
+from web.pages.forms import ActionForm, CouncilSessionForm
+from web.pages.views import form_view
+from workflow import council
+from workflow.models import AwardType, db
+from workflow.permissions import holds, may_fire, may_vote
+from workflow.rules import has_voted
+
+bp = Blueprint("council_pages", __name__)
+gate(bp, "see_council_sessions")
+
+
+def _ids(name: str) -> list[int]:
+    return [int(value) for value in request.form.getlist(name) if value.isdigit() and len(value) < 11]
+
+
+@bp.route("/council-sessions", methods=["GET", "POST"])
+@login_required
+def sessions():
+    """The sessions, latest first; for the office, the form convening one with the agenda ticked from the dossiers
+    waiting for the council (filtered by award type)."""
+    form = CouncilSessionForm()
+    award_type = request.args.get("award_type") or None
+    office = holds(current_user, "manage_council_sessions")
+    return form_view(
+        form, lambda: council.convene_council_session(current_user, form.held_on.data, form.place.data,
+                                                      _ids("dossier")),
+        _("The session is convened and the members are notified."),
+        lambda session: url_for("council_pages.session", session_id=session.id), "pages/council_sessions.html",
+        sessions=council.council_sessions(current_user), office=office, award_type=award_type,
+        award_types=db.session.scalars(select(AwardType).where(AwardType.active.is_(True))
+                                       .order_by(AwardType.rank, AwardType.code)).all(),
+        candidates=council.agenda_candidates(current_user, award_type) if office else [])
+
+
+def _session_page(session_id: int, form, operation, success: str):
+    session = council.get_council_session(current_user, session_id)
+    sheet = council.sheet_dossiers(current_user, session) if may_vote(current_user) and session.is_open else []
+    return form_view(
+        form, lambda: operation(session), success, url_for("council_pages.session", session_id=session_id),
+        "pages/council_session.html", session=session, sheet=sheet,
+        sheet_open=bool(sheet) and not any(has_voted(current_user, dossier) for dossier in sheet),
+        members=council.voters() if session.is_open else [],
+        may_approve=not session.is_open and any(
+            item.passed and (step := council.approval_step(item.dossier)) is not None
+            and may_fire(current_user, step, item.dossier) for item in session.items),
+        choices=[("agree", _("Agree")), ("disagree", _("Disagree")), ("abstain", _("Abstain"))])
+
+
+@bp.route("/council-sessions/<int:session_id>", methods=["GET"])
+@login_required
+def session(session_id: int):
+    return _session_page(session_id, ActionForm(), lambda _session: None, "")
+
+
+@bp.route("/council-sessions/<int:session_id>/ballots", methods=["POST"])
+@login_required
+def ballots(session_id: int):
+    votes = {key.removeprefix("vote-"): value for key, value in request.form.items() if key.startswith("vote-")}
+    return _session_page(session_id, ActionForm(), lambda s: council.submit_ballot_sheet(current_user, s, votes),
+                         _("Your ballot sheet is recorded. The votes are secret and cannot be changed."))
+
+
+@bp.route("/council-sessions/<int:session_id>/closure", methods=["POST"])
+@login_required
+def closure(session_id: int):
+    present = _ids("present")
+    return _session_page(session_id, ActionForm(), lambda s: council.close_council_session(current_user, s, present),
+                         _("The session is closed: the tallies are fixed and the minutes are ready."))
+
+
+@bp.route("/council-sessions/<int:session_id>/approval", methods=["POST"])
+@login_required
+def approval(session_id: int):
+    return _session_page(session_id, ActionForm(), lambda s: council.approve_council_session(current_user, s),
+                         _("The passing dossiers of the session are approved."))
+
+
+@bp.route("/council-sessions/<int:session_id>/minutes.<any(docx, pdf):format_>")
+@login_required
+def minutes(session_id: int, format_: str):
+    return minutes_file(council.session_minutes(council.get_council_session(current_user, session_id)),
+                        format_)

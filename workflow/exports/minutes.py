@@ -1,0 +1,131 @@
+"""The minutes of a closed council session (biên bản họp Hội đồng), as DOCX and PDF in the administrative layout:
+date, place, members present and absent, per dossier the votes counted and the conclusion; never who voted how."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+from weasyprint import HTML
+
+from workflow.council import Minutes
+from workflow.exports.common import COUNTRY, MOTTO, Gettext, fixed_zip
+from workflow.exports.pdf import TEMPLATES
+from workflow.honours import organisation_name
+from workflow.i18n import N_, Msg, vndate
+from workflow.text import printable
+
+FONT_NAME = "Times New Roman"
+BODY = N_("EMULATION AND COMMENDATION COUNCIL")
+TITLE = N_("MINUTES OF THE MEETING OF THE EMULATION AND COMMENDATION COUNCIL")
+WHEN_WHERE = N_("Date: %(date)s. Place: %(place)s.")
+PRESENT = N_("Members present (%(count)d): %(names)s.")
+ABSENT = N_("Members absent (%(count)d, voting in writing before the close): %(names)s.")
+COLUMNS = (N_("No."), N_("Full name / collective"), N_("Award"), N_("Nominating unit"), N_("Members counted"),
+           N_("Votes cast"), N_("Agree"), N_("Disagree"), N_("Abstain"), N_("Conclusion"))
+PASSED, NOT_PASSED = N_("Passed"), N_("Not passed")
+SECRETARY, CHAIR = N_("SECRETARY"), N_("CHAIR OF THE COUNCIL")
+SECRECY = N_("The ballots are secret: these minutes record the counts only.")
+WIDTHS_MM = (10, 45, 45, 35, 18, 15, 15, 15, 15, 20)
+
+
+@dataclass(frozen=True)
+class MinutesTexts:
+    organisation: str
+    body: str
+    country: str
+    motto: str
+    title: str
+    when_where: str
+    present: str
+    absent: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    secrecy: str
+    secretary: str
+    chair: str
+
+
+def minutes_texts(minutes: Minutes, gettext: Gettext) -> MinutesTexts:
+    none = "—"
+    return MinutesTexts(
+        organisation=printable(organisation_name().upper()), body=gettext(BODY), country=gettext(COUNTRY),
+        motto=gettext(MOTTO), title=gettext(TITLE),
+        when_where=Msg(WHEN_WHERE, {"date": vndate(minutes.held_on),
+                                    "place": printable(minutes.place)}).render(gettext),
+        present=Msg(PRESENT, {"count": len(minutes.present),
+                              "names": printable(", ".join(minutes.present)) or none}).render(gettext),
+        absent=Msg(ABSENT, {"count": len(minutes.absent),
+                            "names": printable(", ".join(minutes.absent)) or none}).render(gettext),
+        columns=tuple(gettext(column) for column in COLUMNS),
+        rows=[(str(number), printable(row.nominee), printable(row.award_type), printable(row.unit), str(row.eligible),
+               str(row.cast), str(row.agree), str(row.disagree), str(row.abstain),
+               gettext(PASSED if row.passed else NOT_PASSED))
+              for number, row in enumerate(minutes.rows, start=1)],
+        secrecy=gettext(SECRECY), secretary=gettext(SECRETARY), chair=gettext(CHAIR))
+
+
+def _write(paragraph, text: str, bold: bool = False, italic: bool = False, size: int = 13,
+           align=WD_ALIGN_PARAGRAPH.CENTER):
+    paragraph.alignment = align
+    paragraph.paragraph_format.space_after = Pt(0)
+    run = paragraph.add_run(text)
+    run.bold, run.italic, run.font.size, run.font.name = bold, italic, Pt(size), FONT_NAME
+    return paragraph
+
+
+def _made_at(minutes: Minutes) -> dt.datetime:
+    return dt.datetime.combine(minutes.held_on, dt.time(), dt.UTC)
+
+
+def minutes_docx(minutes: Minutes, gettext: Gettext, language: str = "vi") -> bytes:
+    texts = minutes_texts(minutes, gettext)
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.left_margin, section.right_margin = Mm(20), Mm(15)
+    section.top_margin, section.bottom_margin = Mm(15), Mm(15)
+    heading = doc.add_table(rows=2, cols=2)
+    _write(heading.cell(0, 0).paragraphs[0], texts.organisation, size=12)
+    _write(heading.cell(1, 0).paragraphs[0], texts.body, bold=True, size=12)
+    _write(heading.cell(0, 1).paragraphs[0], texts.country, bold=True, size=12)
+    _write(heading.cell(1, 1).paragraphs[0], texts.motto, bold=True)
+    doc.add_paragraph()
+    _write(doc.add_paragraph(), texts.title, bold=True, size=14)
+    for line in (texts.when_where, texts.present, texts.absent):
+        _write(doc.add_paragraph(), line, align=WD_ALIGN_PARAGRAPH.LEFT)
+    table = doc.add_table(rows=1, cols=len(texts.columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, label, width in zip(table.rows[0].cells, texts.columns, WIDTHS_MM, strict=True):
+        cell.width = Mm(width)
+        _write(cell.paragraphs[0], label, bold=True, size=11)
+    for row in texts.rows:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            _write(cell.paragraphs[0], value, size=11)
+    _write(doc.add_paragraph(), texts.secrecy, italic=True, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    signature = doc.add_table(rows=1, cols=2)
+    _write(signature.cell(0, 0).paragraphs[0], texts.secretary, bold=True)
+    _write(signature.cell(0, 1).paragraphs[0], texts.chair, bold=True)
+    when = _made_at(minutes)
+    properties = doc.core_properties
+    properties.title, properties.language = texts.title, language
+    properties.author = properties.last_modified_by = texts.organisation
+    properties.created = properties.modified = properties.last_printed = when.replace(tzinfo=None)
+    properties.revision = 1
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return fixed_zip(buffer.getvalue(), when)
+
+
+def minutes_html(minutes: Minutes, gettext: Gettext, language: str = "vi") -> str:
+    return TEMPLATES.get_template("council_minutes.html").render(
+        texts=minutes_texts(minutes, gettext), language=language, created=_made_at(minutes).isoformat())
+
+
+def minutes_pdf(minutes: Minutes, gettext: Gettext, language: str = "vi") -> bytes:
+    return HTML(string=minutes_html(minutes, gettext, language)).write_pdf()
