@@ -33,8 +33,8 @@ from workflow.models import (
     VoteRecord, db, nominee_name_columns, utcnow,
 )
 from workflow.rules import (
-    DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, council_members, fixed_tally, has_conflict,
-    inactive_unit, tally,
+    DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, council_members, has_conflict, inactive_unit,
+    tally, tally_fixed,
 )
 from workflow.text import display_name
 from workflow.workdays import add_working_days
@@ -510,7 +510,7 @@ def cast_vote(actor: User, dossier: Dossier, agree: bool | None) -> None:
     if has_conflict(actor, dossier):
         raise GuardFailed([RuleFailure("conflict_of_interest", Msg(
             N_("You cannot vote on a dossier nominated by your own unit (conflict of interest).")))])
-    if fixed_tally(dossier) is not None:
+    if tally_fixed(dossier):
         raise VotingClosed(Msg(N_("The council session that voted on this dossier is closed: its tally is fixed.")))
     ballots = _record_voter_taking_ballots(dossier, actor)
     if ballots is None:

@@ -433,6 +433,18 @@ def ballot_counts(dossier: Dossier) -> tuple[int, int, int]:
     return agree, disagree, abstain
 
 
+_items, _sessions = CouncilSessionItem.__table__, CouncilSession.__table__
+# Built once: every vote asks it, 1,800 times for a session of 200 dossiers and 9 members.
+TALLY_FIXED = select(_items.c.id).select_from(_items.join(_sessions, _sessions.c.id == _items.c.session_id)).where(
+    _items.c.dossier_id == bindparam("dossier_id"), _items.c.dossier_version == bindparam("version"),
+    _sessions.c.status == CouncilSessionStatus.CLOSED.value).limit(1)
+
+
+def tally_fixed(dossier: Dossier) -> bool:
+    """Whether a closed council session fixed the dossier's tally and the dossier has not moved since."""
+    return db.session.execute(TALLY_FIXED, {"dossier_id": dossier.id, "version": dossier.version}).first() is not None
+
+
 def fixed_tally(dossier: Dossier) -> CouncilSessionItem | None:
     """The tally a closed council session fixed for the dossier, while the dossier has not moved since."""
     return db.session.scalar(

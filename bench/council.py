@@ -1,0 +1,139 @@
+"""A council session (DOMAIN.md, "Council session"): 200 dossiers waiting for the vote, 9 members (the chair
+and 8 council members). Ours: convening through the workflow operations, one ballot sheet per member (each its
+own transaction), closing with the tallies, then the minutes (DOCX). The baseline does the same writes in raw SQL
+through the same driver (the session and its agenda, the members' notices, each vote's record and the dossier's
+ballots rewritten, the attendance and the fixed tallies) and hands the same minutes to the same DOCX writer.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+
+import psycopg
+from sqlalchemy import select, update
+
+from bench.harness import Scale, app_in_context, at_least, interleaved_medians, postgres_database, scratch_dir
+from bench.workload import _user, prepare_cast, prepare_drafts
+from workflow import council
+from workflow.exports.minutes import minutes_docx
+from workflow.i18n import today
+from workflow.models import Dossier, User, db, utcnow
+from workflow.procedure import REFERENCE_CODE, catalogue
+
+ORDER = 8
+MEMBERS = 9  # the chair and 8 council members
+PLACE = "Hội trường 1A, 7 Tôn Thất Thuyết"
+VOTING_STATE = next(iter(sorted(catalogue().current(REFERENCE_CODE).voting_states)))
+
+
+def choice(member_index: int, dossier_index: int) -> str:
+    """Mostly agreeing, with some disagreement and abstention, the same for ours and the baseline."""
+    return ("agree", "agree", "agree", "disagree", "abstain")[(member_index + dossier_index) % 5]
+
+
+def agenda(cast, count: int) -> list[int]:
+    """`count` dossiers waiting for the council's vote."""
+    ids = prepare_drafts(cast, count)
+    db.session.execute(update(Dossier).where(Dossier.id.in_(ids))
+                       .values(state=VOTING_STATE, ever_submitted=True, version=4))
+    db.session.commit()
+    return ids
+
+
+def run_session(office: User, members: list[User], ids: list[int]) -> bytes:
+    session = council.convene_council_session(office, today(), PLACE, ids)
+    db.session.commit()
+    session_id = session.id
+    for m, member in enumerate(members):
+        session = council.get_council_session(office, session_id)
+        council.submit_ballot_sheet(member, session, {str(d): choice(m, i) for i, d in enumerate(ids)})
+        db.session.commit()
+    session = council.get_council_session(office, session_id)
+    council.close_council_session(office, session, [member.id for member in members[:-1]])
+    db.session.commit()
+    return minutes_docx(council.session_minutes(session), str)
+
+
+def raw_session(conn, office: int, members: list[tuple[int, str]], ids: list[int], names: dict) -> bytes:
+    now, day = utcnow(), today()
+    with conn.transaction():
+        session_id = conn.execute(
+            "INSERT INTO council_sessions (held_on, place, status, convened_by_id, convened_at) "
+            "VALUES (%s, %s, 'convened', %s, %s) RETURNING id", (day, PLACE, office, now)).fetchone()[0]
+        with conn.cursor() as cursor:
+            cursor.executemany("INSERT INTO council_session_items (session_id, dossier_id) VALUES (%s, %s)",
+                               [(session_id, d) for d in ids])
+            params = json.dumps({"session": session_id, "held_on": day.isoformat(), "place": PLACE,
+                                 "count": len(ids)}, ensure_ascii=False)
+            cursor.executemany(
+                "INSERT INTO notices (idempotency_key, recipient_id, kind, params, status, attempts, created_at) "
+                "VALUES (%s, %s, 'council_session', %s, 'pending', 0, %s)",
+                [(f"council_session:{session_id}:{member}", member, params, now) for member, _ in members])
+    agree = {"agree": True, "disagree": False, "abstain": None}
+    for m, (member, _) in enumerate(members):
+        with conn.transaction(), conn.cursor() as cursor:
+            for i, dossier_id in enumerate(ids):
+                cursor.execute("INSERT INTO vote_records (dossier_id, user_id, cast_on) VALUES (%s, %s, %s)",
+                               (dossier_id, member, day))
+                ballots = [row[0] for row in cursor.execute("DELETE FROM ballots WHERE dossier_id = %s "
+                                                            "RETURNING agree", (dossier_id,))]
+                cursor.executemany("INSERT INTO ballots (id, dossier_id, agree) VALUES (%s, %s, %s)",
+                                   [(str(uuid.uuid4()), dossier_id, choice_)
+                                    for choice_ in [*ballots, agree[choice(m, i)]]])
+    rows = []
+    with conn.transaction(), conn.cursor() as cursor:
+        cursor.executemany("INSERT INTO council_session_attendance (session_id, user_id, present) "
+                           "VALUES (%s, %s, %s)", [(session_id, member, n < len(members) - 1)
+                                                   for n, (member, _) in enumerate(members)])
+        for dossier_id in ids:
+            cast, yes, no, abstain = cursor.execute(
+                "SELECT count(*), count(*) FILTER (WHERE agree), count(*) FILTER (WHERE NOT agree), "
+                "count(*) FILTER (WHERE agree IS NULL) FROM ballots WHERE dossier_id = %s", (dossier_id,)).fetchone()
+            passed = cast * 3 >= len(members) * 2 and yes * 10 >= len(members) * 7
+            cursor.execute("UPDATE council_session_items SET eligible = %s, \"cast\" = %s, agree = %s, "
+                           "disagree = %s, abstain = %s, passed = %s, dossier_version = 4 "
+                           "WHERE session_id = %s AND dossier_id = %s",
+                           (len(members), cast, yes, no, abstain, passed, session_id, dossier_id))
+            rows.append(council.MinutesRow(names[dossier_id], "Bằng khen", "Hội LHPN quận Ba Đình", len(members),
+                                           cast, yes, no, abstain, passed))
+        cursor.execute("UPDATE council_sessions SET status = 'closed', closed_at = %s WHERE id = %s",
+                       (utcnow(), session_id))
+    minutes = council.Minutes(session_id, day, PLACE, [name for _, name in members[:-1]], [members[-1][1]], rows)
+    return minutes_docx(minutes, str)
+
+
+def run(scale: Scale):
+    count = scale.pick(200, 5)
+    with postgres_database() as url, scratch_dir() as folder:
+        with app_in_context(folder, url), psycopg.connect(url) as conn:
+            cast = prepare_cast()
+            for n in range(len(cast.council) + 1, MEMBERS):
+                _user(f"bench-council-{n}", "council", "thanh-hoi")
+            db.session.commit()
+            members = list(db.session.scalars(select(User).where(User.role.in_(["council", "chair"]))
+                                              .order_by(User.id)))
+            assert len(members) == MEMBERS
+            office = db.session.get(User, cast.office)
+            raw_members = [(member.id, member.display_name) for member in members]
+            batches = {"ours": [], "raw": [], "names": {}}
+
+            def setup():
+                batches["ours"], batches["raw"] = agenda(cast, count), agenda(cast, count)
+                batches["names"] = dict(db.session.execute(select(Dossier.id, Dossier.nominee_name)
+                                                           .where(Dossier.id.in_(batches["raw"]))).all())
+                db.session.commit()
+
+            def ours():
+                run_session(office, members, batches["ours"])
+
+            def raw():
+                raw_session(conn, office.id, raw_members, batches["raw"], batches["names"])
+
+            setup()
+            ours()  # warm up caches and the connection pool
+            raw()
+            seconds = interleaved_medians({"ours": ours, "raw": raw}, scale.repeat, setup)
+    yield at_least("council_session", seconds["raw"] / seconds["ours"], 0.5,
+                   f"ours {seconds['ours']:.2f} s, raw SQL {seconds['raw']:.2f} s for a session of {count} dossiers "
+                   f"and {MEMBERS} members (convening, {MEMBERS} ballot sheets, closing, minutes DOCX), "
+                   f"median of {scale.repeat}")
