@@ -24,7 +24,7 @@ BODY = N_("EMULATION AND COMMENDATION COUNCIL")
 TITLE = N_("MINUTES OF THE MEETING OF THE EMULATION AND COMMENDATION COUNCIL")
 WHEN_WHERE = N_("Date: %(date)s. Place: %(place)s.")
 PRESENT = N_("Members present (%(count)d): %(names)s.")
-ABSENT = N_("Members absent (%(count)d, voting in writing before the close): %(names)s.")
+ABSENT = N_("Members absent (%(count)d): %(names)s.")
 COLUMNS = (N_("No."), N_("Full name / collective"), N_("Award"), N_("Nominating unit"), N_("Members counted"),
            N_("Votes cast"), N_("Agree"), N_("Disagree"), N_("Abstain"), N_("Conclusion"))
 PASSED, NOT_PASSED = N_("Passed"), N_("Not passed")
