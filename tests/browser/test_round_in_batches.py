@@ -112,6 +112,8 @@ def test_a_round_in_batches_from_the_packets_to_the_chairs_approval(browser, fac
     browser.shot(office, "office-return-form")
     go(office, "form.stack button[type=submit]")
     assert state_of(dung) == returning.dest
+    assert "Báo cáo thiếu xác nhận của cấp ủy" in office.inner_text("main")
+    browser.shot(office, "office-returned-dossier")
     office.goto(f"/packets/{CAMPAIGN}/hoan-kiem")
     with office.expect_navigation():
         office.get_by_role("button", name="Tiếp nhận cả hồ sơ chung").click()
@@ -124,6 +126,8 @@ def test_a_round_in_batches_from_the_packets_to_the_chairs_approval(browser, fac
         appraiser.goto(f"/dossiers/{dossier.id}")
         go(appraiser, f"[data-event={RECOMMEND.event}]")
         appraiser.fill("#comment", "Đủ điều kiện, đề nghị Hội đồng xét.")
+        if dossier is an:
+            browser.shot(appraiser, "appraiser-recommend-form")
         go(appraiser, "form.stack button[type=submit]")
     assert {state_of(d) for d in agenda} == {VOTING}
 
@@ -206,6 +210,9 @@ def test_a_round_in_batches_from_the_packets_to_the_chairs_approval(browser, fac
     assert "Đã phê duyệt các hồ sơ đạt của phiên họp." in chair_page.inner_text("main")
     browser.shot(chair_page, "chair-approved")
     assert [state_of(d) for d in agenda] == [APPROVAL.dest, APPROVAL.dest, VOTING]
+    chair_page.goto(f"/dossiers/{an.id}")
+    assert chair_page.locator(f"a[href='{session_path}/minutes.docx']").count() == 1
+    browser.shot(chair_page, "chair-approved-dossier")
 
     # One history row per dossier moved by each batch, and none for a dossier a batch left alone.
     assert [history_steps(d) for d in (an, xung_dot)] == [[SUBMIT.event, ACCEPT.event, RECOMMEND.event,
