@@ -205,7 +205,7 @@ def raw_transition(conn, cast: Cast, dossier_id: int, event: str, version: int, 
     source, dest = step.source, step.dest
     usernames = {cast.submitter: "bench-submitter", cast.office: "bench-office",
                  cast.appraiser: "bench-appraiser", cast.chair: "bench-chair"}
-    audience = {"office": [cast.office], "appraisers": [cast.appraiser], "council": list(cast.council),
+    audience = {"office": [cast.office], "appraisers": [cast.appraiser], "council": [*cast.council, cast.chair],
                 "submitters": [cast.submitter], None: []}
     now = utcnow()
     actor = cast.actor_for(event)

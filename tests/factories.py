@@ -14,7 +14,8 @@ from workflow.models import AwardType, Campaign, DisclosureWindow, Dossier, Unit
 from workflow.procedure import (
     EACH_PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, VOTE_RULES, Procedure, Step, catalogue,
 )
-from workflow.rules import latest_window
+from workflow.council import voters
+from workflow.rules import has_conflict, latest_window
 
 PASSWORD = "correct horse 42"
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
@@ -221,9 +222,11 @@ class Factory:
                                           "appraiser": "van-phong"}.get(step.role, "thanh-hoi"))
 
     def votes_for(self, dossier: Dossier) -> None:
-        """The whole council agrees."""
-        for member in self.council():
-            ops.cast_vote(member, dossier, True)
+        """Every member who may vote on it agrees: the council (at least three) and the chair."""
+        self.council()
+        for member in voters():
+            if not has_conflict(member, dossier):
+                ops.cast_vote(member, dossier, True)
         db.session.commit()
 
     def take_step(self, dossier: Dossier, step: Step) -> Dossier:
@@ -266,8 +269,7 @@ class Factory:
 
     def advance(self, dossier: Dossier, event: str) -> Dossier:
         if event == "votes":
-            for member in self.council():
-                ops.cast_vote(member, dossier, True)
+            self.votes_for(dossier)
         else:
             fields = {
                 "return": {"comment": "Thiếu xác nhận"},
