@@ -186,7 +186,7 @@ def test_a_lifecycle_delivers_one_email_per_notice_through_the_worker(
     expected = [  # (dossier, event, recipients)
         (conferred, "submit", emails(offices)),
         (conferred, "accept", emails(appraisers)),
-        (conferred, "recommend", emails(council)),
+        (conferred, "recommend", emails([*council, chair])),  # the chair is a voting member
         (conferred, "approve", emails(submitters)),
         (conferred, "confer", emails(submitters)),
         (returned, "submit", emails(offices)),
