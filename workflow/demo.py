@@ -19,7 +19,7 @@ from workflow.disclosure import add_comment, open_disclosures, sender_hash
 from workflow.models import AwardType, Campaign, Dossier, User, db
 from workflow.parties import party_of
 from workflow.permissions import may_change_dossier, may_fire
-from workflow.procedure import EACH_PARTY, Procedure, Step, catalogue
+from workflow.procedure import EACH_PARTY, catalogue
 from workflow.reference import seed_reference_data
 from workflow.rules import latest_window
 
@@ -141,19 +141,6 @@ STAND_IN_INPUTS = {"comment": lambda: "Ý kiến của người xử lý (dữ l
                    "decision_number": lambda: "001/QĐ-HPN", "decision_date": today, "date": today}
 
 
-def path_to(procedure: Procedure, state: str) -> list[Step]:
-    """The shortest run of steps from the procedure's initial state to `state` (the file's order breaks ties)."""
-    paths: dict[str, list[Step]] = {procedure.initial: []}
-    frontier = [procedure.initial]
-    while frontier:
-        following = []
-        for source in frontier:
-            for step in procedure.steps:
-                if step.source == source and step.dest not in paths:
-                    paths[step.dest] = paths[source] + [step]
-                    following.append(step.dest)
-        frontier = following
-    return paths[state]
 
 
 def build_data_file_dossiers(b: DemoBuilder, directory: Path = DEMO_DATA_DIR) -> None:
@@ -162,7 +149,7 @@ def build_data_file_dossiers(b: DemoBuilder, directory: Path = DEMO_DATA_DIR) ->
         for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("dossiers") or []:
             dossier = ops.create_dossier(b.users[item["submitter"]], b.campaign.code, item["award_type"],
                                          item["nominee"], item.get("achievements", ""), item.get("details"))
-            for step in path_to(ops.procedure_of(dossier), item["state"]):
+            for step in ops.procedure_of(dossier).path_to(item["state"]):
                 given = (item.get("inputs") or {}).get(step.event, {})
                 inputs = {i.name: given.get(i.name, STAND_IN_INPUTS[i.name]()) for i in step.inputs
                           if i.required or i.name in given}

@@ -203,6 +203,20 @@ class Procedure:
         """The fields the unit fills in (not those a step records)."""
         return tuple(item for item in self.fields if not item.recorded)
 
+    def path_to(self, state: str) -> list[Step]:
+        """The shortest run of steps from the initial state to `state` (the file's order breaks ties)."""
+        paths: dict[str, list[Step]] = {self.initial: []}
+        frontier = [self.initial]
+        while frontier:
+            following = []
+            for source in frontier:
+                for step in self.steps:
+                    if step.source == source and step.dest not in paths:
+                        paths[step.dest] = paths[source] + [step]
+                        following.append(step.dest)
+            frontier = following
+        return paths[state]
+
     def steps_with(self, effect: str) -> tuple[Step, ...]:
         return tuple(step for step in self.steps if step.effect(effect) is not None)
 
