@@ -123,9 +123,9 @@ def prepare_world(conn, cast) -> World:
                 (f"tk-{year}", f"Tổng kết công tác Hội năm {year}", year, dt.date(year, 12, 20),
                  dt.date(year + 1, 1, 3), dt.datetime(year, 9, 1)))
         cursor.execute(
-            "INSERT INTO users (username, password_hash, role, unit_id, email, full_name, active, created_at, "
-            "notice_delivery) SELECT 'submitter-' || u.code, s.password_hash, 'submitter', u.id, "
-            "u.code || '@example.org', u.name, true, now(), 'immediate' FROM units u "
+            "INSERT INTO users (username, password_hash, role, unit_id, email, full_name, name_key, active, "
+            "created_at, notice_delivery) SELECT 'submitter-' || u.code, s.password_hash, 'submitter', u.id, "
+            "u.code || '@example.org', u.name, u.name_key, true, now(), 'immediate' FROM units u "
             "JOIN users s ON s.username = 'bench-submitter' "
             "WHERE u.kind IN ('district', 'member_org') AND u.code <> 'ba-dinh'")
         campaigns = cursor.execute("SELECT id, year FROM campaigns ORDER BY code <> %s, year DESC",

@@ -171,6 +171,30 @@ def test_a_conflicted_member_is_refused_and_not_counted(factory):
     assert tally(factory, factory.user_once("chair"), other).json["members"] == 5
 
 
+@pytest.mark.parametrize("relation", ["nominee", "collective", "renamed"])
+def test_the_person_rule_keeps_a_member_out_however_the_name_is_typed(factory, relation):
+    """A member who is the nominee, or whose unit is the nominated collective, neither votes nor counts in the
+    denominator; names compare by their key (case, spacing, tone-mark placement), and a renamed member is judged
+    by the new name."""
+    factory.council(3)
+    if relation == "collective":
+        member = factory.user("council", "hoi-nu-tri-thuc")
+        dossier = factory.dossier("council_review", award_type="chi_hoi_tieu_bieu", name="hội nữ  TRÍ THỨC hà nội")
+    else:
+        member = factory.user("council", full_name="Other Name" if relation == "renamed" else "Hoàng Thị Hoà")
+        dossier = factory.dossier("council_review", name="hoàng  thị HÒA")
+    if relation == "renamed":
+        member.full_name = "Hoàng Thị Hoà"
+        db.session.commit()
+
+    response = vote(factory, member, dossier)
+
+    assert [d["rule"] for d in response.json["error"]["details"]] == ["conflict_of_interest"]
+    assert counts(dossier.id) == (0, 0)
+    # Three council members and the chair: the conflicted member is not among them.
+    assert tally(factory, factory.user_once("chair"), dossier).json["members"] == 4
+
+
 def test_a_bad_vote_is_a_validation_error(factory):
     member = factory.user("council")
     dossier = factory.dossier("council_review")

@@ -23,7 +23,7 @@ from workflow.models import (
 from workflow.notices import new_notice
 from workflow.permissions import holders, require, require_may_vote, takes, visible_dossiers
 from workflow.procedure import Step, catalogue
-from workflow.rules import RULES, StepContext, ballot_counts, council_members, counted, has_conflict
+from workflow.rules import RULES, StepContext, counted, has_conflict, session_counts
 
 PLACE_LENGTH = 255
 MAX_AGENDA = 500
@@ -186,13 +186,13 @@ def close_council_session(actor: User, session: CouncilSession, present_ids: lis
             N_("Not council members: %(ids)s."), {"ids": ", ".join(str(i) for i in sorted(unknown))})}])
     session.attendance = [CouncilSessionAttendance(user_id=member.id, user=member, present=member.id in present)
                           for member in members]
+    counts = session_counts([item.dossier_id for item in session.items], sorted(present))
     for item in session.items:
         dossier = item.dossier
         db.session.refresh(dossier)
-        eligible = council_members(dossier)
-        if dossier.award_type.vote_denominator == "present":
-            eligible = [member for member in eligible if member.id in present]
-        result = counted(dossier, len(eligible), *ballot_counts(dossier))
+        members, members_present, *ballots = counts[dossier.id]
+        denominator = members_present if dossier.award_type.vote_denominator == "present" else members
+        result = counted(dossier, denominator, *ballots)
         item.eligible, item.cast, item.agree = result.members, result.cast, result.agree
         item.disagree, item.abstain = result.disagree, result.abstain
         item.passed = result.quorum_met and result.threshold_met

@@ -12,7 +12,7 @@ from sqlalchemy import (
     JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint,
     types,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship, validates
 
 from workflow.procedure import REFERENCE_CODE, catalogue
 from workflow.text import display_name, name_key, search_key
@@ -110,12 +110,19 @@ class Unit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255))
+    # The name as names are compared (`name_key`): the person rule of a conflict of interest queries it.
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), default="", server_default="", index=True)
     kind: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = name_key(value or "")
+        return value
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
@@ -131,6 +138,8 @@ class User(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     email: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(255), default="")
+    # The full name as names are compared (`name_key`): the person rule of a conflict of interest queries it.
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), default="", server_default="", index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -140,6 +149,11 @@ class User(db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+    @validates("full_name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = name_key(value or "")
+        return value
 
     @property
     def display_name(self) -> str:

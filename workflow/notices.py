@@ -24,17 +24,20 @@ WRITTEN_NOTICE_IDS = "new_notice_ids"
 
 def _audience_criteria(group: str):
     """Who of the active users is told, given the parameters of `_audience_units`: `audience_unit_id`, the
-    dossier's unit, and `audience_unit_ids`, the departments that appraise it next. (Parameter names that are not
-    a dossier's columns: the statement may share them with the dossier's UPDATE.)"""
+    dossier's unit, `audience_unit_ids`, the departments that appraise it next, and the nominee's kind and name key
+    for the conflicts of interest. (Parameter names that are not a dossier's columns: the statement may share them
+    with the dossier's UPDATE.)"""
     return AUDIENCE_CRITERIA[group](bindparam("audience_unit_id", type_=Integer),
-                                    bindparam("audience_unit_ids", expanding=True))
+                                    bindparam("audience_unit_ids", expanding=True),
+                                    (bindparam("audience_nominee_kind", type_=String),
+                                     bindparam("audience_name_key", type_=String)))
 
 
 AUDIENCE_CRITERIA = {
-    "office": lambda unit, departments: members_of("office"),
-    "appraisers": lambda unit, departments: and_(members_of("appraiser"), User.unit_id.in_(departments)),
-    "council": lambda unit, departments: council_without_conflict(unit),
-    "submitters": lambda unit, departments: and_(members_of("submitter"), User.unit_id == unit),
+    "office": lambda unit, departments, nominee: members_of("office"),
+    "appraisers": lambda unit, departments, nominee: and_(members_of("appraiser"), User.unit_id.in_(departments)),
+    "council": lambda unit, departments, nominee: council_without_conflict(unit, *nominee),
+    "submitters": lambda unit, departments, nominee: and_(members_of("submitter"), User.unit_id == unit),
 }
 
 
@@ -44,7 +47,8 @@ def _audience_units(dossier: Dossier, step: Step) -> dict:
     appraising together are all told), the responsible department for the others or when none is named."""
     following = [other for other in catalogue().get(dossier.procedure, dossier.procedure_version).steps
                  if other.source == step.dest]
-    return {"audience_unit_id": dossier.unit_id,
+    return {"audience_unit_id": dossier.unit_id, "audience_nominee_kind": dossier.nominee_kind,
+            "audience_name_key": dossier.nominee_name_key,
             "audience_unit_ids": unit_ids_taking(following, "appraiser", dossier)
             or [dossier.award_type.responsible_unit_id]}
 

@@ -33,7 +33,7 @@ from workflow.models import (
     VoteRecord, db, nominee_name_columns, utcnow,
 )
 from workflow.rules import (
-    DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, council_members, has_conflict, inactive_unit,
+    DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, inactive_unit,
     tally, tally_fixed,
 )
 from workflow.text import display_name
@@ -454,10 +454,10 @@ if set(EFFECTS) != set(EFFECT_NAMES):
 
 def earlier_vote(dossier: Dossier) -> dict | None:
     """The count of a vote the council held on the dossier before it was returned, if there was one."""
-    agree, disagree, abstain = ballot_counts(dossier)
+    members, agree, disagree, abstain = ballot_counts(dossier)
     if not agree + disagree + abstain:
         return None
-    return {"members": len(council_members(dossier)), "agree": agree, "disagree": disagree, "abstain": abstain}
+    return {"members": members, "agree": agree, "disagree": disagree, "abstain": abstain}
 
 
 def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[RuleFailure]]]:

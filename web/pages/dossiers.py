@@ -24,7 +24,7 @@ from workflow.permissions import (
     holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
 )
 from workflow.rules import (
-    DOCUMENT_KINDS, fixed_tally, from_packet, has_voted, latest_window, missing_documents, tally,
+    DOCUMENT_KINDS, from_packet, has_voted, latest_window, missing_documents, tally, tally_fixed,
 )
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
@@ -230,7 +230,7 @@ def view(dossier_id: int):
     voted = may_vote(current_user) and has_voted(current_user, dossier)
     procedure = operations.procedure_of(dossier)
     vote_open = (may_vote(current_user) and dossier.state in procedure.voting_states and not voted
-                 and fixed_tally(dossier) is None)
+                 and not tally_fixed(dossier))
     history = queries.history_of(dossier)
     # What the last return asked, while the unit answers it and while its answer is examined.
     asked = ("due" if dossier.state in procedure.due_states
