@@ -89,6 +89,21 @@ def test_the_reference_procedure_is_the_file():
      "style: scary", "unknown style 'scary'; known: primary, danger"),
     ('    label: {vi: "Không phê duyệt", en: "Refuse approval"}', '    label: {vi: "Không phê duyệt"}',
      'label: {vi: "Không phê duyệt"}', "a step's 'label' needs a label in 'en'"),
+    # The batches a step is taken in, and what each asks of its step.
+    ("    batch: council_session", "    batch: council_meeting", "batch: council_meeting",
+     "unknown batch 'council_meeting'; known: unit_packet, packet_acceptance, packet_return, council_session, "
+     "disclosure"),
+    ("    effects: [mark_submitted]\n    notify: office\n    queue: returned\n",
+     "    effects: [mark_submitted]\n    notify: office\n    queue: returned\n    batch: packet_return\n",
+     "  - event: resubmit", "batch 'packet_return' starts where a 'unit_packet' step leads, not at 'returned'"),
+    ("    batch: packet_return", "    batch: packet_acceptance", "  - event: return\n    from: submitted",
+     f"batch 'packet_acceptance' already takes the step on line {line_of(REFERENCE_TEXT, '  - event: accept')} "
+     "from 'submitted'"),
+    ("    batch: council_session", "    batch: disclosure", "  - event: approve",
+     "batch 'disclosure' makes dossiers public: the step needs the effect 'open_disclosure'"),
+    ("    scope: own_unit\n    rules: [unit_active, campaign_open, deadline,",
+     "    scope: any\n    rules: [unit_active, campaign_open, deadline,", "  - event: submit",
+     "batch 'unit_packet' is the unit's step (scope own_unit) from the initial state 'draft'"),
 ])
 def test_a_fault_is_named_with_its_line(old, new, marker, fault):
     text = altered(old, new)

@@ -3,7 +3,8 @@ for the council's vote, each member fills one ballot sheet for the whole agenda,
 (attendance, tallies fixed), the chair approves the passing dossiers in one action.
 
 Ballots stay secret: a sheet is `operations.cast_vote` for every dossier of the agenda, and no table links a member
-to a choice. Which states are voted in, and which step approves, is read from the procedures.
+to a choice. Which states are voted in, and which step approves (the batch `council_session`), is read from the
+procedures.
 """
 from __future__ import annotations
 
@@ -22,23 +23,16 @@ from workflow.models import (
 )
 from workflow.notices import new_notice
 from workflow.permissions import holders, require, require_may_vote, takes, visible_dossiers
-from workflow.procedure import Step, catalogue
+from workflow.procedure import VOTE_RULES, Step, catalogue
 from workflow.rules import RULES, StepContext, counted, has_conflict, session_counts
 
 PLACE_LENGTH = 255
 MAX_AGENDA = 500
-# The rules of the approving step that read the council's tally.
-TALLY_RULES = ("vote_quorum", "vote_threshold")
 
 
 def approval_step(dossier: Dossier) -> Step | None:
-    """The step the chair takes from the dossier's voting state on the strength of the council's tally: the one whose
-    rules read the tally."""
-    procedure = operations.procedure_of(dossier)
-    if dossier.state not in procedure.voting_states:
-        return None
-    return next((step for step in procedure.steps
-                 if step.source == dossier.state and set(TALLY_RULES) & set(step.rules)), None)
+    """The step the chair takes, in the council session's batch, from where the dossier is."""
+    return operations.procedure_of(dossier).batch_step("council_session", dossier.state)
 
 
 def voters() -> list[User]:
@@ -224,7 +218,7 @@ def approve_council_session(actor: User, session: CouncilSession) -> Approval:
         if item.passed or step is None:
             continue
         ctx = StepContext(actor=actor, dossier=item.dossier, step=step)
-        not_passed += [(item.dossier_id, code, message) for code in TALLY_RULES if code in step.rules
+        not_passed += [(item.dossier_id, code, message) for code in sorted(VOTE_RULES) if code in step.rules
                        for message in [RULES[code](ctx)] if message is not None]
     approved = fire_all(actor, passing, approval_step,
                         N_("“%(name)s” cannot be approved while it is “%(state)s”.")) if passing else []

@@ -25,16 +25,15 @@ RESOLUTION_LENGTH = 10_000
 
 
 def opening_step(dossier: Dossier) -> Step | None:
-    """The step of the dossier's procedure that opens a disclosure window from where the dossier is."""
-    return next((step for step in operations.procedure_of(dossier).steps
-                 if step.source == dossier.state and step.effect("open_disclosure") is not None), None)
+    """The step of the dossier's procedure that the disclosure batch takes from where the dossier is."""
+    return operations.procedure_of(dossier).batch_step("disclosure", dossier.state)
 
 
 def publishable_dossiers(actor: User) -> list[Dossier]:
-    """The dossiers the office could make public now (their procedure has a step opening disclosure from their
+    """The dossiers the office could make public now (their procedure's disclosure batch takes a step from their
     state), by award type and name; the rules are checked when it does."""
     require(actor, "manage_disclosure")
-    sources = {(p.code, p.version, step.source) for p in catalogue() for step in p.steps_with("open_disclosure")}
+    sources = {(p.code, p.version, step.source) for p in catalogue() for step in p.steps if step.batch == "disclosure"}
     if not sources:
         return []
     states = sorted({state for _, _, state in sources})

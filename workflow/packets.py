@@ -1,9 +1,9 @@
 """Unit packets (DOMAIN.md, "Unit packet"): the documents a unit uploads once per campaign for all its dossiers,
 its submission of every draft at once, and the office's acceptance of the whole packet.
 
-Which steps submit and accept is the procedure's business: the submitter's step from the initial state that does
-not end the dossier, and the office's step from the state it leads to that neither ends the dossier nor gives it
-back to the unit. Both are taken through `batch.fire_all`: all or nothing, a history row per dossier.
+Which steps submit, accept and return is the procedure's business: the steps its file declares for the batches
+`unit_packet`, `packet_acceptance` and `packet_return`. They are taken through `batch.fire_all`: all or nothing, a
+history row per dossier.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from workflow.models import MAX_ID, Campaign, Dossier, PacketDocument, Unit, Use
 from workflow.permissions import (
     holds, require, require_may_change_packet, require_may_see_packet, takes, visible_dossiers,
 )
-from workflow.procedure import SUBMITTER_OF_UNIT, Procedure, Step, catalogue
+from workflow.procedure import Procedure, Step, catalogue
 from workflow.rules import DOCUMENT_KINDS, PACKET_KINDS, missing_documents
 
 
@@ -43,9 +43,8 @@ def get_packet(actor: User, campaign_code: str, unit_code: str) -> Packet:
 # The steps ----------------------------------------------------------------------------------------
 
 def submission_step(procedure: Procedure) -> Step | None:
-    """The unit's step from the initial state that does not end the dossier."""
-    return next((step for step in procedure.steps if step.source == procedure.initial
-                 and step.scope == SUBMITTER_OF_UNIT and step.dest not in procedure.dead_states), None)
+    """The unit's step that submits its packet."""
+    return procedure.batch_step("unit_packet")
 
 
 def submitted_state(procedure: Procedure) -> str | None:
@@ -54,18 +53,15 @@ def submitted_state(procedure: Procedure) -> str | None:
 
 
 def acceptance_step(procedure: Procedure, actor: User) -> Step | None:
-    """The actor's step from the submitted state that leads on: not to a dead state, not back to the unit."""
-    state = submitted_state(procedure)
-    return next((step for step in procedure.steps if state is not None and step.source == state
-                 and takes(actor, step) and step.dest not in procedure.dead_states
-                 and step.dest not in procedure.editable_states), None)
+    """The step accepting a submitted packet whole, if the actor takes it."""
+    step = procedure.batch_step("packet_acceptance")
+    return step if step is not None and takes(actor, step) else None
 
 
 def return_step(procedure: Procedure, actor: User) -> Step | None:
-    """The actor's step from the submitted state that gives the dossier back to the unit (its own form)."""
-    state = submitted_state(procedure)
-    return next((step for step in procedure.steps if state is not None and step.source == state
-                 and takes(actor, step) and step.dest in procedure.editable_states), None)
+    """The step giving one dossier of a submitted packet back to the unit, if the actor takes it."""
+    step = procedure.batch_step("packet_return")
+    return step if step is not None and takes(actor, step) else None
 
 
 def submission_of(dossier: Dossier) -> Step | None:

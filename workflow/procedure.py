@@ -72,6 +72,14 @@ EFFECTS = {"mark_submitted": (), "set_due_date": ("working_days",), "record_deci
            "open_disclosure": (), "record_date": ("field",)}
 # The rule a step opening a disclosure window must have: it refuses an award type with no window (0 days).
 DISCLOSURE_RULE = "disclosure_window"
+# The batch actions a step is taken in (a step's `batch`), each by one step from a state at most:
+#   unit_packet        the unit submits its packet, every ready dossier at once: a step of the unit from the initial
+#                      state
+#   packet_acceptance  the office accepts a submitted packet whole: from where the unit_packet step leads, on
+#   packet_return      a single dossier of a packet goes back to the unit: from there to an editable state
+#   council_session    the chair approves a closed council session's passing dossiers: a step with a vote rule
+#   disclosure         the office makes a set of dossiers public: a step with the effect open_disclosure
+BATCHES = ("unit_packet", "packet_acceptance", "packet_return", "council_session", "disclosure")
 # Who may be told of a step (workflow/notices.py).
 AUDIENCES = ("office", "appraisers", "council", "submitters")
 # What a state may say of itself besides its labels (all false unless given):
@@ -151,6 +159,8 @@ class Step:
     label: dict[str, str] | None = field(default=None, compare=False)
     # The codes of the units whose holders of the role fire it (scopes party and each_party).
     parties: tuple[str, ...] = ()
+    # The batch action it is taken in (BATCHES), besides one dossier at a time.
+    batch: str | None = None
 
     @property
     def input_rules(self) -> tuple[str, ...]:
@@ -216,6 +226,11 @@ class Procedure:
                         following.append(step.dest)
             frontier = following
         return paths[state]
+
+    def batch_step(self, batch: str, source: str | None = None) -> Step | None:
+        """The step batch action `batch` takes from `source` (from wherever it is declared, when not given)."""
+        return next((step for step in self.steps
+                     if step.batch == batch and (source is None or step.source == source)), None)
 
     def steps_with(self, effect: str) -> tuple[Step, ...]:
         return tuple(step for step in self.steps if step.effect(effect) is not None)
@@ -481,6 +496,8 @@ def parse(text: str, name: str) -> Procedure:
     for queue in queue_labels if whole else ():
         if not any(step.queue == queue for step in steps):
             check.fault(check.line_of(queues_node, queue), f"queue '{queue}' is named by no step")
+    if whole:
+        _check_batches(check, initial, states, steps, step_lines)
     for step, line in zip(steps, step_lines, strict=True):
         counted = sorted(VOTE_RULES.intersection(step.rules))
         if counted and not states[step.source]["voting"]:
@@ -584,7 +601,7 @@ def _parse_fields(check: _Checker, top: _Node) -> tuple[Field, ...]:
 
 
 STEP_KEYS = {"event", "from", "to", "role", "scope", "rules", "inputs", "effects", "notify", "queue", "style", "label",
-             "parties"}
+             "parties", "batch"}
 
 
 def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_labels: dict) -> Step | None:
@@ -680,11 +697,42 @@ def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_l
     if style not in STEP_STYLES:
         check.fault(check.line_of(node, "style"), f"unknown style '{style}'; known: {', '.join(STEP_STYLES)}")
     label = check.labels(node["label"], "a step's 'label'", check.line_of(node, "label")) if "label" in node else None
+    batch = node.get("batch")
+    if batch is not None and batch not in BATCHES:
+        check.fault(check.line_of(node, "batch"), f"unknown batch '{batch}'; known: {', '.join(BATCHES)}")
     if len(check.faults) > before:
         return None
     return Step(event=event, source=node["from"], dest=node["to"], role=role, scope=scope, rules=tuple(rules),
                 inputs=tuple(inputs), effects=tuple(effects), notify=notify, queue=queue, style=style, label=label,
-                parties=parties)
+                parties=parties, batch=batch)
+
+
+def _check_batches(check: _Checker, initial: str, states: dict, steps: list[Step], lines: list[int]) -> None:
+    """Each batch action takes one step from a state at most, and the step is one it can take (BATCHES)."""
+    seen: dict[tuple[str, str], int] = {}
+    packet_states = {step.dest for step in steps if step.batch == "unit_packet"}
+    for step, line in zip(steps, lines, strict=True):
+        if step.batch is None:
+            continue
+        earlier = seen.setdefault((step.batch, step.source), line)
+        if earlier != line:
+            check.fault(line, f"batch '{step.batch}' already takes the step on line {earlier} from '{step.source}'")
+        elif step.batch == "unit_packet" and (step.source != initial or step.scope != SUBMITTER_OF_UNIT):
+            check.fault(line, f"batch 'unit_packet' is the unit's step (scope {SUBMITTER_OF_UNIT}) from the initial "
+                              f"state '{initial}'")
+        elif step.batch in ("packet_acceptance", "packet_return") and step.source not in packet_states:
+            check.fault(line, f"batch '{step.batch}' starts where a 'unit_packet' step leads, not at '{step.source}'")
+        elif step.batch == "packet_acceptance" and (states[step.dest]["editable"] or states[step.dest]["dead"]):
+            check.fault(line, f"batch 'packet_acceptance' leads on, not back to the unit or to a dead state "
+                              f"('{step.dest}')")
+        elif step.batch == "packet_return" and not states[step.dest]["editable"]:
+            check.fault(line, f"batch 'packet_return' gives the dossier back to the unit: '{step.dest}' is not "
+                              "editable")
+        elif step.batch == "council_session" and not VOTE_RULES.intersection(step.rules):
+            check.fault(line, f"batch 'council_session' approves on the council's tally: the step needs a vote rule "
+                              f"({', '.join(sorted(VOTE_RULES))})")
+        elif step.batch == "disclosure" and step.effect("open_disclosure") is None:
+            check.fault(line, "batch 'disclosure' makes dossiers public: the step needs the effect 'open_disclosure'")
 
 
 def _parse_parties(check: _Checker, node: _Node, scope: str, line: int) -> tuple[str, ...]:
