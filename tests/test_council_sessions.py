@@ -5,12 +5,15 @@ approves the passing dossiers in one action."""
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 
+import psycopg
 import pytest
 from docx import Document as WordDocument
 from sqlalchemy import func, select
 
+from tests.delivery_support import wait_for
 from tests.web_helpers import csrf_token, sign_in
 from workflow.i18n import today
 from workflow.models import AwardType, Ballot, HistoryEntry, Notice, VoteRecord, db
@@ -252,3 +255,43 @@ def test_a_session_runs_on_sqlite_too(sqlite_factory):
         f"/api/v1/council-sessions/{session_id}/closure", json={"present": [chair.id]})
     assert [(i["members"], i["cast"], i["agree"], i["abstain"], i["passed"]) for i in closed.json["items"]] \
         == [(3, 3, 2, 1, False)]
+
+
+def _waiting_for_locks(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND wait_event_type = 'Lock'").fetchone()[0]
+
+
+def test_a_vote_waiting_for_a_closing_is_refused_and_changes_nothing(app, factory, council, agenda):
+    """The closing holds the agenda's rows while it fixes the tallies; a vote that passed its first checks before the
+    closing and then waited for the dossier's row finds the tally fixed, and its ballot is not added."""
+    chair, members = council
+    a = agenda[0]
+    session_id = convene(factory, agenda).json["id"]
+    for voter in [chair, *members[1:7]]:
+        assert sheet(factory, voter, session_id, {d: "agree" for d in agenda}).status_code == 201
+    late, office = members[7], factory.api(factory.user_once("office"))
+    late_client = factory.api(late)
+    url = app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql")
+    db.session.commit()
+    results = {}
+    with psycopg.connect(url) as holder:
+        holder.execute("SELECT id FROM dossiers WHERE id = %s FOR UPDATE", (a.id,))
+        closing = threading.Thread(target=lambda: results.setdefault("close", office.post(
+            f"/api/v1/council-sessions/{session_id}/closure", json={"present": [chair.id]})))
+        closing.start()
+        wait_for(lambda: _waiting_for_locks(url) == 1, 30, "the closing to wait for the dossier's row")
+        voting = threading.Thread(target=lambda: results.setdefault("vote", late_client.post(
+            f"/api/v1/dossiers/{a.id}/votes", json={"vote": "disagree"})))
+        voting.start()
+        wait_for(lambda: _waiting_for_locks(url) == 2, 30, "the vote to wait behind the closing")
+        holder.rollback()
+    closing.join(60)
+    voting.join(60)
+
+    assert results["close"].status_code == 200, results["close"].json
+    assert (results["vote"].status_code, results["vote"].json["error"]["code"]) == (409, "voting_closed")
+    fixed = next(item for item in results["close"].json["items"] if item["dossier"] == a.id)
+    assert fixed["cast"] == len(ballots_of(a.id)) == 7
+    assert db.session.scalar(select(func.count()).select_from(VoteRecord).where(VoteRecord.dossier_id == a.id)) == 7

@@ -510,12 +510,14 @@ def cast_vote(actor: User, dossier: Dossier, agree: bool | None) -> None:
     if has_conflict(actor, dossier):
         raise GuardFailed([RuleFailure("conflict_of_interest", Msg(
             N_("You cannot vote on a dossier nominated by your own unit (conflict of interest).")))])
-    if tally_fixed(dossier):
-        raise VotingClosed(Msg(N_("The council session that voted on this dossier is closed: its tally is fixed.")))
     ballots = _record_voter_taking_ballots(dossier, actor)
     if ballots is None:
         state = db.session.scalar(select(_dossiers.c.state).where(_dossiers.c.id == dossier.id))
         raise VotingClosed() if state not in procedure_of(dossier).voting_states else AlreadyVoted()
+    # Asked under the dossier's row lock, which a session's closing holds while it fixes the tallies: a vote that
+    # waited for a closing sees it closed.
+    if tally_fixed(dossier):
+        raise VotingClosed(Msg(N_("The council session that voted on this dossier is closed: its tally is fixed.")))
     _reseal_ballot_box(dossier, ballots, agree)
 
 
