@@ -104,6 +104,8 @@ def test_a_batch_is_all_or_nothing_with_a_reason_for_each_dossier_refused(factor
         (too_early.id, "invalid_transition"), (2**31, "not_found")]
     assert counts() == before
     assert db.session.get(Dossier, good.id).state == READY
+    documented = office.get("/api/v1/openapi.json").json["components"]["schemas"]["ErrorDetail"]["properties"]
+    assert {key for detail in response.json["error"]["details"] for key in detail} <= set(documented)
 
     good.award_type.disclosure_days = 0
     db.session.commit()

@@ -71,6 +71,8 @@ class In(Schema):
 class ErrorDetail(Schema):
     rule = fields.String()
     field = fields.String()
+    # The dossier a batch action refused (batch_refused): each refused dossier has its own details.
+    dossier = fields.Integer()
     row = fields.Integer()
     column = fields.String()
     message = fields.String(required=True)
