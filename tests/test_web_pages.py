@@ -7,7 +7,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import PDF, RESPONSIBLE
 from tests.web_helpers import csrf_token, sign_in
@@ -97,18 +97,30 @@ def test_search_ignores_diacritics_and_the_list_filters_sorts_and_pages(app, fac
     assert office.get("/dossiers?q=%25").status_code == 200
 
 
-def test_bulk_accept_reports_each_dossier(app, factory):
+def test_a_bulk_action_is_taken_on_every_dossier_or_on_none(app, factory):
     ready = factory.dossier("submitted", name="Đinh Thị Sẵn Sàng")
+    also_ready = factory.dossier("submitted", name="Lý Thị Cũng Sẵn")
     already = factory.dossier("in_appraisal", name="Mạc Thị Đã Nhận")
     office = sign_in(app, factory.user("office"))
     token = csrf_token(office, "/dossiers")
-    response = office.post("/dossiers/bulk", data={"csrf_token": token, "event": "accept",
-                                                   "dossier": [str(ready.id), str(already.id)]})
-    assert response.status_code == 200
-    rows = response.text.split("<tr")
-    assert any("Đinh Thị Sẵn Sàng" in row and "Đã thực hiện" in row for row in rows)
-    assert any("Mạc Thị Đã Nhận" in row and "Bị từ chối" in row for row in rows)
-    assert fresh(Dossier, ready.id).state == "in_appraisal"
+    before = db.session.scalar(select(func.count()).select_from(HistoryEntry))
+
+    refused = office.post("/dossiers/bulk", data={"csrf_token": token, "event": "accept",
+                                                  "dossier": [str(ready.id), str(already.id)]})
+    assert refused.status_code == 422
+    rows = refused.text.split("<tr")
+    assert any("Mạc Thị Đã Nhận" in row and "Bị từ chối" in row and "Đang thẩm định" in row for row in rows)
+    assert any("Đinh Thị Sẵn Sàng" in row and "Không thay đổi" in row for row in rows)
+    assert "Không có thay đổi nào" in refused.text
+    assert fresh(Dossier, ready.id).state == "submitted"
+    assert db.session.scalar(select(func.count()).select_from(HistoryEntry)) == before
+
+    done = office.post("/dossiers/bulk", data={"csrf_token": token, "event": "accept",
+                                               "dossier": [str(ready.id), str(also_ready.id)]})
+    assert done.status_code == 200
+    assert done.text.count("Đã thực hiện") == 2
+    assert {fresh(Dossier, d.id).state for d in (ready, also_ready)} == {"in_appraisal"}
+    assert db.session.scalar(select(func.count()).select_from(HistoryEntry)) == before + 2
 
     submitter = sign_in(app, factory.user_once("submitter", "ba-dinh"))
     assert submitter.post("/dossiers/bulk", data={"csrf_token": csrf_token(submitter, "/"), "event": "accept",

@@ -12,7 +12,7 @@ from workflow import operations
 from workflow.errors import BatchRefused, GuardFailed, ValidationFailed, WorkflowError
 from workflow.i18n import N_, Msg
 from workflow.models import Dossier, User
-from workflow.permissions import may_fire
+from workflow.permissions import may_fire, require
 from workflow.procedure import Step
 
 
@@ -48,6 +48,17 @@ def fire_all(actor: User, dossier_ids: Iterable[int], step_of: Callable[[Dossier
         raise BatchRefused(details=[{"field": field, "dossier": dossier_id, "rule": rule, "message": message}
                                     for dossier_id, rule, message in refusals])
     return moved
+
+
+def fire_event_on_all(actor: User, dossier_ids: Iterable[int], event: str) -> list[Dossier]:
+    """The dossier list's bulk action: `event` on every dossier of `dossier_ids`, each by its procedure's step for
+    that event from where it is, or on none."""
+    require(actor, "act_in_bulk")
+
+    def step_of(dossier: Dossier) -> Step | None:
+        return operations.procedure_of(dossier).step_by_event_and_source.get((event, dossier.state))
+    return fire_all(actor, dossier_ids, step_of, N_("“%(name)s” cannot take this action while it is “%(state)s”."),
+                    field="dossier")
 
 
 def naming(name: str, message: Msg) -> Msg:

@@ -14,9 +14,9 @@ from web.pages.forms import (
 )
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
-from workflow import council, disclosure, operations, queries
+from workflow import batch, council, disclosure, operations, queries
 from workflow.procedure import EACH_PARTY, catalogue
-from workflow.errors import Forbidden, GuardFailed, NotFound, WorkflowError
+from workflow.errors import BatchRefused, Forbidden, NotFound, WorkflowError
 from workflow.i18n import vndate
 from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
 from workflow.parties import awaited_after, opinions, party_names, unit_names
@@ -88,25 +88,24 @@ def bulk():
     if not form.validate_on_submit():
         flash(_("Choose an action."), "error")
         return redirect(url_for("dossier_pages.index"))
-    results = []
-    for raw_id in request.form.getlist("dossier"):
-        if not raw_id.isdigit():
-            continue
-        try:
-            dossier = _dossier(int(raw_id))
-            operations.fire_event(current_user, dossier, form.event.data, dossier.version)
-            commit()
-            results.append((int(raw_id), dossier.nominee_name, True,
-                            [_("The dossier is now “%(state)s”.", state=_state_label(dossier.state))]))
-        except WorkflowError as error:
-            db.session.rollback()
-            messages = [render_msg(error.message)]
-            if isinstance(error, GuardFailed):
-                messages += [render_msg(f.message) for f in error.failures]
-            results.append((int(raw_id), _nominee_name(int(raw_id)), False, messages))
-    if not results:
-        flash(_("Select at least one dossier."), "error")
+    ids = [int(value) for value in request.form.getlist("dossier") if value.isdigit() and len(value) < 11]
+    try:
+        moved = batch.fire_event_on_all(current_user, ids, form.event.data)
+        commit()
+    except BatchRefused as error:
+        db.session.rollback()
+        reasons: dict[int, list[str]] = {}
+        for detail in error.details:
+            reasons.setdefault(detail["dossier"], []).append(render_msg(detail["message"]))
+        results = [(dossier_id, _nominee_name(dossier_id), "refused" if dossier_id in reasons else "unchanged",
+                    reasons.get(dossier_id, []))
+                   for dossier_id in dict.fromkeys(ids)]
+        return render_template("pages/bulk_result.html", results=results, event=form.event.data, refused=True), 422
+    except WorkflowError as error:
+        show_refusal(error)
         return redirect(url_for("dossier_pages.index"))
+    results = [(dossier.id, dossier.nominee_name, "done",
+                [_("The dossier is now “%(state)s”.", state=_state_label(dossier.state))]) for dossier in moved]
     return render_template("pages/bulk_result.html", results=results, event=form.event.data)
 
 
