@@ -5,6 +5,7 @@ approves the passing dossiers in one action."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -252,3 +253,37 @@ def test_a_session_runs_on_sqlite_too(sqlite_factory):
         f"/api/v1/council-sessions/{session_id}/closure", json={"present": [chair.id]})
     assert [(i["members"], i["cast"], i["agree"], i["abstain"], i["passed"]) for i in closed.json["items"]] \
         == [(3, 3, 2, 1, False)]
+
+
+def test_the_close_form_says_whose_ballot_sheet_is_sent_never_what_it_says(app, factory, council, agenda):
+    chair, members = council
+    a, b, c = agenda
+    session_id = convene(factory, agenda).json["id"]
+    assert sheet(factory, chair, session_id, {a: "agree", b: "disagree", c: "abstain"}).status_code == 201
+    page = sign_in(app, factory.user_once("office")).get(f"/council-sessions/{session_id}").text
+    status = dict(re.findall(r'id="sheet-(\d+)">([^<]+)</span>', page))
+    assert status == {str(chair.id): "đã gửi phiếu bầu", **{str(m.id): "chưa gửi phiếu bầu" for m in members}}
+    assert f'value="{chair.id}" aria-describedby="sheet-{chair.id}"' in page
+    assert not {"Đồng ý", "Không đồng ý"} & set(re.findall(r"<li>.*?</li>", page, re.S))
+
+
+def test_a_closed_session_shows_who_attended_and_why_the_others_did_not_pass(app, factory, council, agenda):
+    chair, members = council
+    a, b, c = agenda
+    session_id = convene(factory, agenda).json["id"]
+    for voter in [chair, *members[1:7]]:
+        assert sheet(factory, voter, session_id, {a: "agree", b: "agree", c: "disagree"}).status_code == 201
+    assert sheet(factory, members[0], session_id, {a: "agree", c: "agree"}).status_code == 201
+    present = [chair.id] + [m.id for m in members[:6]]
+    office = factory.api(factory.user_once("office"))
+    assert office.post(f"/api/v1/council-sessions/{session_id}/closure", json={"present": present}).status_code == 200
+
+    page = sign_in(app, chair).get(f"/council-sessions/{session_id}").text
+    assert ("Thành viên có mặt (7): Chủ Tịch Hội Đồng, Trần Thị Xung Đột, Ủy Viên 1, Ủy Viên 2, Ủy Viên 3, "
+            "Ủy Viên 4, Ủy Viên 5.") in page
+    assert "Thành viên vắng mặt (2): Ủy Viên 6, Ủy Viên 7." in page
+    approval = page[page.index('id="approval"'):]
+    assert f'action="/council-sessions/{session_id}/approval"' in approval
+    failing = re.findall(r'<li><a href="/dossiers/(\d+)">[^<]+</a>:\s*([^<]+)</li>', approval)
+    # B has eight members who may vote and seven agreeing votes: it passes; C has one agreeing vote out of nine.
+    assert failing == [(str(c.id), "Chưa đủ phiếu đồng ý: 1 trên 9 thành viên, cần 7.")]
