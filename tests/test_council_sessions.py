@@ -10,11 +10,12 @@ import zipfile
 
 import pytest
 from docx import Document as WordDocument
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.web_helpers import csrf_token, sign_in
 from workflow.i18n import today
-from workflow.models import AwardType, Ballot, HistoryEntry, Notice, VoteRecord, db
+from workflow.models import AwardType, Ballot, CouncilSession, HistoryEntry, Notice, User, VoteRecord, db
 from workflow.procedure import catalogue
 
 pytestmark = pytest.mark.usefixtures("light_password_hashing")
@@ -287,3 +288,26 @@ def test_a_closed_session_shows_who_attended_and_why_the_others_did_not_pass(app
     failing = re.findall(r'<li><a href="/dossiers/(\d+)">[^<]+</a>:\s*([^<]+)</li>', approval)
     # B has eight members who may vote and seven agreeing votes: it passes; C has one agreeing vote out of nine.
     assert failing == [(str(c.id), "Chưa đủ phiếu đồng ý: 1 trên 9 thành viên, cần 7.")]
+
+
+def test_the_minutes_carry_a_number_line_the_place_and_date_and_the_signers(app, factory, council, agenda):
+    chair, members = council
+    session_id = convene(factory, agenda).json["id"]
+    office_user = db.session.scalar(select(CouncilSession.convened_by_id).where(CouncilSession.id == session_id))
+    office = factory.api(factory.user_once("office"))
+    assert office.post(f"/api/v1/council-sessions/{session_id}/closure", json={"present": [chair.id]}).status_code \
+        == 200
+    day = today()
+    place_date = f"Hà Nội, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    secretary = db.session.get(User, office_user).display_name
+
+    document = WordDocument(io.BytesIO(office.get(f"/api/v1/council-sessions/{session_id}/minutes.docx").data))
+    heading = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert heading[2] == ["Số: …/BB-HĐTĐKT", place_date]
+    signers = [[cell.text for cell in row.cells] for row in document.tables[-1].rows]
+    assert signers[0] == ["THƯ KÝ", "CHỦ TỊCH HỘI ĐỒNG"] and signers[-1] == [secretary, chair.full_name]
+
+    pdf = office.get(f"/api/v1/council-sessions/{session_id}/minutes.pdf").data
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Số: …/BB-HĐTĐKT" in text and place_date in text
+    assert text.index("CHỦ TỊCH HỘI ĐỒNG") < text.rindex(chair.full_name) and secretary in text

@@ -274,15 +274,21 @@ class Minutes:
     present: list[str]
     absent: list[str]
     rows: list[MinutesRow]
+    # Who signs: the office member who convened the session takes the minutes; the council's active chair.
+    secretary: str
+    chair: str
 
 
 def session_minutes(session: CouncilSession) -> Minutes:
     if session.is_open:
         raise VotingClosed(Msg(N_("The minutes are made when the session closes.")))
+    chair = db.session.scalar(select(User).where(User.role == "chair", User.active.is_(True)).order_by(User.id))
     return Minutes(
         session_id=session.id, held_on=session.held_on, place=session.place,
         present=[a.user.display_name for a in session.attendance if a.present],
         absent=[a.user.display_name for a in session.attendance if not a.present],
+        secretary=db.session.get(User, session.convened_by_id).display_name,
+        chair=chair.display_name if chair is not None else "",
         rows=[MinutesRow(item.dossier.nominee_name, item.dossier.award_type.name, item.dossier.unit.name,
                          item.eligible, item.cast, item.agree, item.disagree, item.abstain, bool(item.passed))
               for item in session.items])
