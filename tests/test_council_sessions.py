@@ -311,3 +311,28 @@ def test_the_minutes_carry_a_number_line_the_place_and_date_and_the_signers(app,
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Số: …/BB-HĐTĐKT" in text and place_date in text
     assert text.index("CHỦ TỊCH HỘI ĐỒNG") < text.rindex(chair.full_name) and secretary in text
+
+
+def test_the_dossier_page_shows_a_tally_only_once_someone_voted_and_the_vote_box_only_while_voting(
+        app, factory, council, agenda):
+    chair, members = council
+    a = agenda[0]
+    returned = factory.dossier("returned")
+    office = sign_in(app, factory.user_once("office"))
+    assert "Kết quả bỏ phiếu của Hội đồng" not in office.get(f"/dossiers/{returned.id}").text
+    assert "0 trên 9" not in office.get(f"/dossiers/{a.id}").text
+
+    chair_page = sign_in(app, chair)
+    assert 'name="vote"' in chair_page.get(f"/dossiers/{a.id}").text
+    for voter in [chair, *members[1:8]]:
+        assert factory.api(voter).post(f"/api/v1/dossiers/{a.id}/votes", json={"vote": "agree"}).status_code == 201
+    member_page = sign_in(app, members[1])
+    voting = member_page.get(f"/dossiers/{a.id}").text
+    assert "Bạn đã bỏ phiếu cho hồ sơ này." in voting and "8 trên 9 thành viên đã bỏ phiếu" in voting
+    db.session.rollback()
+    approved = factory.api(chair).post(f"/api/v1/dossiers/{a.id}/events",
+                                       json={"event": APPROVAL.event, "version": db.session.get(type(a), a.id).version})
+    assert approved.status_code == 200, approved.json
+    for page in (chair_page.get(f"/dossiers/{a.id}").text, member_page.get(f"/dossiers/{a.id}").text):
+        assert "Bạn đã bỏ phiếu" not in page and 'name="vote"' not in page
+        assert "8 trên 9 thành viên đã bỏ phiếu" in page

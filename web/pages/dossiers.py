@@ -227,10 +227,12 @@ def view(dossier_id: int):
         upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
         upload_form.kind.data = next(iter(missing_documents(dossier)), None)
     show_tally = holds(current_user, "see_tally") and dossier.ever_submitted
-    voted = may_vote(current_user) and has_voted(current_user, dossier)
     procedure = operations.procedure_of(dossier)
-    vote_open = (may_vote(current_user) and dossier.state in procedure.voting_states and not voted
-                 and not tally_fixed(dossier))
+    voting = may_vote(current_user) and dossier.state in procedure.voting_states
+    voted = voting and has_voted(current_user, dossier)
+    vote_open = voting and not voted and not tally_fixed(dossier)
+    # No tally while nobody has voted in this round (the ballots go when the dossier comes back to the council).
+    vote_tally = tally(dossier) if show_tally else None
     history = queries.history_of(dossier)
     # What the last return asked, while the unit answers it and while its answer is examined.
     asked = ("due" if dossier.state in procedure.due_states
@@ -242,7 +244,7 @@ def view(dossier_id: int):
         opinions=opinions(dossier, procedure.steps),
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), from_packet=from_packet(dossier), upload_form=upload_form,
-        action_form=ActionForm(), can_edit=can_edit, tally=tally(dossier) if show_tally else None,
+        action_form=ActionForm(), can_edit=can_edit, tally=vote_tally if vote_tally and vote_tally.cast else None,
         council_sessions=(council.sessions_of(dossier)
                           if show_tally and holds(current_user, "see_council_sessions") else []),
         vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))
