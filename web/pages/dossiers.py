@@ -318,6 +318,14 @@ def _comment(step, form) -> str | None:
     return "\n".join(lines)
 
 
+def _back_page(dossier) -> str:
+    """Where an action taken from the unit packet's page goes back to (`?back=packet`): that page; else the
+    dossier's."""
+    if request.args.get("back") == "packet":
+        return url_for("packet_pages.view", campaign=dossier.campaign.code, unit=dossier.unit.code)
+    return _dossier_page(dossier)
+
+
 @bp.route("/<int:dossier_id>/events/<event>", methods=["GET", "POST"])
 @login_required
 def event(dossier_id: int, event: str):
@@ -334,22 +342,25 @@ def event(dossier_id: int, event: str):
             if step is not None and step.scope == EACH_PARTY and dossier.state == step.source:
                 flash(_("Your unit's opinion is recorded; the dossier moves on once every unit named has given "
                         "its own."), "success")
+            elif request.args.get("back") == "packet":  # among the packet's dossiers, say which one moved
+                flash(_("Done: “%(name)s” is now “%(state)s”.", name=dossier.nominee_name,
+                        state=_state_label(dossier.state)), "success")
             else:
                 flash(_("Done: the dossier is now “%(state)s”.", state=_state_label(dossier.state)), "success")
-            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+            return redirect(_back_page(dossier))
         except (NotFound, Forbidden):
             raise
         except WorkflowError as error:
             show_refusal(error)
             if step is None or not step.inputs:
-                return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+                return redirect(_back_page(dossier))
     elif request.method == "POST":
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "error")
     if step is None:
         if request.method == "POST":
-            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+            return redirect(_back_page(dossier))
         abort(404)
     if request.method == "GET":
         form.version.data = dossier.version
@@ -358,7 +369,7 @@ def event(dossier_id: int, event: str):
     return render_template("pages/event.html", dossier=dossier, procedure=operations.procedure_of(dossier), step=step,
                            form=form,
                            fields=input_fields(form, step), document_kinds=DOCUMENT_KINDS,
-                           awaited=awaited, joint=step.scope == EACH_PARTY,
+                           awaited=awaited, joint=step.scope == EACH_PARTY, back=_back_page(dossier),
                            missing=missing_documents(dossier)), \
         400 if request.method == "POST" else 200
 
