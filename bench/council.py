@@ -23,6 +23,7 @@ from workflow.procedure import REFERENCE_CODE, catalogue
 ORDER = 8
 MEMBERS = 9  # the chair and 8 council members
 PLACE = "Hội trường 1A, 7 Tôn Thất Thuyết"
+CITY = "Hà Nội"
 VOTING_STATE = next(iter(sorted(catalogue().current(REFERENCE_CODE).voting_states)))
 
 
@@ -51,7 +52,7 @@ def run_session(office: User, members: list[User], ids: list[int]) -> bytes:
     session = council.get_council_session(office, session_id)
     council.close_council_session(office, session, [member.id for member in members[:-1]])
     db.session.commit()
-    return minutes_docx(council.session_minutes(session), str)
+    return minutes_docx(council.session_minutes(session), str, CITY)
 
 
 def raw_session(conn, office: int, members: list[tuple[int, str]], ids: list[int], names: dict) -> bytes:
@@ -98,8 +99,12 @@ def raw_session(conn, office: int, members: list[tuple[int, str]], ids: list[int
                                            cast, yes, no, abstain, passed))
         cursor.execute("UPDATE council_sessions SET status = 'closed', closed_at = %s WHERE id = %s",
                        (utcnow(), session_id))
-    minutes = council.Minutes(session_id, day, PLACE, [name for _, name in members[:-1]], [members[-1][1]], rows)
-    return minutes_docx(minutes, str)
+    secretary, = conn.execute("SELECT coalesce(full_name, username) FROM users WHERE id = %s", (office,)).fetchone()
+    chair = conn.execute("SELECT coalesce(full_name, username) FROM users WHERE role = 'chair' AND active "
+                         "ORDER BY id LIMIT 1").fetchone()
+    minutes = council.Minutes(session_id, day, PLACE, [name for _, name in members[:-1]], [members[-1][1]], rows,
+                              secretary, chair[0] if chair else "")
+    return minutes_docx(minutes, str, CITY)
 
 
 def run(scale: Scale):

@@ -5,18 +5,20 @@ approves the passing dossiers in one action."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 import zipfile
 
 import psycopg
 import pytest
 from docx import Document as WordDocument
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from tests.delivery_support import wait_for
 from tests.web_helpers import csrf_token, sign_in
 from workflow.i18n import today
-from workflow.models import AwardType, Ballot, HistoryEntry, Notice, VoteRecord, db
+from workflow.models import AwardType, Ballot, CouncilSession, HistoryEntry, Notice, User, VoteRecord, db
 from workflow.procedure import catalogue
 
 pytestmark = pytest.mark.usefixtures("light_password_hashing")
@@ -295,3 +297,83 @@ def test_a_vote_waiting_for_a_closing_is_refused_and_changes_nothing(app, factor
     fixed = next(item for item in results["close"].json["items"] if item["dossier"] == a.id)
     assert fixed["cast"] == len(ballots_of(a.id)) == 7
     assert db.session.scalar(select(func.count()).select_from(VoteRecord).where(VoteRecord.dossier_id == a.id)) == 7
+def test_the_close_form_says_whose_ballot_sheet_is_sent_never_what_it_says(app, factory, council, agenda):
+    chair, members = council
+    a, b, c = agenda
+    session_id = convene(factory, agenda).json["id"]
+    assert sheet(factory, chair, session_id, {a: "agree", b: "disagree", c: "abstain"}).status_code == 201
+    page = sign_in(app, factory.user_once("office")).get(f"/council-sessions/{session_id}").text
+    status = dict(re.findall(r'id="sheet-(\d+)">([^<]+)</span>', page))
+    assert status == {str(chair.id): "đã gửi phiếu bầu", **{str(m.id): "chưa gửi phiếu bầu" for m in members}}
+    assert f'value="{chair.id}" aria-describedby="sheet-{chair.id}"' in page
+    assert not {"Đồng ý", "Không đồng ý"} & set(re.findall(r"<li>.*?</li>", page, re.S))
+
+
+def test_a_closed_session_shows_who_attended_and_why_the_others_did_not_pass(app, factory, council, agenda):
+    chair, members = council
+    a, b, c = agenda
+    session_id = convene(factory, agenda).json["id"]
+    for voter in [chair, *members[1:7]]:
+        assert sheet(factory, voter, session_id, {a: "agree", b: "agree", c: "disagree"}).status_code == 201
+    assert sheet(factory, members[0], session_id, {a: "agree", c: "agree"}).status_code == 201
+    present = [chair.id] + [m.id for m in members[:6]]
+    office = factory.api(factory.user_once("office"))
+    assert office.post(f"/api/v1/council-sessions/{session_id}/closure", json={"present": present}).status_code == 200
+
+    page = sign_in(app, chair).get(f"/council-sessions/{session_id}").text
+    assert ("Thành viên có mặt (7): Chủ Tịch Hội Đồng, Trần Thị Xung Đột, Ủy Viên 1, Ủy Viên 2, Ủy Viên 3, "
+            "Ủy Viên 4, Ủy Viên 5.") in page
+    assert "Thành viên vắng mặt (2): Ủy Viên 6, Ủy Viên 7." in page
+    approval = page[page.index('id="approval"'):]
+    assert f'action="/council-sessions/{session_id}/approval"' in approval
+    failing = re.findall(r'<li><a href="/dossiers/(\d+)">[^<]+</a>:\s*([^<]+)</li>', approval)
+    # B has eight members who may vote and seven agreeing votes: it passes; C has one agreeing vote out of nine.
+    assert failing == [(str(c.id), "Chưa đủ phiếu đồng ý: 1 trên 9 thành viên, cần 7.")]
+
+
+def test_the_minutes_carry_a_number_line_the_place_and_date_and_the_signers(app, factory, council, agenda):
+    chair, members = council
+    session_id = convene(factory, agenda).json["id"]
+    office_user = db.session.scalar(select(CouncilSession.convened_by_id).where(CouncilSession.id == session_id))
+    office = factory.api(factory.user_once("office"))
+    assert office.post(f"/api/v1/council-sessions/{session_id}/closure", json={"present": [chair.id]}).status_code \
+        == 200
+    day = today()
+    place_date = f"Hà Nội, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    secretary = db.session.get(User, office_user).display_name
+
+    document = WordDocument(io.BytesIO(office.get(f"/api/v1/council-sessions/{session_id}/minutes.docx").data))
+    heading = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert heading[2] == ["Số: …/BB-HĐTĐKT", place_date]
+    signers = [[cell.text for cell in row.cells] for row in document.tables[-1].rows]
+    assert signers[0] == ["THƯ KÝ", "CHỦ TỊCH HỘI ĐỒNG"] and signers[-1] == [secretary, chair.full_name]
+
+    pdf = office.get(f"/api/v1/council-sessions/{session_id}/minutes.pdf").data
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Số: …/BB-HĐTĐKT" in text and place_date in text
+    assert text.index("CHỦ TỊCH HỘI ĐỒNG") < text.rindex(chair.full_name) and secretary in text
+
+
+def test_the_dossier_page_shows_a_tally_only_once_someone_voted_and_the_vote_box_only_while_voting(
+        app, factory, council, agenda):
+    chair, members = council
+    a = agenda[0]
+    returned = factory.dossier("returned")
+    office = sign_in(app, factory.user_once("office"))
+    assert "Kết quả bỏ phiếu của Hội đồng" not in office.get(f"/dossiers/{returned.id}").text
+    assert "0 trên 9" not in office.get(f"/dossiers/{a.id}").text
+
+    chair_page = sign_in(app, chair)
+    assert 'name="vote"' in chair_page.get(f"/dossiers/{a.id}").text
+    for voter in [chair, *members[1:8]]:
+        assert factory.api(voter).post(f"/api/v1/dossiers/{a.id}/votes", json={"vote": "agree"}).status_code == 201
+    member_page = sign_in(app, members[1])
+    voting = member_page.get(f"/dossiers/{a.id}").text
+    assert "Bạn đã bỏ phiếu cho hồ sơ này." in voting and "8 trên 9 thành viên đã bỏ phiếu" in voting
+    db.session.rollback()
+    approved = factory.api(chair).post(f"/api/v1/dossiers/{a.id}/events",
+                                       json={"event": APPROVAL.event, "version": db.session.get(type(a), a.id).version})
+    assert approved.status_code == 200, approved.json
+    for page in (chair_page.get(f"/dossiers/{a.id}").text, member_page.get(f"/dossiers/{a.id}").text):
+        assert "Bạn đã bỏ phiếu" not in page and 'name="vote"' not in page
+        assert "8 trên 9 thành viên đã bỏ phiếu" in page

@@ -61,6 +61,12 @@ def history_count() -> int:
     return db.session.scalar(select(func.count()).select_from(HistoryEntry))
 
 
+def state_of(dossier: Dossier) -> str:
+    """The dossier's state as stored now, whatever the session holds."""
+    db.session.rollback()
+    return db.session.scalar(select(Dossier.state).where(Dossier.id == dossier.id))
+
+
 def last_row(dossier: Dossier) -> HistoryEntry:
     return db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
                               .order_by(HistoryEntry.seq.desc())).first()
@@ -288,3 +294,55 @@ def test_a_packet_runs_on_sqlite_too(sqlite_factory):
     packets.accept_packet(office, packets.get_packet(office, CAMPAIGN, UNIT))
     db.session.commit()
     assert {reread(d).state for d in dossiers} == {ACCEPT.dest}
+
+
+def test_a_dossier_returned_from_the_packet_page_comes_back_to_it(app, factory):
+    dossiers = [draft(factory, name) for name in ("Lê Thị Một", "Trần Thị Hai")]
+    api = factory.api(factory.user_once("submitter", UNIT))
+    assert upload(api).status_code == 201 and api.post(f"{PACKET}/submission").status_code == 200
+    office_user = factory.user_once("office", "van-phong")
+    office = sign_in(app, office_user)
+    path = f"/packets/{CAMPAIGN}/{UNIT}"
+    giving_back = return_step(REFERENCE, office_user)
+    link = f"/dossiers/{dossiers[0].id}/events/{giving_back.event}?back=packet"
+    assert f'href="{link}"' in office.get(path).text
+    form = office.get(link).text
+    assert f'<a href="{path}">Hủy</a>' in form  # cancelling goes back to the packet too
+
+    done = office.post(link, data={"csrf_token": csrf_token(office, link), "version": reread(dossiers[0]).version,
+                                   "reason_to_trinh": "Thiếu chữ ký"})
+    assert (done.status_code, done.headers["Location"]) == (302, path)
+    assert state_of(dossiers[0]) == giving_back.dest
+    back = office.get(path).text
+    assert "Đã thực hiện: hồ sơ “Lê Thị Một” hiện ở trạng thái" in back
+    # Without the packet's mark, the same action still lands on the dossier's own page.
+    direct = f"/dossiers/{dossiers[1].id}/events/{giving_back.event}"
+    done = office.post(direct, data={"csrf_token": csrf_token(office, direct),
+                                     "version": reread(dossiers[1]).version, "reason_to_trinh": "Thiếu chữ ký"})
+    assert done.headers["Location"] == f"/dossiers/{dossiers[1].id}"
+
+
+def test_the_packet_takes_documents_only_while_one_of_its_dossiers_can_change(app, factory):
+    dossiers = [draft(factory, name) for name in ("Lê Thị Một", "Trần Thị Hai")]
+    submitter_user = factory.user_once("submitter", UNIT)
+    api = factory.api(submitter_user)
+    submitter = sign_in(app, submitter_user)
+    path = f"/packets/{CAMPAIGN}/{UNIT}"
+    assert upload(api).status_code == 201
+    assert f'action="{path}/documents"' in submitter.get(path).text
+    assert api.post(f"{PACKET}/submission").status_code == 200
+
+    closed = submitter.get(path).text
+    assert f'action="{path}/documents"' not in closed
+    assert "Không còn hồ sơ nào của hồ sơ chung được sửa đổi: hồ sơ chung không nhận thêm tài liệu." in closed
+    refused = upload(api, filename="to-trinh-moi.pdf")
+    assert (refused.status_code, refused.json["error"]["code"]) == (422, "validation_error")
+    assert db.session.scalar(select(func.count()).select_from(PacketDocument)) == 1
+
+    office = factory.api(factory.user_once("office", "van-phong"))
+    returned = office.post(f"/api/v1/dossiers/{dossiers[0].id}/events", json={
+        "event": return_step(REFERENCE, factory.user_once("office", "van-phong")).event,
+        "version": reread(dossiers[0]).version, "comment": "Tờ trình thiếu chữ ký"})
+    assert returned.status_code == 200, returned.json
+    assert f'action="{path}/documents"' in submitter.get(path).text
+    assert upload(api, filename="to-trinh-moi.pdf").status_code == 201

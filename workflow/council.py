@@ -19,7 +19,7 @@ from workflow.errors import BatchRefused, Forbidden, NotFound, ValidationFailed,
 from workflow.i18n import N_, Msg
 from workflow.models import (
     MAX_ID, AwardType, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, CouncilSessionStatus, Dossier,
-    User, db, utcnow,
+    User, VoteRecord, db, utcnow,
 )
 from workflow.notices import new_notice
 from workflow.permissions import holders, require, require_may_vote, takes, visible_dossiers
@@ -145,6 +145,18 @@ def sheet_dossiers(actor: User, session: CouncilSession) -> list[Dossier]:
             and not has_conflict(actor, item.dossier)]
 
 
+def sheets_sent(session: CouncilSession, members: list[User]) -> dict[int, bool | None]:
+    """For each member's id: whether they have sent their ballot sheet (voted on every dossier of it), or None when
+    they have nothing to vote on. Read from who has voted on what, never how (`VoteRecord`)."""
+    voted = set(db.session.execute(select(VoteRecord.user_id, VoteRecord.dossier_id).where(
+        VoteRecord.dossier_id.in_([item.dossier_id for item in session.items]))))
+    sent = {}
+    for member in members:
+        sheet = sheet_dossiers(member, session)
+        sent[member.id] = all((member.id, dossier.id) in voted for dossier in sheet) if sheet else None
+    return sent
+
+
 def submit_ballot_sheet(actor: User, session: CouncilSession, votes: dict[str, str]) -> list[int]:
     """The member's one ballot sheet: a choice (agree, disagree, abstain) for every dossier of the agenda they vote
     on, cast as that many secret votes, all or none. Returns the dossiers voted on."""
@@ -212,17 +224,25 @@ def approve_council_session(actor: User, session: CouncilSession) -> Approval:
     if session.is_open:
         raise VotingClosed(Msg(N_("The council session is still open: close it first.")))
     passing = [item.dossier_id for item in session.items if item.passed]
-    not_passed = []
+    not_passed = [(dossier.id, code, message) for dossier, failures in not_passing(actor, session)
+                  for code, message in failures]
+    approved = fire_all(actor, passing, approval_step,
+                        N_("“%(name)s” cannot be approved while it is “%(state)s”.")) if passing else []
+    return Approval(approved, not_passed)
+
+
+def not_passing(actor: User, session: CouncilSession) -> list[tuple[Dossier, list[tuple[str, Msg]]]]:
+    """The dossiers of the closed session that did not pass and still wait for the approving step, each with the
+    rules of the council's tally it fails (code, message): what the chair's one action leaves where it is."""
+    result = []
     for item in session.items:
         step = approval_step(item.dossier)
         if item.passed or step is None:
             continue
         ctx = StepContext(actor=actor, dossier=item.dossier, step=step)
-        not_passed += [(item.dossier_id, code, message) for code in sorted(VOTE_RULES) if code in step.rules
-                       for message in [RULES[code](ctx)] if message is not None]
-    approved = fire_all(actor, passing, approval_step,
-                        N_("“%(name)s” cannot be approved while it is “%(state)s”.")) if passing else []
-    return Approval(approved, not_passed)
+        result.append((item.dossier, [(code, message) for code in sorted(VOTE_RULES) if code in step.rules
+                                      for message in [RULES[code](ctx)] if message is not None]))
+    return result
 
 
 @dataclass(frozen=True)
@@ -248,15 +268,21 @@ class Minutes:
     present: list[str]
     absent: list[str]
     rows: list[MinutesRow]
+    # Who signs: the office member who convened the session takes the minutes; the council's active chair.
+    secretary: str
+    chair: str
 
 
 def session_minutes(session: CouncilSession) -> Minutes:
     if session.is_open:
         raise VotingClosed(Msg(N_("The minutes are made when the session closes.")))
+    chair = db.session.scalar(select(User).where(User.role == "chair", User.active.is_(True)).order_by(User.id))
     return Minutes(
         session_id=session.id, held_on=session.held_on, place=session.place,
         present=[a.user.display_name for a in session.attendance if a.present],
         absent=[a.user.display_name for a in session.attendance if not a.present],
+        secretary=db.session.get(User, session.convened_by_id).display_name,
+        chair=chair.display_name if chair is not None else "",
         rows=[MinutesRow(item.dossier.nominee_name, item.dossier.award_type.name, item.dossier.unit.name,
                          item.eligible, item.cast, item.agree, item.disagree, item.abstain, bool(item.passed))
               for item in session.items])

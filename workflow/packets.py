@@ -149,13 +149,26 @@ def packet_summaries(actor: User) -> list[PacketSummary]:
 
 # Changing -----------------------------------------------------------------------------------------
 
+def closed_to_documents(actor: User, packet: Packet) -> list[dict]:
+    """Why the packet takes no new document now: its campaign is closed, or every one of its dossiers has left the
+    states in which a dossier is still changed (a shared document would change dossiers already under review).
+    A packet without dossiers yet takes documents."""
+    if not packet.campaign.is_open:
+        return [{"field": "campaign", "message": Msg(N_("The campaign “%(campaign)s” is closed."),
+                                                     {"campaign": packet.campaign.name})}]
+    dossiers = packet_dossiers(actor, packet)
+    if dossiers and not any(d.state in operations.procedure_of(d).editable_states for d in dossiers):
+        return [{"field": "packet", "message": Msg(N_(
+            "No dossier of the packet can still be changed: the packet takes no more documents."))}]
+    return []
+
+
 def add_packet_document(actor: User, packet: Packet, kind: str, filename: str, data: bytes,
                         store: DocumentStore) -> PacketDocument:
     """Add a shared document to the packet, judged like a dossier's (size, type by content, active content)."""
     require_may_change_packet(actor, packet.unit)
-    if not packet.campaign.is_open:
-        raise ValidationFailed(details=[{"field": "campaign", "message": Msg(
-            N_("The campaign “%(campaign)s” is closed."), {"campaign": packet.campaign.name})}])
+    if refusals := closed_to_documents(actor, packet):
+        raise ValidationFailed(details=refusals)
     if kind not in PACKET_KINDS:
         raise ValidationFailed(details=[{"field": "kind", "message": Msg(
             N_("A unit packet holds only these kinds of document: %(kinds)s."),

@@ -68,6 +68,9 @@ def submit_packet(browser, factory, unit: str, shot: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Nộp cả hồ sơ chung").click()
     assert "Mọi hồ sơ nháp của hồ sơ chung đã được nộp." in page.inner_text("main")
+    # Nothing more to add once every dossier is submitted: the upload form gives way to why.
+    assert page.locator("form.upload").count() == 0
+    assert "hồ sơ chung không nhận thêm tài liệu" in page.inner_text("#documents")
     browser.shot(page, f"{shot}-packet-submitted")
 
 
@@ -105,20 +108,25 @@ def test_a_round_in_batches_from_the_packets_to_the_chairs_approval(browser, fac
     returning = return_step(REFERENCE, office_user)
     office.goto(f"/packets/{CAMPAIGN}/hoan-kiem")
     browser.shot(office, "office-hoan-kiem-packet")
-    go(office, f"a[href$='/dossiers/{dung.id}/events/{returning.event}']")
+    go(office, f"a[href*='/dossiers/{dung.id}/events/{returning.event}?']")
     office.fill("#reason_bao_cao_thanh_tich", "Báo cáo thiếu xác nhận của cấp ủy")
     office.fill("#comment", "Đề nghị bổ sung số liệu năm nay.")
     assert well_formed(office)
     browser.shot(office, "office-return-form")
     go(office, "form.stack button[type=submit]")
     assert state_of(dung) == returning.dest
-    assert "Báo cáo thiếu xác nhận của cấp ủy" in office.inner_text("main")
-    browser.shot(office, "office-returned-dossier")
-    office.goto(f"/packets/{CAMPAIGN}/hoan-kiem")
+    # Back on the packet, to go on with it.
+    assert office.url.endswith(f"/packets/{CAMPAIGN}/hoan-kiem")
+    assert "Đã thực hiện: hồ sơ “Phạm Thị Dung” hiện ở trạng thái" in office.inner_text(".messages")
+    browser.shot(office, "office-returned-back-on-packet")
     with office.expect_navigation():
         office.get_by_role("button", name="Tiếp nhận cả hồ sơ chung").click()
     browser.shot(office, "office-hoan-kiem-accepted")
     assert [state_of(d) for d in (an, xung_dot, cuc, dung)] == [ACCEPT.dest] * 3 + [returning.dest]
+    office.goto(f"/dossiers/{dung.id}")
+    assert "Báo cáo thiếu xác nhận của cấp ủy" in office.inner_text("main")
+    assert office.locator("#tally").count() == 0  # never voted on: no tally
+    browser.shot(office, "office-returned-dossier")
 
     # The appraiser recommends the three to the council.
     appraiser = browser.login(appraiser_user.username)
@@ -168,8 +176,10 @@ def test_a_round_in_batches_from_the_packets_to_the_chairs_approval(browser, fac
         if voter is chair:
             browser.shot(page, "sheet-sent")
 
-    # The office closes the session with everyone present but the member who voted in writing.
+    # The office closes the session with everyone present but the member who voted in writing; beside each member,
+    # whether their sheet came in.
     office.goto(session_path)
+    assert office.locator(".sheet-status.sent").count() == len(voters)
     for voter in voters:
         if voter is not absent:
             office.check(f"input[name=present][value='{voter.id}']")
@@ -179,6 +189,8 @@ def test_a_round_in_batches_from_the_packets_to_the_chairs_approval(browser, fac
     rows = office.locator("section[aria-labelledby=agenda] tbody tr")
     cells = [rows.nth(n).locator("td").all_inner_texts() for n in range(rows.count())]
     assert {row[0]: row[3:] for row in cells} == TALLIES
+    attendance = office.inner_text("section[aria-labelledby=attendance]")
+    assert "Thành viên vắng mặt (1): Ủy Viên Số 7." in attendance and chair.full_name in attendance
     browser.shot(office, "office-session-closed")
 
     # The minutes, opened: counts per dossier, who was there and who was not, never who voted how.
@@ -205,6 +217,9 @@ def test_a_round_in_batches_from_the_packets_to_the_chairs_approval(browser, fac
     # The chair approves the passing dossiers in one action; the failing one stays for the council.
     chair_page = browser.login(chair.username)
     chair_page.goto(session_path)
+    approval = chair_page.inner_text("section[aria-labelledby=approval]")
+    assert "Lê Thị Cúc: Chưa đủ phiếu đồng ý: 2 trên 9 thành viên, cần 7." in approval
+    assert well_formed(chair_page)
     browser.shot(chair_page, "chair-session-closed")
     go(chair_page, "form[action$='/approval'] button[type=submit]")
     assert "Đã phê duyệt các hồ sơ đạt của phiên họp." in chair_page.inner_text("main")
@@ -212,6 +227,7 @@ def test_a_round_in_batches_from_the_packets_to_the_chairs_approval(browser, fac
     assert [state_of(d) for d in agenda] == [APPROVAL.dest, APPROVAL.dest, VOTING]
     chair_page.goto(f"/dossiers/{an.id}")
     assert chair_page.locator(f"a[href='{session_path}/minutes.docx']").count() == 1
+    assert "Bạn đã bỏ phiếu" not in chair_page.inner_text("main")
     browser.shot(chair_page, "chair-approved-dossier")
 
     # One history row per dossier moved by each batch, and none for a dossier a batch left alone.

@@ -93,3 +93,30 @@ def test_wide_tables_scroll_within_their_region_on_a_phone(browser, app):
     page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=5000)
     assert page.evaluate(OVERFLOW)
     browser.shot(page, "dashboard-360-scrolled")
+
+
+MENU_ROWS = "() => new Set(Array.from(document.querySelectorAll('.menu li')).map((li) => li.offsetTop)).size"
+
+
+def test_the_offices_menu_fits_one_line_at_1280_px_in_both_languages(browser, app):
+    """The office has the longest menu; at 1280 px it stays on one line, under the name and the tools, and the
+    header names the person's unit only when it is not just their role again."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    page = browser.login("vanphong", DEMO_PASSWORD, width=1280, height=800)
+    assert page.evaluate(MENU_ROWS) == 1, page.inner_text("nav")
+    assert page.locator(".menu a").count() >= 10
+    whoami = page.inner_text(".whoami")
+    assert whoami.count("Văn phòng") == 1, whoami
+    browser.shot(page, "office-menu-1280")
+    page.focus("form.language button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.evaluate(MENU_ROWS) == 1, page.inner_text("nav")
+    browser.shot(page, "office-menu-1280-english")
+    # The keyboard reaches every link of the menu, in order, after the tools.
+    page.locator(".tools button").last.focus()  # sign out, the last of the tools
+    names = []
+    for _ in range(page.locator(".menu a").count()):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.closest('.menu') && document.activeElement.innerText"))
+    assert names == page.locator(".menu a").all_inner_texts()

@@ -2,6 +2,7 @@
 passing dossiers; the minutes as DOCX or PDF."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import gettext
 
 from web.api.auth import BEARER_SECURITY, current_user, token_required
@@ -26,8 +27,8 @@ MINUTES_FORMATS = {"docx": (minutes_docx, FORMATS["docx"].content_type),
 def minutes_file(minutes: council.Minutes, format_: str):
     """The minutes as an attachment in `format_` (docx or pdf), in the reader's language."""
     make, content_type = MINUTES_FORMATS[format_]
-    return _attachment(make(minutes, gettext, language=_language()), content_type,
-                       f"bien-ban-hop-hoi-dong-{minutes.session_id}.{format_}")
+    return _attachment(make(minutes, gettext, current_app.config["HONOURS_LIST_PLACE"], language=_language()),
+                       content_type, f"bien-ban-hop-hoi-dong-{minutes.session_id}.{format_}")
 
 
 def session_json(session: CouncilSession) -> dict:

@@ -46,11 +46,13 @@ def sessions():
 def _session_page(session_id: int, form, operation, success: str):
     session = council.get_council_session(current_user, session_id)
     sheet = council.sheet_dossiers(current_user, session) if may_vote(current_user) and session.is_open else []
+    members = council.voters() if session.is_open and holds(current_user, "manage_council_sessions") else []
     return form_view(
         form, lambda: operation(session), success, url_for("council_pages.session", session_id=session_id),
         "pages/council_session.html", session=session, sheet=sheet,
         sheet_open=bool(sheet) and not any(has_voted(current_user, dossier) for dossier in sheet),
-        members=council.voters() if session.is_open else [],
+        members=members, sheets_sent=council.sheets_sent(session, members),
+        not_passing=council.not_passing(current_user, session) if not session.is_open else [],
         may_approve=not session.is_open and any(
             item.passed and (step := council.approval_step(item.dossier)) is not None
             and may_fire(current_user, step, item.dossier) for item in session.items),

@@ -226,10 +226,12 @@ def view(dossier_id: int):
         upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
         upload_form.kind.data = next(iter(missing_documents(dossier)), None)
     show_tally = holds(current_user, "see_tally") and dossier.ever_submitted
-    voted = may_vote(current_user) and has_voted(current_user, dossier)
     procedure = operations.procedure_of(dossier)
-    vote_open = (may_vote(current_user) and dossier.state in procedure.voting_states and not voted
-                 and not tally_fixed(dossier))
+    voting = may_vote(current_user) and dossier.state in procedure.voting_states
+    voted = voting and has_voted(current_user, dossier)
+    vote_open = voting and not voted and not tally_fixed(dossier)
+    # No tally while nobody has voted in this round (the ballots go when the dossier comes back to the council).
+    vote_tally = tally(dossier) if show_tally else None
     history = queries.history_of(dossier)
     # What the last return asked, while the unit answers it and while its answer is examined.
     asked = ("due" if dossier.state in procedure.due_states
@@ -241,7 +243,7 @@ def view(dossier_id: int):
         opinions=opinions(dossier, procedure.steps),
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), from_packet=from_packet(dossier), upload_form=upload_form,
-        action_form=ActionForm(), can_edit=can_edit, tally=tally(dossier) if show_tally else None,
+        action_form=ActionForm(), can_edit=can_edit, tally=vote_tally if vote_tally and vote_tally.cast else None,
         council_sessions=(council.sessions_of(dossier)
                           if show_tally and holds(current_user, "see_council_sessions") else []),
         vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))
@@ -315,6 +317,14 @@ def _comment(step, form) -> str | None:
     return "\n".join(lines)
 
 
+def _back_page(dossier) -> str:
+    """Where an action taken from the unit packet's page goes back to (`?back=packet`): that page; else the
+    dossier's."""
+    if request.args.get("back") == "packet":
+        return url_for("packet_pages.view", campaign=dossier.campaign.code, unit=dossier.unit.code)
+    return _dossier_page(dossier)
+
+
 @bp.route("/<int:dossier_id>/events/<event>", methods=["GET", "POST"])
 @login_required
 def event(dossier_id: int, event: str):
@@ -331,22 +341,25 @@ def event(dossier_id: int, event: str):
             if step is not None and step.scope == EACH_PARTY and dossier.state == step.source:
                 flash(_("Your unit's opinion is recorded; the dossier moves on once every unit named has given "
                         "its own."), "success")
+            elif request.args.get("back") == "packet":  # among the packet's dossiers, say which one moved
+                flash(_("Done: “%(name)s” is now “%(state)s”.", name=dossier.nominee_name,
+                        state=_state_label(dossier.state)), "success")
             else:
                 flash(_("Done: the dossier is now “%(state)s”.", state=_state_label(dossier.state)), "success")
-            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+            return redirect(_back_page(dossier))
         except (NotFound, Forbidden):
             raise
         except WorkflowError as error:
             show_refusal(error)
             if step is None or not step.inputs:
-                return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+                return redirect(_back_page(dossier))
     elif request.method == "POST":
         for errors in form.errors.values():
             for message in errors:
                 flash(message, "error")
     if step is None:
         if request.method == "POST":
-            return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
+            return redirect(_back_page(dossier))
         abort(404)
     if request.method == "GET":
         form.version.data = dossier.version
@@ -355,7 +368,7 @@ def event(dossier_id: int, event: str):
     return render_template("pages/event.html", dossier=dossier, procedure=operations.procedure_of(dossier), step=step,
                            form=form,
                            fields=input_fields(form, step), document_kinds=DOCUMENT_KINDS,
-                           awaited=awaited, joint=step.scope == EACH_PARTY,
+                           awaited=awaited, joint=step.scope == EACH_PARTY, back=_back_page(dossier),
                            missing=missing_documents(dossier)), \
         400 if request.method == "POST" else 200
 

@@ -31,6 +31,7 @@ def _page(packet: packets.Packet) -> str:
 def _context(packet: packets.Packet) -> dict:
     entries = packets.packet_entries(current_user, packet)
     changes = holds(current_user, "nominate")
+    closed = packets.closed_to_documents(current_user, packet) if changes else []
     returns = {}
     for entry in entries:
         procedure = operations.procedure_of(entry.dossier)
@@ -38,7 +39,7 @@ def _context(packet: packets.Packet) -> dict:
         if step is not None:
             returns[entry.dossier.id] = (procedure, step)
     return {"packet": packet, "entries": entries, "documents": packets.packet_documents(packet),
-            "upload_form": _upload_form() if changes and packet.campaign.is_open else None,
+            "upload_form": _upload_form() if changes and not closed else None, "closed_to_documents": closed,
             "may_submit": changes and any(packets.submission_of(e.dossier) is not None for e in entries),
             "may_accept": holds(current_user, "see_packets") and any(e.waiting for e in entries),
             "returns": returns, "action_form": ActionForm()}

@@ -13,7 +13,7 @@ from docx.shared import Mm, Pt
 from weasyprint import HTML
 
 from workflow.council import Minutes
-from workflow.exports.common import COUNTRY, MOTTO, Gettext, fixed_zip
+from workflow.exports.common import COUNTRY, MOTTO, PLACE_DATE, Gettext, fixed_zip
 from workflow.exports.pdf import TEMPLATES
 from workflow.honours import organisation_name
 from workflow.i18n import N_, Msg, vndate
@@ -21,6 +21,8 @@ from workflow.text import printable
 
 FONT_NAME = "Times New Roman"
 BODY = N_("EMULATION AND COMMENDATION COUNCIL")
+# The number is left blank: the office writes it in by hand when the minutes are registered.
+NUMBER = N_("No.: …/BB-HĐTĐKT")
 TITLE = N_("MINUTES OF THE MEETING OF THE EMULATION AND COMMENDATION COUNCIL")
 WHEN_WHERE = N_("Date: %(date)s. Place: %(place)s.")
 PRESENT = N_("Members present (%(count)d): %(names)s.")
@@ -39,6 +41,8 @@ class MinutesTexts:
     body: str
     country: str
     motto: str
+    number: str
+    place_date: str
     title: str
     when_where: str
     present: str
@@ -48,13 +52,20 @@ class MinutesTexts:
     secrecy: str
     secretary: str
     chair: str
+    secretary_name: str
+    chair_name: str
 
 
-def minutes_texts(minutes: Minutes, gettext: Gettext) -> MinutesTexts:
+def minutes_texts(minutes: Minutes, gettext: Gettext, city: str) -> MinutesTexts:
+    """The minutes' texts; `city` is the organisation's, on the place-and-date line (dated the day of the meeting)."""
     none = "—"
+    day = minutes.held_on
     return MinutesTexts(
         organisation=printable(organisation_name().upper()), body=gettext(BODY), country=gettext(COUNTRY),
-        motto=gettext(MOTTO), title=gettext(TITLE),
+        motto=gettext(MOTTO), number=gettext(NUMBER),
+        place_date=Msg(PLACE_DATE, {"place": printable(city), "day": f"{day.day:02d}", "month": f"{day.month:02d}",
+                                    "year": str(day.year)}).render(gettext),
+        title=gettext(TITLE),
         when_where=Msg(WHEN_WHERE, {"date": vndate(minutes.held_on),
                                     "place": printable(minutes.place)}).render(gettext),
         present=Msg(PRESENT, {"count": len(minutes.present),
@@ -66,7 +77,8 @@ def minutes_texts(minutes: Minutes, gettext: Gettext) -> MinutesTexts:
                str(row.cast), str(row.agree), str(row.disagree), str(row.abstain),
                gettext(PASSED if row.passed else NOT_PASSED))
               for number, row in enumerate(minutes.rows, start=1)],
-        secrecy=gettext(SECRECY), secretary=gettext(SECRETARY), chair=gettext(CHAIR))
+        secrecy=gettext(SECRECY), secretary=gettext(SECRETARY), chair=gettext(CHAIR),
+        secretary_name=printable(minutes.secretary), chair_name=printable(minutes.chair))
 
 
 def _write(paragraph, text: str, bold: bool = False, italic: bool = False, size: int = 13,
@@ -82,18 +94,20 @@ def _made_at(minutes: Minutes) -> dt.datetime:
     return dt.datetime.combine(minutes.held_on, dt.time(), dt.UTC)
 
 
-def minutes_docx(minutes: Minutes, gettext: Gettext, language: str = "vi") -> bytes:
-    texts = minutes_texts(minutes, gettext)
+def minutes_docx(minutes: Minutes, gettext: Gettext, city: str, language: str = "vi") -> bytes:
+    texts = minutes_texts(minutes, gettext, city)
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(297), Mm(210)
     section.left_margin, section.right_margin = Mm(20), Mm(15)
     section.top_margin, section.bottom_margin = Mm(15), Mm(15)
-    heading = doc.add_table(rows=2, cols=2)
+    heading = doc.add_table(rows=3, cols=2)
     _write(heading.cell(0, 0).paragraphs[0], texts.organisation, size=12)
     _write(heading.cell(1, 0).paragraphs[0], texts.body, bold=True, size=12)
+    _write(heading.cell(2, 0).paragraphs[0], texts.number)
     _write(heading.cell(0, 1).paragraphs[0], texts.country, bold=True, size=12)
     _write(heading.cell(1, 1).paragraphs[0], texts.motto, bold=True)
+    _write(heading.cell(2, 1).paragraphs[0], texts.place_date, italic=True)
     doc.add_paragraph()
     _write(doc.add_paragraph(), texts.title, bold=True, size=14)
     for line in (texts.when_where, texts.present, texts.absent):
@@ -108,9 +122,13 @@ def minutes_docx(minutes: Minutes, gettext: Gettext, language: str = "vi") -> by
         for cell, value in zip(table.add_row().cells, row, strict=True):
             _write(cell.paragraphs[0], value, size=11)
     _write(doc.add_paragraph(), texts.secrecy, italic=True, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    signature = doc.add_table(rows=1, cols=2)
+    signature = doc.add_table(rows=3, cols=2)
     _write(signature.cell(0, 0).paragraphs[0], texts.secretary, bold=True)
     _write(signature.cell(0, 1).paragraphs[0], texts.chair, bold=True)
+    for column in (0, 1):  # room for the signature
+        signature.cell(1, column).paragraphs[0].paragraph_format.space_after = Pt(60)
+    _write(signature.cell(2, 0).paragraphs[0], texts.secretary_name, bold=True)
+    _write(signature.cell(2, 1).paragraphs[0], texts.chair_name, bold=True)
     when = _made_at(minutes)
     properties = doc.core_properties
     properties.title, properties.language = texts.title, language
@@ -122,10 +140,10 @@ def minutes_docx(minutes: Minutes, gettext: Gettext, language: str = "vi") -> by
     return fixed_zip(buffer.getvalue(), when)
 
 
-def minutes_html(minutes: Minutes, gettext: Gettext, language: str = "vi") -> str:
+def minutes_html(minutes: Minutes, gettext: Gettext, city: str, language: str = "vi") -> str:
     return TEMPLATES.get_template("council_minutes.html").render(
-        texts=minutes_texts(minutes, gettext), language=language, created=_made_at(minutes).isoformat())
+        texts=minutes_texts(minutes, gettext, city), language=language, created=_made_at(minutes).isoformat())
 
 
-def minutes_pdf(minutes: Minutes, gettext: Gettext, language: str = "vi") -> bytes:
-    return HTML(string=minutes_html(minutes, gettext, language)).write_pdf()
+def minutes_pdf(minutes: Minutes, gettext: Gettext, city: str, language: str = "vi") -> bytes:
+    return HTML(string=minutes_html(minutes, gettext, city, language)).write_pdf()
