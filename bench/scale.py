@@ -1,14 +1,18 @@
-"""4. Scale: the dossier list (API and page) and the dashboard with 1,000 versus 100,000 dossiers.
+"""4. Scale: the dossier list (API and page), the dashboard and a council session with 1,000 versus 100,000 dossiers.
 
 Goal: the large case at most 1.5 times the small one, in time and in the web worker's peak memory.
 Two databases are filled alike (50 and 500 dossiers at the tiny size): eleven yearly campaigns (ten
 closed, their dossiers mostly conferred; the current one open, its dossiers spread over the
-workflow's states), the units and award types of the reference data, each dossier with its
-required documents, its history and the office's notice of its submission. Timed in-process,
-in turns against both databases (the median of each): the API's first page and a filtered page,
-the office's list page, a person's name and a broad name search sorted by name, a submitter's list
-page and the office's dashboard. Then each database is served by one gunicorn worker making the
-same requests, whose peak resident memory (VmHWM) is read.
+workflow's states), the units and award types of the reference data, the council (the chair and 8
+members), each dossier with its required documents, its history and the office's notice of its
+submission; each dossier that went through the council's vote with its members' vote records and
+ballots and its fixed tally on a closed session of its campaign; each dossier waiting for the vote
+with some of its votes. Timed in-process, in turns against both databases (the median of each): the
+API's first page and a filtered page, the office's list page, a person's name and a broad name search
+sorted by name, a submitter's list page and the office's dashboard; then `bench.council`'s session
+(200 dossiers of the current campaign waiting for the vote, 9 ballot sheets, closing, minutes). Then
+each database is served by one gunicorn worker making the same requests, whose peak resident memory
+(VmHWM) is read.
 """
 from __future__ import annotations
 
