@@ -10,14 +10,17 @@ import json
 import uuid
 
 import psycopg
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bench.harness import Scale, app_in_context, at_least, interleaved_medians, postgres_database, scratch_dir
-from bench.workload import _user, prepare_cast, prepare_drafts
+from bench.workload import Cast, _user, prepare_cast, prepare_drafts
 from workflow import council
 from workflow.exports.minutes import minutes_docx
 from workflow.i18n import today
-from workflow.models import Dossier, User, db, utcnow
+from workflow.models import (
+    Ballot, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, Document, Dossier, Notice, User, VoteRecord,
+    db, utcnow,
+)
 from workflow.procedure import REFERENCE_CODE, catalogue
 
 ORDER = 8
@@ -25,6 +28,25 @@ MEMBERS = 9  # the chair and 8 council members
 PLACE = "Hội trường 1A, 7 Tôn Thất Thuyết"
 CITY = "Hà Nội"
 VOTING_STATE = next(iter(sorted(catalogue().current(REFERENCE_CODE).voting_states)))
+
+
+def agenda_size(scale: Scale) -> int:
+    return scale.pick(200, 5)
+
+
+def seat_council(cast: Cast) -> list[User]:
+    """The chair and the council members, MEMBERS in all: the cast's and as many more as it lacks."""
+    for n in range(len(cast.council) + 1, MEMBERS):
+        _user(f"bench-council-{n}", "council", "thanh-hoi")
+    db.session.commit()
+    members = council_members()
+    assert len(members) == MEMBERS
+    return members
+
+
+def council_members() -> list[User]:
+    """The chair and the council members, by id: who fills a ballot sheet in `run_session`."""
+    return list(db.session.scalars(select(User).where(User.role.in_(["council", "chair"])).order_by(User.id)))
 
 
 def choice(member_index: int, dossier_index: int) -> str:
@@ -39,6 +61,23 @@ def agenda(cast, count: int) -> list[int]:
                        .values(state=VOTING_STATE, ever_submitted=True, version=4))
     db.session.commit()
     return ids
+
+
+def remove_agenda(ids: list[int]) -> None:
+    """Everything `agenda` and `run_session` wrote about the dossiers `ids` deleted: the sessions that had them on
+    their agenda (attendance, items, the members' notices), the votes, the documents and the dossiers themselves. A
+    database measured again and again keeps its size."""
+    sessions = list(db.session.scalars(select(CouncilSessionItem.session_id)
+                                       .where(CouncilSessionItem.dossier_id.in_(ids)).distinct()))
+    for session in sessions:
+        db.session.execute(delete(Notice).where(Notice.idempotency_key.startswith(f"council_session:{session}:")))
+    db.session.execute(delete(CouncilSessionAttendance).where(CouncilSessionAttendance.session_id.in_(sessions)))
+    db.session.execute(delete(CouncilSessionItem).where(CouncilSessionItem.session_id.in_(sessions)))
+    db.session.execute(delete(CouncilSession).where(CouncilSession.id.in_(sessions)))
+    for table in (VoteRecord, Ballot, Document):
+        db.session.execute(delete(table).where(table.dossier_id.in_(ids)))
+    db.session.execute(delete(Dossier).where(Dossier.id.in_(ids)))
+    db.session.commit()
 
 
 def run_session(office: User, members: list[User], ids: list[int]) -> bytes:
@@ -108,16 +147,11 @@ def raw_session(conn, office: int, members: list[tuple[int, str]], ids: list[int
 
 
 def run(scale: Scale):
-    count = scale.pick(200, 5)
+    count = agenda_size(scale)
     with postgres_database() as url, scratch_dir() as folder:
         with app_in_context(folder, url), psycopg.connect(url) as conn:
             cast = prepare_cast()
-            for n in range(len(cast.council) + 1, MEMBERS):
-                _user(f"bench-council-{n}", "council", "thanh-hoi")
-            db.session.commit()
-            members = list(db.session.scalars(select(User).where(User.role.in_(["council", "chair"]))
-                                              .order_by(User.id)))
-            assert len(members) == MEMBERS
+            members = seat_council(cast)
             office = db.session.get(User, cast.office)
             raw_members = [(member.id, member.display_name) for member in members]
             batches = {"ours": [], "raw": [], "names": {}}

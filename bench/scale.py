@@ -1,14 +1,18 @@
-"""4. Scale: the dossier list (API and page) and the dashboard with 1,000 versus 100,000 dossiers.
+"""4. Scale: the dossier list (API and page), the dashboard and a council session with 1,000 versus 100,000 dossiers.
 
 Goal: the large case at most 1.5 times the small one, in time and in the web worker's peak memory.
 Two databases are filled alike (50 and 500 dossiers at the tiny size): eleven yearly campaigns (ten
 closed, their dossiers mostly conferred; the current one open, its dossiers spread over the
-workflow's states), the units and award types of the reference data, each dossier with its
-required documents, its history and the office's notice of its submission. Timed in-process,
-in turns against both databases (the median of each): the API's first page and a filtered page,
-the office's list page, a person's name and a broad name search sorted by name, a submitter's list
-page and the office's dashboard. Then each database is served by one gunicorn worker making the
-same requests, whose peak resident memory (VmHWM) is read.
+workflow's states), the units and award types of the reference data, the council (the chair and 8
+members), each dossier with its required documents, its history and the office's notice of its
+submission; each dossier that went through the council's vote with its members' vote records and
+ballots and its fixed tally on a closed session of its campaign; each dossier waiting for the vote
+with some of its votes. Timed in-process, in turns against both databases (the median of each): the
+API's first page and a filtered page, the office's list page, a person's name and a broad name search
+sorted by name, a submitter's list page and the office's dashboard; then `bench.council`'s session
+(200 dossiers of the current campaign waiting for the vote, 9 ballot sheets, closing, minutes). Then
+each database is served by one gunicorn worker making the same requests, whose peak resident memory
+(VmHWM) is read.
 """
 from __future__ import annotations
 
@@ -30,11 +34,16 @@ import psycopg
 import requests
 from flask.testing import FlaskClient
 
+from bench.council import (
+    MEMBERS, PLACE, agenda, agenda_size, council_members, remove_agenda, run_session, seat_council,
+)
 from bench.harness import (
     Scale, app_settings, at_most, interleaved_medians, make_app, peak_rss_mib, postgres_database, scratch_dir,
 )
-from bench.workload import CAMPAIGN, HONOURED, PASSWORD, REFERENCE, SUBMISSION, prepare_cast, shortest_paths
-from workflow.models import db
+from bench.workload import (
+    CAMPAIGN, HONOURED, PASSWORD, REFERENCE, SUBMISSION, Cast, prepare_cast, shortest_paths,
+)
+from workflow.models import User, db
 from workflow.text import name_key, search_key
 
 ORDER = 4
@@ -110,9 +119,10 @@ class World:
     units: list[tuple[int, str]]  # nominating units: (id, name)
     submitters: dict[int, int]  # unit id -> its submitter's user id
     staff: dict[str, int]  # office, appraiser, chair -> user id
+    council: list[int]  # the chair and the council members, in the order of their ids
 
 
-def prepare_world(conn, cast) -> World:
+def prepare_world(conn, cast, council: list[int]) -> World:
     """The closed campaigns of past years and one submitter per nominating unit (Ba Đình has the cast's)."""
     with conn.cursor() as cursor:
         cursor.execute("UPDATE campaigns SET status = 'closed' WHERE code <> %s", (CAMPAIGN,))
@@ -137,7 +147,7 @@ def prepare_world(conn, cast) -> World:
         submitters = dict(cursor.execute("SELECT unit_id, id FROM users WHERE role = 'submitter'").fetchall())
     conn.commit()
     return World(campaigns=campaigns, award_types=award_types, units=units, submitters=submitters,
-                 staff={"office": cast.office, "appraiser": cast.appraiser, "chair": cast.chair})
+                 staff={"office": cast.office, "appraiser": cast.appraiser, "chair": cast.chair}, council=council)
 
 
 def _name(rng: random.Random, collective: bool) -> str:
@@ -203,6 +213,7 @@ def load_dossiers(conn, world: World, count: int) -> None:
             "FROM dossiers d JOIN award_types t ON t.id = d.award_type_id "
             "CROSS JOIN LATERAL json_array_elements_text(t.required_documents) AS k(kind)")
         _load_history(cursor, world)
+        _load_council(cursor, world)
         cursor.execute(
             "INSERT INTO notices (idempotency_key, recipient_id, dossier_id, kind, params, status, attempts, "
             "created_at, sent_at, read_at) "
@@ -236,17 +247,77 @@ def _load_history(cursor, world: World) -> None:
         "WHEN 'appraiser' THEN %(appraiser)s ELSE %(chair)s END", world.staff)
 
 
-def fill_database(url: str, folder: Path, count: int):
-    """A migrated app over a database holding `count` dossiers, analysed as autovacuum would leave it."""
+def _load_council(cursor, world: World) -> None:
+    """The votes of past rounds and the one under way, with the `paths` of `_load_history`. Each dossier that went
+    through the council's vote has its members' records and secret ballots (all members, or all but the last, mostly
+    agreeing, as it passed) and an item with its fixed tally on a closed session of its campaign (sessions of at most
+    500 dossiers, the members' attendance and notices); each dossier waiting for the vote has some of its votes."""
+    cursor.execute(
+        "CREATE TEMPORARY TABLE votes_cast ON COMMIT DROP AS "
+        "SELECT d.id AS dossier_id, d.campaign_id, p.seq IS NOT NULL AS closed, "
+        "CASE WHEN p.seq IS NULL THEN d.id %% (%(members)s + 1) ELSE %(members)s - (d.id %% 3 = 0)::int END "
+        "AS voters, coalesce(p.seq, d.version) AS version, "
+        "(CASE WHEN p.seq IS NULL THEN d.updated_at "
+        "ELSE d.created_at + (d.updated_at - d.created_at) * p.seq / (d.version - 1) END)::date AS cast_on, "
+        "(row_number() OVER (PARTITION BY d.campaign_id, p.seq IS NULL ORDER BY d.id) - 1) / 500 AS chunk "
+        "FROM dossiers d JOIN award_types t ON t.id = d.award_type_id "
+        "LEFT JOIN paths p ON p.state = d.state AND p.forwarded = t.forwarded AND p.from_state = ANY(%(voting)s) "
+        "WHERE p.seq IS NOT NULL OR d.state = ANY(%(voting)s)",
+        {"members": len(world.council), "voting": sorted(REFERENCE.voting_states)})
+    cursor.execute(
+        "INSERT INTO vote_records (dossier_id, user_id, cast_on) "
+        "SELECT v.dossier_id, m.id, v.cast_on FROM votes_cast v "
+        "JOIN unnest(%s::int[]) WITH ORDINALITY AS m(id, n) ON m.n <= v.voters", (world.council,))
+    cursor.execute(
+        "INSERT INTO ballots (id, dossier_id, agree) "
+        "SELECT gen_random_uuid()::text, v.dossier_id, "
+        "CASE WHEN v.closed AND n > 1 THEN true "
+        "ELSE (ARRAY[true, true, true, false, NULL])[(v.dossier_id + n) % 5 + 1] END "
+        "FROM votes_cast v CROSS JOIN LATERAL generate_series(1, v.voters) AS n")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE sessions_held ON COMMIT DROP AS "
+        "SELECT nextval(pg_get_serial_sequence('council_sessions', 'id')) AS id, campaign_id, chunk, "
+        "max(cast_on) AS held_on FROM votes_cast WHERE closed GROUP BY campaign_id, chunk")
+    cursor.execute(
+        "INSERT INTO council_sessions (id, held_on, place, status, convened_by_id, convened_at, closed_at) "
+        "SELECT id, held_on, %s, 'closed', %s, held_on - 7, held_on FROM sessions_held",
+        (PLACE, world.staff["office"]))
+    cursor.execute(
+        "INSERT INTO council_session_items (session_id, dossier_id, eligible, \"cast\", agree, disagree, abstain, "
+        "passed, dossier_version) "
+        "SELECT s.id, v.dossier_id, %s, count(*), count(*) FILTER (WHERE b.agree), "
+        "count(*) FILTER (WHERE NOT b.agree), count(*) FILTER (WHERE b.agree IS NULL), true, v.version "
+        "FROM votes_cast v JOIN sessions_held s USING (campaign_id, chunk) "
+        "JOIN ballots b ON b.dossier_id = v.dossier_id WHERE v.closed "
+        "GROUP BY s.id, v.dossier_id, v.version ORDER BY s.id, v.dossier_id", (len(world.council),))
+    cursor.execute(
+        "INSERT INTO council_session_attendance (session_id, user_id, present) "
+        "SELECT s.id, m.id, m.n < %(members)s OR s.id %% 3 <> 0 FROM sessions_held s "
+        "CROSS JOIN unnest(%(council)s::int[]) WITH ORDINALITY AS m(id, n)",
+        {"members": len(world.council), "council": world.council})
+    cursor.execute(
+        "INSERT INTO notices (idempotency_key, recipient_id, kind, params, status, attempts, created_at, sent_at, "
+        "read_at) "
+        "SELECT 'council_session:' || s.id || ':' || m.id, m.id, 'council_session', "
+        "json_build_object('session', s.id, 'held_on', s.held_on, 'place', %s::text, "
+        "'count', (SELECT count(*) FROM council_session_items i WHERE i.session_id = s.id)), 'sent', 1, "
+        "s.held_on - 7, s.held_on - 7, s.held_on - 6 FROM sessions_held s CROSS JOIN unnest(%s::int[]) AS m(id)",
+        (PLACE, world.council))
+
+
+def fill_database(url: str, folder: Path, count: int) -> tuple[object, Cast]:
+    """A migrated app over a database holding `count` dossiers, analysed as autovacuum would leave it, and the
+    people who act in it."""
     folder.mkdir(parents=True, exist_ok=True)
     app = make_app(folder, url)
     with app.app_context():
         cast = prepare_cast()
+        council = [member.id for member in seat_council(cast)]
     with psycopg.connect(url) as conn:
-        load_dossiers(conn, prepare_world(conn, cast), count)
+        load_dossiers(conn, prepare_world(conn, cast, council), count)
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
-    return app
+    return app, cast
 
 
 # Asking ------------------------------------------------------------------------------------------
@@ -283,6 +354,37 @@ def timed_requests(apps: dict[int, object], repeat: int) -> dict[tuple[str, int]
     for work in works.values():  # warm up: templates compiled, statements cached, pages read
         work()
     return interleaved_medians(works, repeat)
+
+
+def timed_sessions(apps: dict[int, object], casts: dict[int, Cast], count: int, repeat: int) -> dict[int, float]:
+    """Median seconds of `bench.council`'s session of `count` dossiers at each size, in turns. Each session has a new
+    agenda in the current campaign; the one before is removed, and the last at the end: the databases keep their
+    sizes."""
+    agendas: dict[int, list[int]] = {}
+    held: set[int] = set()
+
+    def new_agendas():
+        for size in held | (apps.keys() - agendas.keys()):
+            with apps[size].app_context():
+                if size in agendas:
+                    remove_agenda(agendas[size])
+                agendas[size] = agenda(casts[size], count)
+        held.clear()
+
+    def session(size: int):
+        with apps[size].app_context():
+            run_session(db.session.get(User, casts[size].office), council_members(), agendas[size])
+        held.add(size)
+
+    works = {size: (lambda size=size: session(size)) for size in apps}
+    new_agendas()
+    for work in works.values():  # warm up, as the list figures do
+        work()
+    seconds = interleaved_medians(works, repeat, new_agendas)
+    for size, app in apps.items():
+        with app.app_context():
+            remove_agenda(agendas[size])
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -365,13 +467,14 @@ def run(scale: Scale):
     with contextlib.ExitStack() as stack:
         urls = {count: stack.enter_context(postgres_database()) for count in (small, large)}
         folder = stack.enter_context(scratch_dir())
-        apps, loading = {}, {}
+        apps, casts, loading = {}, {}, {}
         for count, url in urls.items():
             started = time.perf_counter()
-            apps[count] = fill_database(url, folder / str(count), count)
+            apps[count], casts[count] = fill_database(url, folder / str(count), count)
             loading[count] = time.perf_counter() - started
         try:
             seconds = timed_requests(apps, repeat)
+            session_seconds = timed_sessions(apps, casts, agenda_size(scale), scale.repeat)
         finally:
             for app in apps.values():
                 with app.app_context():
@@ -381,6 +484,11 @@ def run(scale: Scale):
             yield at_most(name, high / low, GOAL,
                           f"{small:,}: {low * 1000:.1f} ms, {large:,}: {high * 1000:.1f} ms "
                           f"(GET {path}, median of {repeat})")
+        low, high = session_seconds[small], session_seconds[large]
+        yield at_most("council_session_scale", high / low, GOAL,
+                      f"{small:,}: {low:.2f} s, {large:,}: {high:.2f} s for a council session of "
+                      f"{agenda_size(scale)} dossiers and {MEMBERS} members (convening, {MEMBERS} ballot sheets, "
+                      f"closing, minutes DOCX), median of {scale.repeat}")
         servers = {count: stack.enter_context(gunicorn(folder / str(count), url)) for count, url in urls.items()}
         peaks = {count: served_peak_mib(server, scale.pick(3, 1)) for count, server in servers.items()}
     (small_start, small_peak), (large_start, large_peak) = peaks[small], peaks[large]
