@@ -13,6 +13,7 @@ from tests.factories import PDF, RESPONSIBLE
 from tests.web_helpers import csrf_token, sign_in
 from workflow.i18n import today
 from workflow.workdays import add_working_days
+from workflow import operations
 from workflow.operations import can_see
 from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, db
 
@@ -370,9 +371,14 @@ def test_each_roles_home_page_shows_its_work_queues(app, factory):
     assert names["in_appraisal"] in appraiser["appraisal"]
     assert other_department.nominee_name not in appraiser["appraisal"]
 
-    council = queues_of(factory.council()[0])
+    member = factory.council()[0]
+    council = queues_of(member)
     assert list(council) == ["voting"] and "Hồ sơ chờ bạn bỏ phiếu" in council["voting"]
     assert names["council_review"] in council["voting"]
+    voting = db.session.scalar(select(Dossier).where(Dossier.nominee_name == names["council_review"]))
+    operations.cast_vote(member, voting, True)
+    db.session.commit()
+    assert names["council_review"] not in queues_of(member).get("voting", "")
 
     chair = queues_of(factory.user_once("chair", "thanh-hoi"))
     # The chair is a member of the council: the dossiers to vote on too.
