@@ -207,6 +207,28 @@ def test_the_office_edits_settings_with_validation(app, factory):
     assert sign_in(app, factory.user("chair")).get("/settings/campaigns").status_code == 403
 
 
+def test_the_office_sets_the_invitation_letter_on_the_campaign_page(app, factory):
+    office = sign_in(app, factory.user("office"))
+    page = office.get("/settings/campaigns/tk-2024").text
+    assert "Hội nghị tổng kết công tác Hội năm 2024, phát động phong trào thi đua năm 2025" in page
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == "tk-2024"))
+    form = {"csrf_token": csrf_token(office, "/settings/campaigns"), "name": campaign.name, "year": "2024",
+            "submission_deadline": "20/12/2024", "ceremony_date": "03/01/2025", "ceremony_time": "08:00",
+            "ceremony_place": campaign.ceremony_place, "status": "open", "event_title": campaign.event_title,
+            "invitation_number": "", "invitation_symbol": "GM-HPN", "signer_name": "Nguyễn Thị Tuyết",
+            "signer_title": "TM. BAN THƯỜNG VỤ\r\nCHỦ TỊCH", "invitation_recipients": "- Như trên;\r\n- Lưu: VP."}
+
+    refused = office.post("/settings/campaigns/tk-2024", data=form | {"invitation_symbol": " ", "signer_title": ""})
+    assert refused.status_code == 400 and refused.text.count("Vui lòng nhập thông tin này.") == 2
+    assert office.post("/settings/campaigns/tk-2024", data=form | {"invitation_number": "15"}).status_code == 302
+    saved = fresh(Campaign, campaign.id)
+    assert (saved.invitation_number, saved.signer_name, saved.signer_title) == (
+        "15", "Nguyễn Thị Tuyết", "TM. BAN THƯỜNG VỤ\nCHỦ TỊCH")
+    # Emptied, the number is left for the hand to fill in.
+    office.post("/settings/campaigns/tk-2024", data=form)
+    assert fresh(Campaign, campaign.id).invitation_number is None
+
+
 def test_the_admin_manages_users_and_units(app, factory):
     admin_user = factory.user("admin", "thanh-hoi")
     admin = sign_in(app, admin_user)
