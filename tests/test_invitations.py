@@ -130,3 +130,16 @@ def test_the_2024_reference_campaign_invites_to_the_plans_event_in_hall_1a(app):
     assert seeded.event_title == PLAN_EVENT
     assert seeded.ceremony_place == "Hội trường 1A, số 7 phố Tôn Thất Thuyết, phường Dịch Vọng Hậu, quận Cầu Giấy"
     assert (seeded.invitation_symbol, seeded.signer_title) == ("GM-HPN", "TM. BAN THƯỜNG VỤ\nCHỦ TỊCH")
+
+
+def test_the_office_sets_the_letter_through_the_api(factory):
+    office = factory.api(factory.user("office"))
+    body = {"code": "tk-2025", "name": "Tổng kết công tác Hội năm 2025", "year": 2025, "event_title": PLAN_EVENT,
+            "invitation_number": "07", "signer_name": "Phan Thị Hương",
+            "invitation_recipients": "- Như trên;\n- Lưu: VP, Ban Tuyên giáo."}
+    created = office.post("/api/v1/campaigns", json=body)
+    assert created.status_code == 201, created.json
+    assert created.json.items() >= (body | {"invitation_symbol": "GM-HPN",
+                                            "signer_title": "TM. BAN THƯỜNG VỤ\nCHỦ TỊCH"}).items()
+    refused = office.post("/api/v1/campaigns", json=body | {"code": "tk-2025b", "invitation_symbol": ""})
+    assert refused.status_code == 422 and "invitation_symbol" in str(refused.json)
