@@ -9,11 +9,17 @@ from weasyprint import HTML
 
 from workflow.honours import organisation_name
 from workflow.i18n import today, vndate
+from workflow.models import INVITATION_RECIPIENTS, INVITATION_SYMBOL, SIGNER_TITLE
+
+# What a campaign's letter says unless the office changed it, for invitations queued before campaigns said so.
+LETTER_DEFAULTS = {"invitation_symbol": INVITATION_SYMBOL, "signer_title": SIGNER_TITLE,
+                   "invitation_recipients": INVITATION_RECIPIENTS}
 
 
 def invitation_pdf(params: dict) -> bytes:
-    html = render_template("letters/invitation.html", params=params, ceremony_date=vndate(params.get("ceremony_date")),
-                           issued=today(), organisation=organisation_name().upper())
+    html = render_template("letters/invitation.html", params=LETTER_DEFAULTS | params,
+                           ceremony_date=vndate(params.get("ceremony_date")), issued=today(),
+                           organisation=organisation_name().upper())
     return HTML(string=html).write_pdf()
 
 

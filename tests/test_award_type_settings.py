@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from tests.web_helpers import csrf_token, sign_in
+from tests.web_helpers import csrf_token, own_choice_notes, sign_in
 from workflow.i18n import VIETNAM
 from workflow.models import AwardType, AwardTypeChange, Dossier, db
 from workflow.procedure import catalogue
@@ -177,3 +177,11 @@ def test_the_settings_page_changes_the_procedure(app, factory):
     assert saved.status_code == 302
     assert procedure_of_type("chi_hoi_tieu_bieu") == "co-appraisal"
     assert factory.draft("chi_hoi_tieu_bieu").procedure == "co-appraisal"
+
+
+def test_the_values_the_plan_does_not_give_are_shown_as_the_organisations_own(app, factory):
+    page = sign_in(app, factory.user("office")).get("/settings/award-types/chi_hoi_tieu_bieu").text
+    assert own_choice_notes(page) == {"quota_per_unit", "vote_quorum", "vote_threshold", "vote_denominator",
+                                      "disclosure_days"}
+    english = sign_in(app, factory.user("office"), language="en").get("/settings/award-types/chi_hoi_tieu_bieu").text
+    assert english.count("The organisation's own choice: the plan does not set this value.") == 5

@@ -123,3 +123,40 @@ def test_a_notice_names_the_step_by_its_own_label(app, factory):
     notice = db.session.scalars(select(Notice).where(Notice.dossier_id == review.id, Notice.kind == "reject")).first()
     assert notice.params["from_state"] == "council_review"
     assert transition_labels(notice, lambda text: text)["event_label"] == "Refuse approval"
+
+
+def test_the_chairs_refusal_reads_not_approved_wherever_it_shows_and_the_appraisers_not_recommended(app, factory):
+    from tasks.mail import build_message
+    from workflow.models import Notice
+
+    refused = factory.dossier("council_review")
+    factory.advance(refused, "reject")
+    not_recommended = factory.dossier("rejected")
+    submitter = sign_in(app, factory.user_once("submitter", "ba-dinh"))
+
+    page = submitter.get(f"/dossiers/{refused.id}").text.split('id="diagram"')[0]
+    assert '<span class="badge tone-closed">Không phê duyệt</span>' in page
+    assert "<span>Hội đồng xét → Không phê duyệt</span>" in page and "Không đề nghị" not in page
+    other = submitter.get(f"/dossiers/{not_recommended.id}").text.split('id="diagram"')[0]
+    assert '<span class="badge tone-closed">Không đề nghị</span>' in other
+    assert "<span>Đang thẩm định → Không đề nghị</span>" in other and "Không phê duyệt" not in other
+
+    for language, chairs, appraisers in (("vi", "Không phê duyệt", "Không đề nghị"),
+                                         ("en", "Not approved", "Not recommended")):
+        api = factory.api(factory.user_once("submitter", "ba-dinh"), language=language)
+        summaries = {item["summary"].split("] ", 1)[1] for item in api.get("/api/v1/notices").json}
+        assert f"{refused.nominee_name} – {chairs}" in summaries
+        assert f"{not_recommended.nominee_name} – {appraisers}" in summaries
+
+    notice = db.session.scalars(select(Notice).where(Notice.dossier_id == refused.id, Notice.kind == "reject")).first()
+    mail = build_message(notice)
+    body = mail.get_body(("plain",)).get_content()
+    assert mail["Subject"].endswith("– Không phê duyệt") and "Không phê duyệt." in body and "Không đề nghị" not in body
+
+    chair = factory.api(factory.user_once("chair", "thanh-hoi"))
+    approved = factory.dossier("approved")
+    late = chair.post(f"/api/v1/dossiers/{approved.id}/events",
+                      json={"event": "reject", "version": approved.version, "comment": "Muộn."})
+    assert late.status_code == 409, late.json
+    assert late.json["error"]["message"] == ("Không thể thực hiện “Không phê duyệt” khi hồ sơ đang ở trạng thái "
+                                             "“Đã phê duyệt”.")

@@ -59,7 +59,8 @@ def data_strings() -> list[str]:
     """Everything on the pages that is the organisation's data, not the application's text."""
     values = []
     for model, fields in ((Unit, ("code", "name")), (AwardType, ("code", "name", "legal_basis")),
-                          (Campaign, ("code", "name", "ceremony_place", "ceremony_time")),
+                          (Campaign, ("code", "name", "ceremony_place", "ceremony_time", "event_title",
+                                      "invitation_symbol", "signer_name", "signer_title", "invitation_recipients")),
                           (User, ("username", "full_name", "email")),
                           (Dossier, ("nominee_name", "nominee_position", "nominee_workplace", "achievements",
                                      "decision_number")),

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PDF, RESPONSIBLE
-from tests.web_helpers import csrf_token, sign_in
+from tests.web_helpers import csrf_token, own_choice_notes, sign_in
 from workflow.i18n import today
 from workflow.workdays import add_working_days
 from workflow import operations
@@ -206,6 +206,34 @@ def test_the_office_edits_settings_with_validation(app, factory):
     campaign = db.session.scalar(select(Campaign).where(Campaign.code == "tk-2025"))
     assert campaign.submission_deadline == dt.date(2025, 12, 20)
     assert sign_in(app, factory.user("chair")).get("/settings/campaigns").status_code == 403
+
+
+def test_the_office_sets_the_invitation_letter_on_the_campaign_page(app, factory):
+    office = sign_in(app, factory.user("office"))
+    page = office.get("/settings/campaigns/tk-2024").text
+    assert "Hội nghị tổng kết công tác Hội năm 2024, phát động phong trào thi đua năm 2025" in page
+    assert own_choice_notes(page) == {"submission_deadline", "ceremony_time"}
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == "tk-2024"))
+    form = {"csrf_token": csrf_token(office, "/settings/campaigns"), "name": campaign.name, "year": "2024",
+            "submission_deadline": "20/12/2024", "ceremony_date": "03/01/2025", "ceremony_time": "08:00",
+            "ceremony_place": campaign.ceremony_place, "status": "open", "event_title": campaign.event_title,
+            "invitation_number": "", "invitation_symbol": "GM-HPN", "signer_name": "Nguyễn Thị Tuyết",
+            "signer_title": "TM. BAN THƯỜNG VỤ\r\nCHỦ TỊCH", "invitation_recipients": "- Như trên;\r\n- Lưu: VP."}
+
+    refused = office.post("/settings/campaigns/tk-2024", data=form | {"invitation_symbol": " ", "signer_title": ""})
+    assert refused.status_code == 400 and refused.text.count("Vui lòng nhập thông tin này.") == 2
+    assert office.post("/settings/campaigns/tk-2024", data=form | {"invitation_number": "15"}).status_code == 302
+    saved = fresh(Campaign, campaign.id)
+    assert (saved.invitation_number, saved.signer_name, saved.signer_title) == (
+        "15", "Nguyễn Thị Tuyết", "TM. BAN THƯỜNG VỤ\nCHỦ TỊCH")
+    # Emptied, the number is left for the hand to fill in.
+    office.post("/settings/campaigns/tk-2024", data=form)
+    assert fresh(Campaign, campaign.id).invitation_number is None
+
+    overview = office.get("/settings/campaigns").text
+    assert "* Giá trị do Hội tự quy định — kế hoạch không nêu;" in overview
+    headers = re.findall(r"<th scope=\"col\">([^<]+)<span aria-hidden=\"true\">\*</span>", overview)
+    assert headers == ["Hạn nộp hồ sơ", "Chỉ tiêu mỗi đơn vị", "Tỷ lệ bỏ phiếu tối thiểu", "Tỷ lệ đồng ý cần đạt"]
 
 
 def test_the_admin_manages_users_and_units(app, factory):

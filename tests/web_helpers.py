@@ -1,4 +1,4 @@
-"""Signing in to the pages with the Flask test client (CSRF tokens included)."""
+"""Signing in to the pages with the Flask test client (CSRF tokens included), and reading what pages say."""
 from __future__ import annotations
 
 import re
@@ -38,3 +38,12 @@ def sign_in(app, user, language: str | None = None, password: str = PASSWORD):
     if language:
         client.post("/language", data={"language": language, "csrf_token": csrf_token(client, "/")})
     return client
+
+
+OWN_CHOICE = "Giá trị do Hội tự quy định — kế hoạch không nêu."
+
+
+def own_choice_notes(page: str) -> set[str]:
+    """The fields of a settings page said to hold the organisation's own choice, each note tied to its field."""
+    noted = set(re.findall(r'<p class="own-choice" id="([\w-]+)-own">' + OWN_CHOICE + "</p>", page))
+    return {name for name in noted if f'aria-describedby="{name}-own" id="{name}"' in page}

@@ -8,8 +8,11 @@ from workflow.models import Campaign, User, db
 from workflow.permissions import require
 
 CODE_IN_USE = N_("This code is already in use.")
+# What the invitation letter (workflow/invitations.py) takes from its campaign.
+INVITATION_FIELDS = ("event_title", "invitation_number", "invitation_symbol", "signer_name", "signer_title",
+                     "invitation_recipients")
 CAMPAIGN_FIELDS = ("code", "name", "year", "submission_deadline", "ceremony_date", "ceremony_time",
-                   "ceremony_place", "status")
+                   "ceremony_place", "status", *INVITATION_FIELDS)
 
 
 def campaign_by_code(code: str) -> Campaign:

@@ -20,7 +20,7 @@ from workflow.models import AwardType, Campaign, Dossier, User, db
 from workflow.parties import party_of
 from workflow.permissions import may_change_dossier, may_fire
 from workflow.procedure import EACH_PARTY, catalogue
-from workflow.reference import seed_reference_data
+from workflow.reference import VENUE_2024, seed_reference_data
 from workflow.rules import latest_window
 
 DEMO_PASSWORD = "demo-2024"
@@ -61,9 +61,12 @@ def ensure_demo_campaign() -> Campaign:
     campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
     if campaign is None:
         campaign = Campaign(code=code, name=f"Tổng kết công tác Hội năm {year} (trình diễn)", year=year,
+                            event_title=f"Hội nghị tổng kết công tác Hội năm {year}, "
+                                        f"phát động phong trào thi đua năm {year + 1}",
+                            signer_name=next(name for _, role, _, name in DEMO_USERS if role == "chair"),
                             submission_deadline=today() + dt.timedelta(days=30),
                             ceremony_date=today() + dt.timedelta(days=45), ceremony_time="08:00",
-                            ceremony_place="Hội trường 1A, 19 Lê Thánh Tông, Hoàn Kiếm, Hà Nội")
+                            ceremony_place=VENUE_2024)
         db.session.add(campaign)
         db.session.flush()
     return campaign

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from workflow.campaigns import INVITATION_FIELDS
 from workflow.models import Campaign, Dossier, Notice, db
 from workflow.notices import existing_keys, new_notice, unit_submitters
 from workflow.procedure_use import in_states
@@ -26,6 +27,7 @@ def invitation_params(dossier: Dossier) -> dict:
         "ceremony_date": campaign.ceremony_date.isoformat() if campaign.ceremony_date else None,
         "ceremony_time": campaign.ceremony_time,
         "ceremony_place": campaign.ceremony_place,
+        **{field: getattr(campaign, field) for field in INVITATION_FIELDS},
     }
 
 

@@ -63,6 +63,12 @@ NAME_KEY_LENGTH = 3 * NAME_LENGTH
 # Ids are 32-bit integers in the database: a larger one names no row (and PostgreSQL would refuse to compare it).
 MAX_ID = 2**31 - 1
 
+# A campaign's invitation letter unless the office says otherwise: its symbol, its signer's title (one line each of
+# the signature block) and its distribution list (Nơi nhận), as Vietnamese administrative letters have them.
+INVITATION_SYMBOL = "GM-HPN"
+SIGNER_TITLE = "TM. BAN THƯỜNG VỤ\nCHỦ TỊCH"
+INVITATION_RECIPIENTS = "- Như trên;\n- Lưu: VP."
+
 
 class UTCDateTime(types.TypeDecorator):
     """Aware UTC datetimes on every database (SQLite keeps no offset of its own)."""
@@ -200,6 +206,16 @@ class Campaign(db.Model):
     ceremony_date: Mapped[dt.date | None] = mapped_column(Date)
     ceremony_time: Mapped[str | None] = mapped_column(String(16))
     ceremony_place: Mapped[str | None] = mapped_column(String(255))
+    # The invitation letter (giấy mời): the event it invites to, its number and symbol ("Số: 12/GM-HPN"; without a
+    # number the line is left blank to be filled by hand), who signs it, and whom it is sent to (Nơi nhận).
+    event_title: Mapped[str | None] = mapped_column(String(500))
+    invitation_number: Mapped[str | None] = mapped_column(String(32))
+    invitation_symbol: Mapped[str] = mapped_column(String(32), default=INVITATION_SYMBOL,
+                                                   server_default=INVITATION_SYMBOL)
+    signer_name: Mapped[str | None] = mapped_column(String(255))
+    signer_title: Mapped[str] = mapped_column(String(255), default=SIGNER_TITLE, server_default=SIGNER_TITLE)
+    invitation_recipients: Mapped[str] = mapped_column(Text, default=INVITATION_RECIPIENTS,
+                                                       server_default=INVITATION_RECIPIENTS)
     status: Mapped[CampaignStatus] = status_column(CampaignStatus, CampaignStatus.OPEN)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

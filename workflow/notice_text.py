@@ -23,12 +23,13 @@ MESSAGE_KINDS = {*REMINDER_TITLES, "invitation", "digest", "council_session"}
 
 
 def transition_labels(notice: Notice, gettext: Gettext) -> dict:
-    """The translated labels of a transition notice's event and the state it led to, and the due date by which
-    the unit is asked to answer (`resubmit_by`)."""
+    """The translated labels of a transition notice's step and the state it led to, as that step names it, and the
+    due date by which the unit is asked to answer (`resubmit_by`)."""
     params = notice.params
+    event, source = params.get("event", ""), params.get("from_state")
     return {
-        "event_label": gettext(catalogue().step_label(params.get("event", ""), params.get("from_state"))),
-        "state_label": gettext(catalogue().state_label(params.get("state", ""))),
+        "event_label": gettext(catalogue().step_label(event, source)),
+        "state_label": gettext(catalogue().outcome_label(event, source, params.get("state", ""))),
         "resubmit_by": resubmit_by(params),
     }
 

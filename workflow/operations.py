@@ -363,7 +363,7 @@ def check_step(actor: User, dossier: Dossier, event: str, version: int | None, d
     step = procedure.step_by_event_and_source.get((event, state))
     if step is None or not may_fire(actor, step, dossier):
         raise InvalidTransition(Msg(N_("“%(event)s” is not possible while the dossier is “%(state)s”."),
-                                    {"event": Msg(procedure.event_label(event)),
+                                    {"event": Msg(_action_label(actor, steps, procedure)),
                                      "state": Msg(procedure.state_label(state))}))
     if COUNTING_RULES.intersection(step.rules):
         # Serialise submissions per award type so that quota and duplicate counts stay true.
@@ -375,6 +375,13 @@ def check_step(actor: User, dossier: Dossier, event: str, version: int | None, d
     if failures:
         raise GuardFailed([RuleFailure(code, message) for code, message in failures])
     return step
+
+
+def _action_label(actor: User, steps: list[Step], procedure: Procedure) -> str:
+    """What the actor calls the event of `steps`: the label of the steps their role takes where these agree (the
+    chair's refusal is "Không phê duyệt" where the appraiser's is "Không đề nghị"), else the event's."""
+    labels = {procedure.step_label(step) for step in steps if takes(actor, step)}
+    return labels.pop() if len(labels) == 1 else procedure.event_label(steps[0].event)
 
 
 def _refuse_non_party(actor: User, steps: list[Step], event_label: str) -> None:

@@ -157,6 +157,10 @@ class Step:
     style: str = "primary"
     # This step's own {locale: text} label where its event's would mislead (the chair's refusal), else None.
     label: dict[str, str] | None = field(default=None, compare=False)
+    # What the dossier's state is called when this step brought it there, where the state's own label would say
+    # another step's outcome (the chair's refusal, "Không phê duyệt", leads to the state the appraiser's, "Không đề
+    # nghị", names), else None.
+    outcome: dict[str, str] | None = field(default=None, compare=False)
     # The codes of the units whose holders of the role fire it (scopes party and each_party).
     parties: tuple[str, ...] = ()
     # The batch action it is taken in (BATCHES), besides one dossier at a time.
@@ -278,6 +282,10 @@ class Procedure:
     def step_label(self, step: Step) -> str:
         """The English label of `step` (its own, or its event's): the message id the pages translate."""
         return step.label["en"] if step.label else self.event_label(step.event)
+
+    def outcome_label(self, step: Step) -> str:
+        """The English name of where `step` leads (its own outcome, or its state's label)."""
+        return step.outcome["en"] if step.outcome else self.state_label(step.dest)
 
     def next_state(self, state: str, event: str) -> str:
         """Where `event` leads from `state`; raises MachineError when the machine does not allow it."""
@@ -601,7 +609,7 @@ def _parse_fields(check: _Checker, top: _Node) -> tuple[Field, ...]:
 
 
 STEP_KEYS = {"event", "from", "to", "role", "scope", "rules", "inputs", "effects", "notify", "queue", "style", "label",
-             "parties", "batch"}
+             "outcome", "parties", "batch"}
 
 
 def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_labels: dict) -> Step | None:
@@ -697,6 +705,8 @@ def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_l
     if style not in STEP_STYLES:
         check.fault(check.line_of(node, "style"), f"unknown style '{style}'; known: {', '.join(STEP_STYLES)}")
     label = check.labels(node["label"], "a step's 'label'", check.line_of(node, "label")) if "label" in node else None
+    outcome = (check.labels(node["outcome"], "a step's 'outcome'", check.line_of(node, "outcome"))
+               if "outcome" in node else None)
     batch = node.get("batch")
     if batch is not None and batch not in BATCHES:
         check.fault(check.line_of(node, "batch"), f"unknown batch '{batch}'; known: {', '.join(BATCHES)}")
@@ -704,7 +714,7 @@ def _parse_step(check: _Checker, node, states: dict, event_labels: dict, queue_l
         return None
     return Step(event=event, source=node["from"], dest=node["to"], role=role, scope=scope, rules=tuple(rules),
                 inputs=tuple(inputs), effects=tuple(effects), notify=notify, queue=queue, style=style, label=label,
-                parties=parties, batch=batch)
+                outcome=outcome, parties=parties, batch=batch)
 
 
 def _check_batches(check: _Checker, initial: str, states: dict, steps: list[Step], lines: list[int]) -> None:
@@ -832,6 +842,7 @@ class Catalogue:
         for procedure in self:
             for labels in [procedure.title, *procedure.state_labels.values(), *procedure.event_labels.values(),
                            *procedure.queue_labels.values(), *(step.label for step in procedure.steps if step.label),
+                           *(step.outcome for step in procedure.steps if step.outcome),
                            *(item.label for item in procedure.fields),
                            *(labels for item in procedure.fields for _, labels in item.choices)]:
                 table[labels["en"]] = labels.get(locale, labels["en"])
@@ -856,6 +867,14 @@ class Catalogue:
             if step is not None:
                 return procedure.step_label(step)
         return self.event_label(event)
+
+    def outcome_label(self, event: str, source: str | None, state: str) -> str:
+        """What `state` is called when the step `event` takes from `source` brought the dossier there."""
+        for procedure in self:
+            step = procedure.step_by_event_and_source.get((event, source))
+            if step is not None and step.dest == state:
+                return procedure.outcome_label(step)
+        return self.state_label(state)
 
     def queue_label(self, queue: str) -> str:
         for procedure in self:

@@ -57,9 +57,12 @@ AWARD_TYPES = (
      False, "ban-tuyen-giao", 1, COLLECTIVE_DOCUMENTS),
 )
 
+VENUE_2024 = "Hội trường 1A, số 7 phố Tôn Thất Thuyết, phường Dịch Vọng Hậu, quận Cầu Giấy"
+# The plan gives the event, its date and its place; the deadline and the start time are the office's own choice.
 CAMPAIGN_2024 = dict(code="tk-2024", name="Tổng kết công tác Hội năm 2024", year=2024,
+                     event_title="Hội nghị tổng kết công tác Hội năm 2024, phát động phong trào thi đua năm 2025",
                      submission_deadline=dt.date(2024, 12, 20), ceremony_date=dt.date(2025, 1, 3),
-                     ceremony_time="08:00", ceremony_place="Hội trường 1A", status=CampaignStatus.OPEN)
+                     ceremony_time="08:00", ceremony_place=VENUE_2024, status=CampaignStatus.OPEN)
 
 
 REFERENCE_DATA_DIR = Path(__file__).resolve().parent / "reference_data"

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from workflow.campaigns import create_campaign
+from workflow.campaigns import INVITATION_FIELDS, create_campaign
 from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import AwardType, AwardTypeChange, Campaign, CampaignStatus, User, db
@@ -16,7 +16,9 @@ from workflow.rules import DOCUMENT_KINDS
 
 CAMPAIGN_STATUSES = tuple(status.value for status in CampaignStatus)
 EDITABLE_CAMPAIGN_FIELDS = ("name", "year", "submission_deadline", "ceremony_date", "ceremony_time",
-                            "ceremony_place", "status")
+                            "ceremony_place", "status", *INVITATION_FIELDS)
+# The invitation letter's lines that cannot be left out: its symbol, the signer's title and the distribution list.
+REQUIRED_INVITATION_FIELDS = ("invitation_symbol", "signer_title", "invitation_recipients")
 EDITABLE_AWARD_TYPE_FIELDS = ("name", "rank", "forwarded", "required_documents", "quota_per_unit", "vote_quorum",
                               "vote_threshold", "legal_basis", "active", "procedure", "disclosure_days",
                               "vote_denominator")
@@ -33,6 +35,8 @@ def _campaign_errors(data: dict) -> list[dict]:
     year = data.get("year")
     if year is None or not 2000 <= year <= 2100:
         errors.append({"field": "year", "message": Msg(N_("The year must be between 2000 and 2100."))})
+    errors += [{"field": field, "message": Msg(N_("The invitation letter needs this line."))}
+               for field in REQUIRED_INVITATION_FIELDS if field in data and not (data[field] or "").strip()]
     if data.get("status") not in CAMPAIGN_STATUSES:
         errors.append({"field": "status", "message": Msg(N_("The status must be open or closed."))})
     deadline, ceremony = data.get("submission_deadline"), data.get("ceremony_date")

@@ -8,7 +8,7 @@ from web.api.schemas import (
     AwardTypeChangeOut, AwardTypeOut, AwardTypePatch, CampaignIn, CampaignOut, ProcedureOut, UnitOut,
 )
 from workflow import settings
-from workflow.campaigns import create_campaign
+from workflow.campaigns import INVITATION_FIELDS, create_campaign
 from workflow.i18n import VIETNAM
 from workflow.models import AwardType, Campaign, Unit, db
 from workflow.procedure import catalogue
@@ -18,7 +18,8 @@ blp = ApiBlueprint("reference", __name__, url_prefix="/api/v1", description="Uni
 
 def campaign_json(campaign: Campaign) -> dict:
     return {field: getattr(campaign, field) for field in (
-        "code", "name", "year", "submission_deadline", "ceremony_date", "ceremony_time", "ceremony_place", "status")}
+        "code", "name", "year", "submission_deadline", "ceremony_date", "ceremony_time", "ceremony_place", "status",
+        *INVITATION_FIELDS)}
 
 
 @blp.route("/units", methods=["GET"])

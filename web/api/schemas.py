@@ -200,6 +200,17 @@ class CampaignIn(In):
     ceremony_time = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=16))
     ceremony_place = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
     status = fields.String(load_default=CampaignStatus.OPEN.value, validate=validate.OneOf(CAMPAIGN_STATUSES))
+    event_title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={
+        "description": "the event the invitation letter invites the awardees to"})
+    invitation_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32), metadata={
+        "description": "the invitation letter's number; without one it is left blank, to be filled in by hand"})
+    invitation_symbol = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32),
+                                      metadata={"description": "what follows the number, e.g. GM-HPN (the default)"})
+    signer_name = Name(load_default=None, allow_none=True, validate=validate.Length(max=255))
+    signer_title = Lines(load_default=None, allow_none=True, validate=validate.Length(min=1, max=255), metadata={
+        "description": "one line each of the signature block; default TM. BAN THƯỜNG VỤ / CHỦ TỊCH"})
+    invitation_recipients = Lines(load_default=None, allow_none=True, validate=validate.Length(min=1, max=2000),
+                                  metadata={"description": "the distribution list (Nơi nhận), one line each"})
 
 
 class CampaignOut(Schema):
@@ -211,6 +222,12 @@ class CampaignOut(Schema):
     ceremony_time = fields.String(allow_none=True)
     ceremony_place = fields.String(allow_none=True)
     status = fields.String(required=True)
+    event_title = fields.String(allow_none=True)
+    invitation_number = fields.String(allow_none=True)
+    invitation_symbol = fields.String(required=True)
+    signer_name = fields.String(allow_none=True)
+    signer_title = fields.String(required=True)
+    invitation_recipients = fields.String(required=True)
 
 
 class Nominee(In):

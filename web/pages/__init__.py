@@ -72,6 +72,14 @@ def history_label(procedure: Procedure, row) -> str:
     return step_label(procedure, step) if step is not None else event_label(row.event)
 
 
+def outcome_label(procedure: Procedure, row) -> str:
+    """The state a history row led to, as the step it records names it (the chair's refusal: "Không phê duyệt")."""
+    step = procedure.step_by_event_and_source.get((row.event, row.from_state))
+    if step is not None and step.dest == row.to_state:
+        return gettext(procedure.outcome_label(step))
+    return state_label(row.to_state, procedure)
+
+
 def state_tone(state: str | None, procedure: Procedure | None = None) -> str:
     """The look of a state's badge (tone-… in app.css), from what the state is in `procedure` (or the loaded ones)."""
     if procedure is not None and state in procedure.state_labels:
@@ -124,6 +132,7 @@ def init_pages(app: Flask) -> None:
     app.context_processor(page_context)
     app.jinja_env.globals.update(
         state_label=state_label, event_label=event_label, step_label=step_label, history_label=history_label,
+        outcome_label=outcome_label,
         state_tone=state_tone, waits_for_unit=waits_for_unit, resubmit_by=resubmit_by,
         role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_KINDS),
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg,

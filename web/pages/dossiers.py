@@ -8,17 +8,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workflow.unit_of_work import commit
-from web.pages import render_msg, requires
+from web.pages import outcome_label, render_msg, requires
 from web.pages.forms import (
     ActionForm, BulkForm, DossierForm, EventForm, ResolutionForm, UploadForm, VoteForm, input_fields,
 )
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
 from workflow import batch, council, disclosure, operations, queries
-from workflow.procedure import EACH_PARTY, catalogue
+from workflow.procedure import EACH_PARTY, Step, catalogue
 from workflow.errors import BatchRefused, Forbidden, NotFound, WorkflowError
 from workflow.i18n import vndate
-from workflow.models import AwardType, Campaign, CampaignStatus, Unit, db
+from workflow.models import AwardType, Campaign, CampaignStatus, Dossier, Unit, db
 from workflow.parties import awaited_after, opinions, party_names, unit_names
 from workflow.permissions import (
     holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
@@ -233,12 +233,14 @@ def view(dossier_id: int):
     # No tally while nobody has voted in this round (the ballots go when the dossier comes back to the council).
     vote_tally = tally(dossier) if show_tally else None
     history = queries.history_of(dossier)
+    entered = next((row for row in reversed(history) if row.from_state != row.to_state), None)
     # What the last return asked, while the unit answers it and while its answer is examined.
     asked = ("due" if dossier.state in procedure.due_states
              else "answered" if dossier.state in procedure.answer_states else None)
     return render_template(
         "pages/dossier.html", dossier=dossier, procedure=procedure, steps=steps, asked=asked,
         history=history, actors=queries.actor_names(history),
+        state_name=outcome_label(procedure, entered) if entered and entered.to_state == dossier.state else None,
         last_return=queries.last_return(dossier) if asked else None,
         opinions=opinions(dossier, procedure.steps),
         parties=unit_names({row.details.get("party") for row in history} - {None}),
@@ -343,9 +345,9 @@ def event(dossier_id: int, event: str):
                         "its own."), "success")
             elif request.args.get("back") == "packet":  # among the packet's dossiers, say which one moved
                 flash(_("Done: “%(name)s” is now “%(state)s”.", name=dossier.nominee_name,
-                        state=_state_label(dossier.state)), "success")
+                        state=_outcome(event, step, dossier)), "success")
             else:
-                flash(_("Done: the dossier is now “%(state)s”.", state=_state_label(dossier.state)), "success")
+                flash(_("Done: the dossier is now “%(state)s”.", state=_outcome(event, step, dossier)), "success")
             return redirect(_back_page(dossier))
         except (NotFound, Forbidden):
             raise
@@ -375,6 +377,11 @@ def event(dossier_id: int, event: str):
 
 def _state_label(state: str) -> str:
     return _(catalogue().state_label(state))
+
+
+def _outcome(event: str, step: Step | None, dossier: Dossier) -> str:
+    """The dossier's state as the step just taken names it (the chair's refusal: "Không phê duyệt")."""
+    return _(catalogue().outcome_label(event, step.source if step else None, dossier.state))
 
 
 @bp.route("/<int:dossier_id>/vote", methods=["POST"])

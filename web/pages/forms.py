@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from workflow.i18n import N_
-from workflow.models import CampaignStatus
+from workflow.models import INVITATION_RECIPIENTS, INVITATION_SYMBOL, SIGNER_TITLE, CampaignStatus
 from workflow.settings import MAX_DISCLOSURE_DAYS
 from workflow.rules import DOCUMENT_KINDS
 from workflow.text import TextRefused, clean_line, clean_lines
@@ -215,6 +215,15 @@ class CampaignForm(FlaskForm):
     ceremony_date = VnDateField(_l("Ceremony date"), validators=[Optional()])
     ceremony_time = StringField(_l("Ceremony time"), validators=[Optional(), at_most(16)])
     ceremony_place = StringField(_l("Ceremony place"), validators=[Optional(), at_most(255)])
+    event_title = StringField(_l("Event the awardees are invited to"), validators=[Optional(), at_most(500)])
+    invitation_number = StringField(_l("Invitation number"), validators=[Optional(), at_most(32)])
+    invitation_symbol = StringField(_l("Invitation symbol"), default=INVITATION_SYMBOL,
+                                    validators=[DataRequired(), at_most(32)])
+    signer_name = NameField(_l("Signer's name"), validators=[Optional(), at_most(255)])
+    signer_title = TextAreaField(_l("Signer's title"), default=SIGNER_TITLE, validators=[DataRequired(), at_most(255)],
+                                 render_kw={"rows": 2})
+    invitation_recipients = TextAreaField(_l("Distribution list (Nơi nhận)"), default=INVITATION_RECIPIENTS,
+                                          validators=[DataRequired(), at_most(2000)], render_kw={"rows": 3})
     status = SelectField(_l("Status"), choices=[(CampaignStatus.OPEN.value, _l("Open")),
                                                 (CampaignStatus.CLOSED.value, _l("Closed"))])
     submit = SubmitField(_l("Save"))

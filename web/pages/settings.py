@@ -10,6 +10,7 @@ from web.pages import gate
 from web.pages.views import form_view
 from web.pages.forms import AwardTypeForm, CampaignForm
 from workflow import settings as office_settings
+from workflow.campaigns import INVITATION_FIELDS
 from workflow.models import AwardType, Campaign, db
 from workflow.procedure import catalogue
 from workflow.rules import DOCUMENT_KINDS
@@ -31,7 +32,7 @@ def _campaign_data(form: CampaignForm) -> dict:
     return {"name": form.name.data.strip(), "year": form.year.data,
             "submission_deadline": form.submission_deadline.data, "ceremony_date": form.ceremony_date.data,
             "ceremony_time": form.ceremony_time.data or None, "ceremony_place": form.ceremony_place.data or None,
-            "status": form.status.data}
+            "status": form.status.data, **{name: (form[name].data or "").strip() or None for name in INVITATION_FIELDS}}
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
