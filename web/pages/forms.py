@@ -240,6 +240,8 @@ class AwardTypeForm(FlaskForm):
     active = BooleanField(_l("In use"))
     # Checked by the operation, as the API's value is: an unknown one is refused beside the field.
     procedure = SelectField(_l("Procedure"), validate_choice=False)
+    award_form_code = SelectField(_l("Award form"), validate_choice=False)
+    issuer_code = SelectField(_l("Conferred by"), validate_choice=False)
     submit = SubmitField(_l("Save"))
 
 
