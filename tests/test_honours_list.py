@@ -79,7 +79,9 @@ def test_groups_come_in_rank_order_with_stt_restarting_and_only_conferred_dossie
     assert [item["nominee_name"] for item in honours["groups"][1]["items"]] == ["Hội LHPN phường Kim Mã",
                                                                                "Phạm Thị Mai"]
     item = honours["groups"][0]["items"][0]
-    assert set(item) == {"stt", "nominee_name", "position", "unit", "unit_name", "decision_number", "decision_date"}
+    assert set(item) == {"stt", "nominee_name", "position", "unit", "unit_name", "decision_number", "decision_date",
+                         "issuer"}
+    assert item["issuer"] == "Đoàn Chủ tịch Trung ương Hội LHPN Việt Nam"  # its award type's: no decision record
     assert (item["unit"], item["unit_name"], item["decision_number"]) == ("ba-dinh", "Hội LHPN quận Ba Đình",
                                                                           "123/QĐ-HPN")
     assert dt.date.fromisoformat(item["decision_date"])
@@ -116,7 +118,8 @@ def docx_list_table(data):
 
 def expected_cells(item):
     date = dt.date.fromisoformat(item["decision_date"]).strftime("%d/%m/%Y")
-    return [item["stt"], item["nominee_name"], item["position"], item["unit_name"], item["decision_number"], date]
+    return [item["stt"], item["nominee_name"], item["position"], item["unit_name"], item["decision_number"], date,
+            item["issuer"]]
 
 
 @pytest.fixture
