@@ -115,7 +115,8 @@ def test_statistics_and_dashboard_count_by_form_and_issuer(app, factory):
     workbook = openpyxl.load_workbook(io.BytesIO(api.get(f"/api/v1/campaigns/{CAMPAIGN}/statistics?format=xlsx").data))
     sheet = workbook.worksheets[2]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=3)]
-    assert rows[0] == ["Hình thức khen thưởng", "Cấp khen thưởng", "Số đề nghị", "Được khen thưởng"]
+    assert rows[0] == ["Hình thức (bằng khen, giấy khen, danh hiệu)", "Cấp khen thưởng", "Số đề nghị",
+                       "Được khen thưởng"]
     assert ["Bằng khen", "Ban Thường vụ Hội LHPN thành phố Hà Nội", 2, 1] in rows
 
     office = sign_in(app, factory.user("office"), language="en")

@@ -146,7 +146,7 @@ def test_xlsx_export_reads_back_as_the_json(small_list):
     assert any(text.startswith("Hà Nội, ngày ") for text in texts) and "CHỦ TỊCH" in texts
     header = next(index for index, row in enumerate(rows, 1) if row[0] == "STT")
     assert ws.print_title_rows == f"${header}:${header}"
-    items = [["" if value is None else value for value in row[:6]] for row in rows if isinstance(row[0], int)]
+    items = [["" if value is None else value for value in row[:7]] for row in rows if isinstance(row[0], int)]
     assert items == [expected_cells(item) for item in all_items(honours)]
     headings = [row[0] for row in rows if isinstance(row[0], str) and row[0][:3] in ("I. ", "II.")]
     assert headings == [f"I. {honours['groups'][0]['award_name']}", f"II. {honours['groups'][1]['award_name']}"]

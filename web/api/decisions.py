@@ -9,7 +9,8 @@ from web.api.blueprints import ApiBlueprint
 from web.api.honours import _attachment, _language
 from web.api.packets import moved_json
 from web.api.schemas import (
-    DecisionCandidateOut, DecisionCandidatesQuery, DecisionIn, DecisionOut, PacketMoved, SignedDecisionUpload,
+    AwardDecisionCandidateOut, AwardDecisionCandidatesQuery, AwardDecisionIn, AwardDecisionOut, PacketMoved,
+    SignedDecisionUpload,
 )
 from web.storage import document_store, send_stored
 from workflow import decisions
@@ -56,7 +57,7 @@ def _decision(decision_id: int) -> Decision:
 @blp.route("/decisions", methods=["GET"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)
-@blp.response(200, DecisionOut(many=True))
+@blp.response(200, AwardDecisionOut(many=True))
 def list_decisions():
     """Every decision, the latest first (office)."""
     return [decision_json(d) for d in decisions.decisions(current_user())]
@@ -65,8 +66,8 @@ def list_decisions():
 @blp.route("/decisions/candidates", methods=["GET"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)
-@blp.arguments(DecisionCandidatesQuery, location="query")
-@blp.response(200, DecisionCandidateOut(many=True))
+@blp.arguments(AwardDecisionCandidatesQuery, location="query")
+@blp.response(200, AwardDecisionCandidateOut(many=True))
 def list_candidates(query):
     """The dossiers a new decision may list: waiting for a decision and on no other draft (office); of one award type
     and one unit if given."""
@@ -78,8 +79,8 @@ def list_candidates(query):
 @blp.route("/decisions", methods=["POST"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)
-@blp.arguments(DecisionIn)
-@blp.response(201, DecisionOut)
+@blp.arguments(AwardDecisionIn)
+@blp.response(201, AwardDecisionOut)
 def post_decision(data):
     """Draft a decision listing dossiers waiting for one (office), all or nothing: `batch_refused` 422 names each
     dossier refused; a number already used is a `validation_error` on `number`."""
@@ -92,7 +93,7 @@ def post_decision(data):
 @blp.route("/decisions/<int:decision_id>", methods=["GET"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)
-@blp.response(200, DecisionOut)
+@blp.response(200, AwardDecisionOut)
 def get_decision(decision_id):
     """The decision and the dossiers it lists (office)."""
     return decision_json(_decision(decision_id))
@@ -111,7 +112,7 @@ def get_draft(decision_id, format_):
 @token_required
 @blp.doc(security=BEARER_SECURITY)
 @blp.arguments(SignedDecisionUpload, location="multipart")
-@blp.response(200, DecisionOut)
+@blp.response(200, AwardDecisionOut)
 def upload_signed(form, decision_id):
     """Upload the signed decision, a PDF judged like any document (replaces one uploaded before; office)."""
     decision = _decision(decision_id)

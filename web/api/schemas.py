@@ -509,7 +509,7 @@ class ApprovalOut(Schema):
     not_passed = fields.List(fields.Nested(RefusalOut), required=True)
 
 
-class DecisionIn(In):
+class AwardDecisionIn(In):
     number = fields.String(required=True, validate=validate.Length(min=1, max=64),
                            metadata={"description": "unique across the app, e.g. 125/QĐ-HPN"})
     decided_on = fields.Date(required=True)
@@ -521,12 +521,12 @@ class DecisionIn(In):
                               validate=validate.Length(min=1, max=2000))
 
 
-class DecisionCandidatesQuery(In):
+class AwardDecisionCandidatesQuery(In):
     award_type = fields.String(load_default=None, validate=CODE)
     unit = fields.String(load_default=None, validate=CODE)
 
 
-class DecisionCandidateOut(Schema):
+class AwardDecisionCandidateOut(Schema):
     id = fields.Integer(required=True)
     nominee_name = fields.String(required=True)
     award_type = fields.String(required=True)
@@ -535,7 +535,7 @@ class DecisionCandidateOut(Schema):
     issuer = fields.String(required=True, metadata={"description": "the code of its award type's issuer"})
 
 
-class DecisionItemOut(Schema):
+class AwardDecisionItemOut(Schema):
     dossier = fields.Integer(required=True)
     nominee_name = fields.String(required=True)
     award_type = fields.String(required=True)
@@ -543,7 +543,7 @@ class DecisionItemOut(Schema):
     state = fields.String(required=True, validate=LoadedOneOf("states"))
 
 
-class DecisionOut(Schema):
+class AwardDecisionOut(Schema):
     id = fields.Integer(required=True)
     number = fields.String(required=True)
     decided_on = fields.Date(required=True)
@@ -555,7 +555,7 @@ class DecisionOut(Schema):
     signed_pdf = fields.String(allow_none=True, metadata={"description": "where to download the signed copy, once "
                                                                          "uploaded"})
     recorded_at = fields.DateTime(allow_none=True)
-    items = fields.List(fields.Nested(DecisionItemOut), required=True)
+    items = fields.List(fields.Nested(AwardDecisionItemOut), required=True)
 
 
 class SignedDecisionUpload(In):
