@@ -99,7 +99,7 @@ def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
                                                               {"limit": MAX_DOSSIERS})})
     if errors:
         raise ValidationFailed(details=errors)
-    listed = {}
+    listed, _loaded = {}, _load(ids)
     on_draft = dict(db.session.execute(select(DecisionItem.dossier_id, Decision.number).join(Decision).where(
         Decision.status == DecisionStatus.DRAFT, DecisionItem.dossier_id.in_(ids))).all())
     refusals = []
@@ -138,6 +138,15 @@ def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
         # Another request took the number between the check and the write.
         raise ValidationFailed(details=[_number_taken(number)]) from None
     return decision
+
+
+def _load(ids: list[int], lock: bool = False) -> list[Dossier]:
+    """Read the dossiers of `ids` in one statement (locked, in id order, if `lock`), for the one-by-one steps that
+    follow to find them in the session: the caller holds the list, as the session holds its objects weakly."""
+    query = select(Dossier).where(Dossier.id.in_(ids)).execution_options(populate_existing=True)
+    if lock:
+        query = query.order_by(Dossier.id).with_for_update(of=Dossier)
+    return list(db.session.scalars(query).unique())
 
 
 def get_decision(actor: User, decision_id: int) -> Decision:
@@ -194,7 +203,9 @@ def record_decision(actor: User, decision: Decision) -> list[Dossier]:
         raise ValidationFailed(details=[{"field": "signed_pdf", "message": Msg(
             N_("Upload the signed decision before recording it."))}])
     inputs = operations.EventInput(decision_number=decision.number, decision_date=decision.decided_on)
-    moved = fire_all(actor, [item.dossier_id for item in decision.items], decision_step,
+    ids = [item.dossier_id for item in decision.items]
+    _loaded = _load(ids, lock=True)
+    moved = fire_all(actor, ids, decision_step,
                      N_("“%(name)s” cannot be conferred while it is “%(state)s”."), lambda _dossier, _step: inputs)
     decision.status, decision.recorded_at, decision.recorded_by_id = DecisionStatus.RECORDED, utcnow(), actor.id
     db.session.flush()
