@@ -143,7 +143,8 @@ def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
 def _load(ids: list[int], lock: bool = False) -> list[Dossier]:
     """Read the dossiers of `ids` in one statement (locked, in id order, if `lock`), for the one-by-one steps that
     follow to find them in the session: the caller holds the list, as the session holds its objects weakly."""
-    query = select(Dossier).where(Dossier.id.in_(ids)).execution_options(populate_existing=True)
+    query = (select(Dossier).where(Dossier.id.in_(ids)).options(*operations.DOCUMENTS_WHEN_USED)
+             .execution_options(populate_existing=True))
     if lock:
         query = query.order_by(Dossier.id).with_for_update(of=Dossier)
     return list(db.session.scalars(query).unique())
@@ -197,13 +198,14 @@ def record_decision(actor: User, decision: Decision) -> list[Dossier]:
     require(actor, "manage_decisions")
     # A second recording waits for the first and finds the decision recorded.
     db.session.execute(select(Decision.id).where(Decision.id == decision.id).with_for_update())
-    db.session.refresh(decision)
+    db.session.refresh(decision, ["status", "signed_storage_name"])
     _require_draft(decision)
     if not decision.signed_storage_name:
         raise ValidationFailed(details=[{"field": "signed_pdf", "message": Msg(
             N_("Upload the signed decision before recording it."))}])
     inputs = operations.EventInput(decision_number=decision.number, decision_date=decision.decided_on)
-    ids = [item.dossier_id for item in decision.items]
+    ids = list(db.session.scalars(select(DecisionItem.dossier_id).where(DecisionItem.decision_id == decision.id)
+                                  .order_by(DecisionItem.id)))
     _loaded = _load(ids, lock=True)
     moved = fire_all(actor, ids, decision_step,
                      N_("“%(name)s” cannot be conferred while it is “%(state)s”."), lambda _dossier, _step: inputs)
