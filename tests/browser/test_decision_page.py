@@ -53,6 +53,16 @@ def test_the_office_drafts_uploads_and_records_a_decision(browser, factory):
     assert reread(elsewhere).state == "approved"
     assert db.session.query(Decision).one().number == "125/QĐ-HPN"
 
+    # What is given and who gives it: the award type's settings (the organisation's own choice marked) and the
+    # dashboard's counts by form and issuer.
+    page.goto("/settings/award-types/uy_thac_nhcsxh")
+    assert "do tổ chức tự chọn" in page.inner_text("main")
+    assert page.evaluate(UNLABELLED) == []
+    browser.shot(page, "award-type-form-and-issuer")
+    page.goto("/dashboard?campaign=test-campaign")
+    assert "Theo hình thức và cấp khen thưởng" in page.inner_text("main")
+    browser.shot(page, "dashboard-by-form-and-issuer")
+
     phone = browser.login(factory.user_once("office", "van-phong").username, width=390, height=844)
     phone.goto("/decisions")
     assert phone.evaluate(OVERFLOW)
