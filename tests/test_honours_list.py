@@ -79,7 +79,9 @@ def test_groups_come_in_rank_order_with_stt_restarting_and_only_conferred_dossie
     assert [item["nominee_name"] for item in honours["groups"][1]["items"]] == ["Hội LHPN phường Kim Mã",
                                                                                "Phạm Thị Mai"]
     item = honours["groups"][0]["items"][0]
-    assert set(item) == {"stt", "nominee_name", "position", "unit", "unit_name", "decision_number", "decision_date"}
+    assert set(item) == {"stt", "nominee_name", "position", "unit", "unit_name", "decision_number", "decision_date",
+                         "issuer"}
+    assert item["issuer"] == "Đoàn Chủ tịch Trung ương Hội LHPN Việt Nam"  # its award type's: no decision record
     assert (item["unit"], item["unit_name"], item["decision_number"]) == ("ba-dinh", "Hội LHPN quận Ba Đình",
                                                                           "123/QĐ-HPN")
     assert dt.date.fromisoformat(item["decision_date"])
@@ -116,7 +118,8 @@ def docx_list_table(data):
 
 def expected_cells(item):
     date = dt.date.fromisoformat(item["decision_date"]).strftime("%d/%m/%Y")
-    return [item["stt"], item["nominee_name"], item["position"], item["unit_name"], item["decision_number"], date]
+    return [item["stt"], item["nominee_name"], item["position"], item["unit_name"], item["decision_number"], date,
+            item["issuer"]]
 
 
 @pytest.fixture
@@ -143,7 +146,7 @@ def test_xlsx_export_reads_back_as_the_json(small_list):
     assert any(text.startswith("Hà Nội, ngày ") for text in texts) and "CHỦ TỊCH" in texts
     header = next(index for index, row in enumerate(rows, 1) if row[0] == "STT")
     assert ws.print_title_rows == f"${header}:${header}"
-    items = [["" if value is None else value for value in row[:6]] for row in rows if isinstance(row[0], int)]
+    items = [["" if value is None else value for value in row[:7]] for row in rows if isinstance(row[0], int)]
     assert items == [expected_cells(item) for item in all_items(honours)]
     headings = [row[0] for row in rows if isinstance(row[0], str) and row[0][:3] in ("I. ", "II.")]
     assert headings == [f"I. {honours['groups'][0]['award_name']}", f"II. {honours['groups'][1]['award_name']}"]

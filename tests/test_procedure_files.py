@@ -92,7 +92,7 @@ def test_the_reference_procedure_is_the_file():
     # The batches a step is taken in, and what each asks of its step.
     ("    batch: council_session", "    batch: council_meeting", "batch: council_meeting",
      "unknown batch 'council_meeting'; known: unit_packet, packet_acceptance, packet_return, council_session, "
-     "disclosure"),
+     "disclosure, decision"),
     ("    effects: [mark_submitted]\n    notify: office\n    queue: returned\n",
      "    effects: [mark_submitted]\n    notify: office\n    queue: returned\n    batch: packet_return\n",
      "  - event: resubmit", "batch 'packet_return' starts where a 'unit_packet' step leads, not at 'returned'"),
@@ -101,6 +101,8 @@ def test_the_reference_procedure_is_the_file():
      "from 'submitted'"),
     ("    batch: council_session", "    batch: disclosure", "  - event: approve",
      "batch 'disclosure' makes dossiers public: the step needs the effect 'open_disclosure'"),
+    ("    batch: council_session", "    batch: decision", "  - event: approve",
+     "batch 'decision' confers by a recorded decision: the step needs the effect 'record_decision'"),
     ("    scope: own_unit\n    rules: [unit_active, campaign_open, deadline,",
      "    scope: any\n    rules: [unit_active, campaign_open, deadline,", "  - event: submit",
      "batch 'unit_packet' is the unit's step (scope own_unit) from the initial state 'draft'"),

@@ -12,9 +12,13 @@ from sqlalchemy import select
 from tests.factories import RESPONSIBLE
 from tests.web_helpers import page_client, sign_in
 from workflow.council import close_council_session, convene_council_session
+from workflow.decisions import draft_decision
 from workflow.disclosure import add_comment
 from workflow.i18n import today
-from workflow.models import AwardType, Campaign, DisclosureComment, Document, Dossier, HistoryEntry, Unit, User, db
+from workflow.models import (
+    AwardForm, AwardType, Campaign, Decision, DisclosureComment, Document, Dossier, HistoryEntry, Issuer, Unit, User,
+    db,
+)
 from workflow.procedure import catalogue
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "web/translations/vi/LC_MESSAGES/messages.po"
@@ -65,7 +69,9 @@ def data_strings() -> list[str]:
                           (Dossier, ("nominee_name", "nominee_position", "nominee_workplace", "achievements",
                                      "decision_number")),
                           (Document, ("filename",)), (HistoryEntry, ("comment", "actor_username")),
-                          (DisclosureComment, ("body", "contact", "resolution"))):
+                          (DisclosureComment, ("body", "contact", "resolution")),
+                          (AwardForm, ("code", "name")), (Issuer, ("code", "name")),
+                          (Decision, ("number", "signer_name", "signer_title", "signed_filename"))):
         for row in db.session.scalars(select(model)):
             values += [" ".join(str(getattr(row, f)).split()) for f in fields if getattr(row, f)]
     return sorted({v for v in values if v}, key=len, reverse=True)
@@ -113,6 +119,10 @@ def every_page(app, factory):
     close_council_session(office, closed_session, [chair.id])
     db.session.commit()
     sessions = ("/council-sessions", f"/council-sessions/{open_session.id}", f"/council-sessions/{closed_session.id}")
+    decision = draft_decision(office, {"number": "7/QĐ-HPN", "decided_on": today(), "signer_name": "Nguyễn Thị Tuyết",
+                                       "signer_title": "TM. BAN THƯỜNG VỤ – CHỦ TỊCH", "issuer": "ban_thuong_vu"},
+                              [d["approved"]])
+    db.session.commit()
     pages = [(None, "/login"), (None, "/cong-khai")]
     pages += [(submitter, path) for path in (
         "/", "/dossiers", "/dossiers/new", f"/dossiers/{d['draft']}", f"/dossiers/{d['draft']}/edit",
@@ -126,7 +136,8 @@ def every_page(app, factory):
         f"/dossiers/{d['approved']}/events/confer", f"/dossiers/{d['forwarded']}/events/decline",
         "/dashboard", f"/dashboard?campaign={campaign.code}", "/settings/campaigns", "/settings/campaigns/new",
         f"/settings/campaigns/{campaign.code}", "/settings/award-types/bk_thanh_hoi", "/notices/failed",
-        "/exports/honours-list", "/disclosure", f"/dossiers/{disclosed.id}", *sessions)]
+        "/exports/honours-list", "/disclosure", f"/dossiers/{disclosed.id}", *sessions, "/decisions",
+        f"/decisions/{decision.id}")]
     pages += [(appraiser, path) for path in (
         "/", f"/dossiers/{d['in_appraisal']}", f"/dossiers/{d['in_appraisal']}/events/recommend",
         f"/dossiers/{d['in_appraisal']}/events/reject")]

@@ -21,11 +21,15 @@ def import_limits() -> ImportLimits:
 
 def send_document(document: Document):
     """The document's file as an attachment that no browser will run or sniff."""
-    path = document_store().path(document.storage_name)
+    return send_stored(document.storage_name, document.content_type, document.filename)
+
+
+def send_stored(storage_name: str, content_type: str, filename: str):
+    """A stored file as an attachment that no browser will run or sniff."""
+    path = document_store().path(storage_name)
     if not path.is_file():
         raise NotFound(Msg(N_("The file of this document is missing from the storage; ask the office.")))
-    response = send_file(path, mimetype=document.content_type, as_attachment=True,
-                         download_name=document.filename, max_age=0)
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from workflow.campaigns import campaign_by_code
+from workflow.decisions import recorded_issuers
 from workflow.errors import GuardFailed, InvalidTransition, RuleFailure
 from workflow.i18n import N_, VIETNAM, Msg, today
 from workflow.invitations import send_invitations
@@ -115,6 +116,7 @@ def build_list_data(campaign: Campaign, states: str, generated_at: dt.datetime) 
         select(Dossier).join(AwardType, Dossier.award_type_id == AwardType.id)
         .where(Dossier.campaign_id == campaign.id, in_states(states))
         .options(lazyload(Dossier.documents))).unique().all()
+    issuers = recorded_issuers(campaign.id)
     by_type: dict[int, list[Dossier]] = {}
     for dossier in dossiers:
         by_type.setdefault(dossier.award_type_id, []).append(dossier)
@@ -133,6 +135,8 @@ def build_list_data(campaign: Campaign, states: str, generated_at: dt.datetime) 
             "unit_name": dossier.unit.name,
             "decision_number": dossier.decision_number,
             "decision_date": dossier.decision_date.isoformat() if dossier.decision_date else None,
+            # The recorded decision's issuer; for a dossier conferred without a decision record, its award type's.
+            "issuer": issuers.get(dossier.id, dossier.award_type.issuer.name),
         } for number, dossier in enumerate(members, 1)]})
     return {"campaign": campaign.code, "generated_at": generated_at.astimezone(VIETNAM).isoformat(), "groups": groups}
 

@@ -38,6 +38,11 @@ class CouncilSessionStatus(StrEnum):
     CLOSED = "closed"
 
 
+class DecisionStatus(StrEnum):
+    DRAFT = "draft"
+    RECORDED = "recorded"
+
+
 class ExportStatus(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
@@ -224,6 +229,29 @@ class Campaign(db.Model):
         return self.status == CampaignStatus.OPEN
 
 
+class AwardForm(db.Model):
+    """What is given (Bằng khen, Giấy khen, Cờ thi đua, a title), apart from what it is given for (DOMAIN.md,
+    "Award forms and titles")."""
+
+    __tablename__ = "award_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Issuer(db.Model):
+    """Who confers an award and signs its decision: the organisation's standing committee or a higher authority."""
+
+    __tablename__ = "issuers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AwardType(db.Model):
     __tablename__ = "award_types"
 
@@ -248,8 +276,14 @@ class AwardType(db.Model):
     # What the quorum and the threshold of a council session are fractions of: "membership" (every member who may
     # vote on the dossier) or "present" (those of them present at the session).
     vote_denominator: Mapped[str] = mapped_column(String(10), default="membership", server_default="membership")
+    award_form_id: Mapped[int] = mapped_column(ForeignKey("award_forms.id"))
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"))
+    # Whether the plan names the form and the issuer; otherwise they are the organisation's own choice.
+    form_in_plan: Mapped[bool] = mapped_column(Boolean, default=False)
 
     responsible_unit: Mapped[Unit] = relationship(lazy="joined")
+    award_form: Mapped[AwardForm] = relationship(lazy="joined")
+    issuer: Mapped[Issuer] = relationship(lazy="joined")
 
 
 class AwardTypeChange(db.Model):
@@ -556,6 +590,54 @@ class CouncilSessionAttendance(db.Model):
     present: Mapped[bool] = mapped_column(Boolean)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class Decision(db.Model):
+    """An award decision (quyết định khen thưởng, DOMAIN.md "Decision"): drafted by the office from dossiers waiting
+    for one, signed outside the app, and recorded once its signed PDF is uploaded: recording confers every dossier it
+    covers."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    signer_name: Mapped[str] = mapped_column(String(255))
+    signer_title: Mapped[str] = mapped_column(String(255))
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"))
+    status: Mapped[DecisionStatus] = status_column(DecisionStatus, DecisionStatus.DRAFT)
+    drafted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    drafted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime | None]
+    # The signed copy, kept as a document is (workflow/documents.py).
+    signed_filename: Mapped[str | None] = mapped_column(String(255))
+    signed_storage_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    signed_size: Mapped[int | None] = mapped_column(Integer)
+    signed_sha256: Mapped[str | None] = mapped_column(String(64))
+    signed_uploaded_at: Mapped[dt.datetime | None]
+
+    issuer: Mapped[Issuer] = relationship(lazy="joined")
+    items: Mapped[list[DecisionItem]] = relationship(back_populates="decision", order_by="DecisionItem.id",
+                                                     lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == DecisionStatus.DRAFT
+
+
+class DecisionItem(db.Model):
+    """A dossier a decision covers."""
+
+    __tablename__ = "decision_items"
+    __table_args__ = (UniqueConstraint("decision_id", "dossier_id", name="uq_decision_items_decision_dossier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+
+    decision: Mapped[Decision] = relationship(back_populates="items")
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
 
 
 class Holiday(db.Model):

@@ -47,6 +47,7 @@ CAPABILITIES: dict[str, Capability] = {
                                     N_("Only the office opens public disclosure and resolves its comments.")),
     "see_disclosure_comments": Capability(frozenset({"office", "appraiser", "council", "chair"}),
                                           N_("You are not allowed to see the public comments.")),
+    "manage_decisions": Capability(frozenset({"office"}), N_("Only the office drafts and records award decisions.")),
     "see_packets": Capability(frozenset({"office"}),
                               N_("Only the unit's submitters and the office see a unit packet.")),
     "manage_users": Capability(frozenset({"admin"}), N_("Only an administrator manages users and units.")),

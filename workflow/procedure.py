@@ -79,7 +79,8 @@ DISCLOSURE_RULE = "disclosure_window"
 #   packet_return      a single dossier of a packet goes back to the unit: from there to an editable state
 #   council_session    the chair approves a closed council session's passing dossiers: a step with a vote rule
 #   disclosure         the office makes a set of dossiers public: a step with the effect open_disclosure
-BATCHES = ("unit_packet", "packet_acceptance", "packet_return", "council_session", "disclosure")
+#   decision           a recorded award decision confers the dossiers it lists: a step with the effect record_decision
+BATCHES = ("unit_packet", "packet_acceptance", "packet_return", "council_session", "disclosure", "decision")
 # Who may be told of a step (workflow/notices.py).
 AUDIENCES = ("office", "appraisers", "council", "submitters")
 # What a state may say of itself besides its labels (all false unless given):
@@ -743,6 +744,9 @@ def _check_batches(check: _Checker, initial: str, states: dict, steps: list[Step
                               f"({', '.join(sorted(VOTE_RULES))})")
         elif step.batch == "disclosure" and step.effect("open_disclosure") is None:
             check.fault(line, "batch 'disclosure' makes dossiers public: the step needs the effect 'open_disclosure'")
+        elif step.batch == "decision" and step.effect("record_decision") is None:
+            check.fault(line, "batch 'decision' confers by a recorded decision: the step needs the effect "
+                              "'record_decision'")
 
 
 def _parse_parties(check: _Checker, node: _Node, scope: str, line: int) -> tuple[str, ...]:

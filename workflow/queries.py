@@ -9,7 +9,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from workflow.i18n import N_, today
-from workflow.models import AwardType, Campaign, Dossier, HistoryEntry, Unit, User, VoteRecord, db
+from workflow.models import AwardForm, AwardType, Campaign, Dossier, HistoryEntry, Issuer, Unit, User, VoteRecord, db
 from workflow.parties import opinion_awaited_from
 from workflow.text import search_key
 from workflow.permissions import holds, may_fire_where, takes, visible_dossiers
@@ -204,6 +204,8 @@ class Dashboard:
     award_types: list[AwardType]
     by_award_type: dict[int, Counter]
     honoured_by_award_type: Counter  # dossiers in an honoured state of their procedure
+    # (award form, issuer, submitted, honoured), by form and issuer: DOMAIN.md, "Award forms and titles".
+    by_form_and_issuer: list[tuple[AwardForm, Issuer, int, int]]
     # (award type, unit, live dossiers, quota) where a unit has reached or passed its quota.
     quota_rows: list[tuple[AwardType, Unit, int, int]]
     overdue: list[Dossier]  # the most overdue first, at most OVERDUE_SHOWN of them
@@ -253,6 +255,14 @@ def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboa
         for (type_id, unit_id), count in sorted(live.items()):
             if type_id == award_type.id:
                 quota_rows.append((award_type, units_by_id[unit_id], count, award_type.quota_per_unit))
+    counted_types = award_types + list(db.session.scalars(select(AwardType).where(
+        AwardType.id.in_(set(by_award_type) - {t.id for t in award_types}))))
+    by_form: dict[tuple[int, int], list] = {}
+    for award_type in sorted(counted_types, key=lambda t: (t.award_form.sort_order, t.issuer.sort_order, t.id)):
+        entry = by_form.setdefault((award_type.award_form_id, award_type.issuer_id),
+                                   [award_type.award_form, award_type.issuer, 0, 0])
+        entry[2] += sum(by_award_type.get(award_type.id, Counter()).values())
+        entry[3] += honoured[award_type.id]
     overdue_where = (Dossier.campaign_id == campaign.id, in_states("due_states"), Dossier.due_date < on)
     overdue_total = db.session.scalar(select(func.count()).select_from(Dossier).where(*overdue_where))
     # Only the unit is shown beside each: no joins, so that the index hands over the first rows in due order.
@@ -261,5 +271,6 @@ def campaign_dashboard(campaign: Campaign, on: dt.date | None = None) -> Dashboa
                                       .order_by(Dossier.due_date, Dossier.id).limit(OVERDUE_SHOWN)))
     due_states = tuple(state for state in loaded.states if state in loaded.union("due_states"))
     return Dashboard(campaign=campaign, procedures=procedures, award_types=award_types,
-                     by_award_type=dict(by_award_type), honoured_by_award_type=honoured, quota_rows=quota_rows,
+                     by_award_type=dict(by_award_type), honoured_by_award_type=honoured,
+                     by_form_and_issuer=[tuple(entry) for entry in by_form.values()], quota_rows=quota_rows,
                      overdue=overdue, overdue_total=overdue_total, due_states=due_states)

@@ -1,5 +1,5 @@
 """The office's settings: campaigns (deadlines, status) and award types (documents, quotas, thresholds, the
-procedure their new dossiers follow)."""
+procedure their new dossiers follow, their award form and issuer)."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from workflow.campaigns import INVITATION_FIELDS, create_campaign
 from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
-from workflow.models import AwardType, AwardTypeChange, Campaign, CampaignStatus, User, db
+from workflow.models import AwardForm, AwardType, AwardTypeChange, Campaign, CampaignStatus, Issuer, User, db
 from workflow.permissions import require
 from workflow.procedure import catalogue
 from workflow.rules import DOCUMENT_KINDS
@@ -21,8 +21,10 @@ EDITABLE_CAMPAIGN_FIELDS = ("name", "year", "submission_deadline", "ceremony_dat
 REQUIRED_INVITATION_FIELDS = ("invitation_symbol", "signer_title", "invitation_recipients")
 EDITABLE_AWARD_TYPE_FIELDS = ("name", "rank", "forwarded", "required_documents", "quota_per_unit", "vote_quorum",
                               "vote_threshold", "legal_basis", "active", "procedure", "disclosure_days",
-                              "vote_denominator")
+                              "vote_denominator", "award_form", "issuer")
 FRACTION_FIELDS = ("vote_quorum", "vote_threshold")
+# Settings naming a row of reference data by its code.
+REFERENCE_FIELDS = {"award_form": AwardForm, "issuer": Issuer}
 MAX_DISCLOSURE_DAYS = 60
 # What a council session's quorum and threshold are fractions of (AwardType.vote_denominator).
 VOTE_DENOMINATORS = ("membership", "present")
@@ -105,7 +107,17 @@ def stored_fraction(value, places: int) -> tuple[Decimal | None, Msg | None]:
     return rounded, None
 
 
+def award_forms() -> list[AwardForm]:
+    return list(db.session.scalars(select(AwardForm).order_by(AwardForm.sort_order, AwardForm.code)))
+
+
+def issuers() -> list[Issuer]:
+    return list(db.session.scalars(select(Issuer).order_by(Issuer.sort_order, Issuer.code)))
+
+
 def _audit_value(field: str, value):
+    if field in REFERENCE_FIELDS:
+        return value.code
     if field in FRACTION_FIELDS and value is not None:
         return str(Decimal(value).quantize(Decimal(1).scaleb(-decimal_places(field))))
     return value
@@ -148,6 +160,13 @@ def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardTy
         errors.append({"field": "procedure", "message": Msg(
             N_("“%(procedure)s” is not a loaded procedure; use one of: %(codes)s."),
             {"procedure": str(data["procedure"]), "codes": ", ".join(sorted(catalogue().latest))})})
+    for field, model in REFERENCE_FIELDS.items():
+        if field in data:
+            data[field] = db.session.scalar(select(model).where(model.code == str(data[field])))
+            if data[field] is None:
+                known = ", ".join(row.code for row in db.session.scalars(select(model).order_by(model.sort_order)))
+                errors.append({"field": field, "message": Msg(N_("Unknown code; use one of: %(codes)s."),
+                                                              {"codes": known})})
     if errors:
         raise ValidationFailed(details=errors)
     for field in EDITABLE_AWARD_TYPE_FIELDS:
@@ -159,6 +178,8 @@ def update_award_type(actor: User, award_type: AwardType, data: dict) -> AwardTy
                                            old_value=_audit_value(field, old),
                                            new_value=_audit_value(field, data[field])))
             setattr(award_type, field, data[field])
+            if field in REFERENCE_FIELDS:
+                award_type.form_in_plan = False
     db.session.flush()
     return award_type
 

@@ -1,4 +1,5 @@
-"""Counts of a campaign's nominations per unit, award type and state, for the office's report."""
+"""Counts of a campaign's nominations per unit, award type and state, and per award form and issuer, for the office's
+report."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -21,9 +22,10 @@ def campaign_statistics(actor: User, campaign_code: str) -> dict:
                                      .order_by(AwardType.rank, AwardType.id)).all()
     unit_ids = {row.unit_id for row in rows}
     units = db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.sort_order, Unit.id)).all()
-    type_codes = {award_type.id: award_type.code for award_type in award_types}
-    type_codes.update({award_type_id: code for award_type_id, code in db.session.execute(
-        select(AwardType.id, AwardType.code).where(AwardType.id.in_({row[1] for row in rows})))})
+    types_by_id = {award_type.id: award_type for award_type in award_types}
+    types_by_id.update({award_type.id: award_type for award_type in db.session.scalars(
+        select(AwardType).where(AwardType.id.in_({row[1] for row in rows} - set(types_by_id))))})
+    type_codes = {award_type_id: award_type.code for award_type_id, award_type in types_by_id.items()}
     listed_types = [{"code": t.code, "name": t.name} for t in award_types]
     listed_types += [{"code": code, "name": code} for code in sorted(set(type_codes.values())
                                                                      - {t.code for t in award_types})]
@@ -45,6 +47,16 @@ def campaign_statistics(actor: User, campaign_code: str) -> dict:
             cell["by_state"][state] = cell["by_state"].get(state, 0) + count
             if state in honoured[procedure]:
                 cell["conferred"] += count
+    # The same counts by what is given and who gives it (DOMAIN.md, "Award forms and titles").
+    by_form: dict[tuple, dict] = {}
+    for award_type in sorted(types_by_id.values(), key=lambda t: (t.award_form.sort_order, t.issuer.sort_order,
+                                                                  t.award_form.code, t.issuer.code)):
+        cell = totals[award_type.code]
+        entry = by_form.setdefault((award_type.award_form_id, award_type.issuer_id), {
+            "award_form": award_type.award_form.code, "award_form_name": award_type.award_form.name,
+            "issuer": award_type.issuer.code, "issuer_name": award_type.issuer.name, "nominated": 0, "conferred": 0})
+        entry["nominated"] += cell["nominated"]
+        entry["conferred"] += cell["conferred"]
     return {
         "campaign": campaign.code,
         "campaign_name": campaign.name,
@@ -55,4 +67,5 @@ def campaign_statistics(actor: User, campaign_code: str) -> dict:
                    "conferred": sum(c["conferred"] for c in per_unit[unit.id].values())} for unit in units],
         "totals": {"counts": totals, "nominated": sum(c["nominated"] for c in totals.values()),
                    "conferred": sum(c["conferred"] for c in totals.values())},
+        "by_form_and_issuer": list(by_form.values()),
     }

@@ -5,13 +5,13 @@ The 2024 plan invites the awardees to the "Hội nghị tổng kết công tác 
 take the usual symbol, title and list, which the office may change.
 
 Revision ID: 0021plan
-Revises: 0017namekeys
+Revises: 0020decisions
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0021plan"
-down_revision = "0017namekeys"
+down_revision = "0020decisions"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from tasks.exports import queue_export
 from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.dossiers import dossier_json
-from web.api.schemas import CODE, DossierOut, In
+from web.api.schemas import CODE, CodeNameOut, DossierOut, In
 from web.storage import import_limits
 from workflow.export_jobs import export_path, get_export_job, make_export, requested_list, start_export
 from workflow.exports import FORMATS, export_filename, export_honours_list
@@ -45,6 +45,8 @@ class HonoursItemOut(Schema):
     unit_name = fields.String(required=True)
     decision_number = fields.String(allow_none=True)
     decision_date = fields.String(allow_none=True)
+    issuer = fields.String(metadata={"description": "who conferred it: the recorded decision's issuer, else the award "
+                                                    "type's; absent from lists finalised before rows named it"})
 
 
 class HonoursGroupOut(Schema):
@@ -95,15 +97,19 @@ class CountsOut(Schema):
     by_state = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
 
 
-class CodeNameOut(Schema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-
-
 class UnitStatisticsOut(Schema):
     unit = fields.String(required=True)
     unit_name = fields.String(required=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountsOut), required=True)
+    nominated = fields.Integer(required=True)
+    conferred = fields.Integer(required=True)
+
+
+class FormIssuerCountsOut(Schema):
+    award_form = fields.String(required=True)
+    award_form_name = fields.String(required=True)
+    issuer = fields.String(required=True)
+    issuer_name = fields.String(required=True)
     nominated = fields.Integer(required=True)
     conferred = fields.Integer(required=True)
 
@@ -121,6 +127,7 @@ class StatisticsOut(Schema):
     states = fields.List(fields.String(), required=True)
     units = fields.List(fields.Nested(UnitStatisticsOut), required=True)
     totals = fields.Nested(TotalsOut, required=True)
+    by_form_and_issuer = fields.List(fields.Nested(FormIssuerCountsOut), required=True)
 
 
 class ImportUpload(In):

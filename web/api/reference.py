@@ -5,7 +5,7 @@ from workflow.unit_of_work import commit
 from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.schemas import (
-    AwardTypeChangeOut, AwardTypeOut, AwardTypePatch, CampaignIn, CampaignOut, ProcedureOut, UnitOut,
+    AwardTypeChangeOut, AwardTypeOut, AwardTypePatch, CampaignIn, CampaignOut, CodeNameOut, ProcedureOut, UnitOut,
 )
 from workflow import settings
 from workflow.campaigns import INVITATION_FIELDS, create_campaign
@@ -55,6 +55,9 @@ def award_type_json(award_type: AwardType) -> dict:
         "vote_threshold": float(award_type.vote_threshold), "responsible_unit": award_type.responsible_unit.code,
         "legal_basis": award_type.legal_basis, "procedure": award_type.procedure,
         "disclosure_days": award_type.disclosure_days, "vote_denominator": award_type.vote_denominator,
+        "award_form": award_type.award_form.code, "award_form_name": award_type.award_form.name,
+        "issuer": award_type.issuer.code, "issuer_name": award_type.issuer.name,
+        "form_in_plan": award_type.form_in_plan,
     }
 
 
@@ -66,6 +69,24 @@ def list_award_types():
     """Award types in rank order, with their rules."""
     types = db.session.scalars(select(AwardType).where(AwardType.active.is_(True)).order_by(AwardType.rank))
     return [award_type_json(t) for t in types]
+
+
+@blp.route("/award-forms", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, CodeNameOut(many=True))
+def list_award_forms():
+    """What can be given (Bằng khen, Giấy khen, Cờ thi đua, titles): an award type's `award_form`."""
+    return [{"code": row.code, "name": row.name} for row in settings.award_forms()]
+
+
+@blp.route("/issuers", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, CodeNameOut(many=True))
+def list_issuers():
+    """Who confers awards (the standing committee, higher authorities): an award type's and a decision's `issuer`."""
+    return [{"code": row.code, "name": row.name} for row in settings.issuers()]
 
 
 @blp.route("/award-types/<code>", methods=["PATCH"])

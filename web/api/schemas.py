@@ -131,6 +131,17 @@ class AwardTypeOut(Schema):
     disclosure_days = fields.Integer(metadata={"description": "working days of public disclosure (0: none)"})
     vote_denominator = fields.String(validate=validate.OneOf(VOTE_DENOMINATORS), metadata={
         "description": "what a council session's quorum and threshold are fractions of"})
+    award_form = fields.String(required=True, metadata={"description": "what is given (GET /award-forms)"})
+    award_form_name = fields.String(required=True)
+    issuer = fields.String(required=True, metadata={"description": "who confers it (GET /issuers)"})
+    issuer_name = fields.String(required=True)
+    form_in_plan = fields.Boolean(required=True, metadata={
+        "description": "whether the plan names the form and issuer; otherwise the organisation's own choice"})
+
+
+class CodeNameOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
 
 
 class Labels(Schema):
@@ -181,6 +192,9 @@ class AwardTypePatch(In):
     disclosure_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_DISCLOSURE_DAYS))
     # what a council session's quorum and threshold are fractions of
     vote_denominator = fields.String(validate=validate.OneOf(VOTE_DENOMINATORS))
+    # the codes of an award form (GET /award-forms) and of an issuer (GET /issuers)
+    award_form = fields.String(validate=validate.Length(min=1, max=64))
+    issuer = fields.String(validate=validate.Length(min=1, max=64))
 
 
 class AwardTypeChangeOut(Schema):
@@ -512,3 +526,56 @@ class ApprovedOut(Schema):
 class ApprovalOut(Schema):
     moved = fields.List(fields.Nested(ApprovedOut), required=True, metadata={"description": "the dossiers approved"})
     not_passed = fields.List(fields.Nested(RefusalOut), required=True)
+
+
+class AwardDecisionIn(In):
+    number = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                           metadata={"description": "unique across the app, e.g. 125/QĐ-HPN"})
+    decided_on = fields.Date(required=True)
+    signer_name = Name(required=True, validate=validate.Length(min=1, max=255))
+    signer_title = fields.String(required=True, validate=validate.Length(min=1, max=255),
+                                 metadata={"description": "e.g. TM. BAN THƯỜNG VỤ – CHỦ TỊCH"})
+    issuer = fields.String(required=True, validate=CODE, metadata={"description": "an issuer's code (GET /issuers)"})
+    dossier_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
+                              validate=validate.Length(min=1, max=2000))
+
+
+class AwardDecisionCandidatesQuery(In):
+    award_type = fields.String(load_default=None, validate=CODE)
+    unit = fields.String(load_default=None, validate=CODE)
+
+
+class AwardDecisionCandidateOut(Schema):
+    id = fields.Integer(required=True)
+    nominee_name = fields.String(required=True)
+    award_type = fields.String(required=True)
+    unit = fields.String(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+    issuer = fields.String(required=True, metadata={"description": "the code of its award type's issuer"})
+
+
+class AwardDecisionItemOut(Schema):
+    dossier = fields.Integer(required=True)
+    nominee_name = fields.String(required=True)
+    award_type = fields.String(required=True)
+    unit = fields.String(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+
+
+class AwardDecisionOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    decided_on = fields.Date(required=True)
+    signer_name = fields.String(required=True)
+    signer_title = fields.String(required=True)
+    issuer = fields.String(required=True)
+    issuer_name = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["draft", "recorded"]))
+    signed_pdf = fields.String(allow_none=True, metadata={"description": "where to download the signed copy, once "
+                                                                         "uploaded"})
+    recorded_at = fields.DateTime(allow_none=True)
+    items = fields.List(fields.Nested(AwardDecisionItemOut), required=True)
+
+
+class SignedDecisionUpload(In):
+    file = Upload(required=True)

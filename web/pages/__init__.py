@@ -122,10 +122,11 @@ def page_context() -> dict:
 
 def init_pages(app: Flask) -> None:
     from web.pages import (
-        account, admin, auth, council, dashboard, disclosure, dossiers, home, inbox, packets, settings,
+        account, admin, auth, council, dashboard, decisions, disclosure, dossiers, home, inbox, packets, settings,
     )
 
-    for module in (auth, home, dossiers, inbox, dashboard, settings, admin, account, disclosure, packets, council):
+    for module in (auth, home, dossiers, inbox, dashboard, settings, admin, account, disclosure, packets, council,
+                   decisions):
         app.register_blueprint(module.bp)
     init_security(app)
     exempt_api_from_csrf(app)

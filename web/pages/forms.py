@@ -202,6 +202,19 @@ class CouncilSessionForm(FlaskForm):
     place = StringField(_l("Place"), validators=[DataRequired(), at_most(255)])
 
 
+class DecisionForm(FlaskForm):
+    number = StringField(_l("Decision number"), validators=[DataRequired(), at_most(64)])
+    decided_on = VnDateField(_l("Decision date"), validators=[DataRequired()])
+    signer_name = NameField(_l("Signer's name"), validators=[DataRequired(), at_most(255)])
+    signer_title = StringField(_l("Signer's title"), validators=[DataRequired(), at_most(255)])
+    # Checked by the operation, as the API's value is.
+    issuer = SelectField(_l("Issued by"), validate_choice=False)
+
+
+class SignedDecisionForm(FlaskForm):
+    file = FileField(_l("The signed decision (PDF)"), validators=[FileRequired()])
+
+
 class BulkForm(FlaskForm):
     event = SelectField(_l("Action"))  # the choices depend on the person (web.pages.dossiers._bulk_form)
     submit = SubmitField(_l("Apply to the selected dossiers"))
@@ -249,6 +262,8 @@ class AwardTypeForm(FlaskForm):
     active = BooleanField(_l("In use"))
     # Checked by the operation, as the API's value is: an unknown one is refused beside the field.
     procedure = SelectField(_l("Procedure"), validate_choice=False)
+    award_form_code = SelectField(_l("Award form"), validate_choice=False)
+    issuer_code = SelectField(_l("Conferred by"), validate_choice=False)
     submit = SubmitField(_l("Save"))
 
 

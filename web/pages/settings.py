@@ -64,13 +64,20 @@ def _shown(field: str, value) -> str:
         return ", ".join(_(DOCUMENT_KINDS[kind]) if kind in DOCUMENT_KINDS else kind for kind in value)
     if field == "procedure" and value in catalogue().latest:
         return _(catalogue().current(value).title["en"])
+    if field in office_settings.REFERENCE_FIELDS:
+        model = office_settings.REFERENCE_FIELDS[field]
+        row = db.session.scalar(select(model).where(model.code == value))
+        return row.name if row is not None else str(value)
     return str(value)
 
 
 @bp.route("/award-types/<code>", methods=["GET", "POST"])
 def award_type(code: str):
     existing = office_settings.get_award_type(code)
-    form = AwardTypeForm(obj=existing)
+    # By code: the award type's own attributes are the rows.
+    form = AwardTypeForm(obj=existing, award_form_code=existing.award_form.code, issuer_code=existing.issuer.code)
+    form.award_form_code.choices = [(row.code, row.name) for row in office_settings.award_forms()]
+    form.issuer_code.choices = [(row.code, row.name) for row in office_settings.issuers()]
     form.required_documents.choices = [(kind, _(label)) for kind, label in DOCUMENT_KINDS.items()]
     form.procedure.choices = [(code, _(procedure.title["en"]))
                               for code, procedure in sorted(catalogue().latest.items())]
@@ -82,8 +89,11 @@ def award_type(code: str):
             "vote_quorum": form.vote_quorum.data, "vote_threshold": form.vote_threshold.data,
             "legal_basis": form.legal_basis.data or "", "active": form.active.data,
             "disclosure_days": form.disclosure_days.data or 0, "vote_denominator": form.vote_denominator.data,
+            "award_form": form.award_form_code.data, "issuer": form.issuer_code.data,
             **({"procedure": form.procedure.data} if form.procedure.data else {})})
-    changes = [(change, form[change.field].label.text if change.field in form else change.field,
+    labels = {field: form[field].label.text for field in form._fields} | {
+        "award_form": form.award_form_code.label.text, "issuer": form.issuer_code.label.text}
+    changes = [(change, labels.get(change.field, change.field),
                 _shown(change.field, change.old_value), _shown(change.field, change.new_value))
                for change in office_settings.award_type_changes(current_user, existing)]
     return form_view(form, save, _("The award type is saved."), url_for("settings.campaigns") + "#award-types",

@@ -23,7 +23,7 @@ TITLE = N_("HONOURS LIST")
 PROVISIONAL = N_("DRAFT – PROVISIONAL LIST, NOT FINAL")
 UNIT_LINE = N_("Nominating unit: %(unit)s")
 COLUMNS = (N_("No."), N_("Full name / collective"), N_("Position, workplace"), N_("Nominating unit"),
-           N_("Decision number"), N_("Decision date"))
+           N_("Decision number"), N_("Decision date"), N_("Conferred by"))
 GROUP_TOTAL = N_("Total: %(count)d")
 GRAND_TOTAL = N_("Grand total: %(count)d")
 PLACE_DATE = N_("%(place)s, day %(day)s month %(month)s year %(year)s")
@@ -97,9 +97,11 @@ def vn_date(iso: str | None) -> str:
 
 def row_cells(item: dict) -> tuple:
     """A row as printed. Stored text is made printable here, never refused: a list already made, or frozen in
-    a snapshot, must always export (and a valid one's bytes stay as they were)."""
+    a snapshot, must always export (and a valid one's bytes stay as they were). A snapshot frozen before rows named
+    their issuer shows none."""
     return (item["stt"], printable(item["nominee_name"]), printable(item["position"]), printable(item["unit_name"]),
-            printable(item["decision_number"] or ""), vn_date(item["decision_date"]))
+            printable(item["decision_number"] or ""), vn_date(item["decision_date"]),
+            printable(item.get("issuer") or ""))
 
 
 def looks_like_formula(value) -> bool:

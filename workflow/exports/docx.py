@@ -17,7 +17,7 @@ from workflow.exports.common import (
 from workflow.honours import HonoursList
 
 FONT_NAME = "Times New Roman"
-WIDTHS_MM = (12, 60, 75, 55, 35, 30)
+WIDTHS_MM = (12, 50, 60, 45, 30, 25, 40)
 PROGRESS_EVERY = 200
 CENTRE = WD_ALIGN_PARAGRAPH.CENTER
 

@@ -1,4 +1,4 @@
-"""The campaign's statistics as a workbook: units × award types, then units × states."""
+"""The campaign's statistics as a workbook: units × award types, units × states, then award forms × issuers."""
 from __future__ import annotations
 
 from openpyxl import Workbook
@@ -12,6 +12,9 @@ from workflow.procedure import catalogue
 
 BY_AWARD_TYPE = N_("By award type")
 BY_STATE = N_("By state")
+BY_FORM = N_("By award form and issuer")
+AWARD_FORM = N_("Award form")
+ISSUER = N_("Conferred by")
 UNIT = N_("Nominating unit")
 NOMINATED = N_("Nominations made")
 HONOURED = N_("Awarded")
@@ -64,4 +67,16 @@ def statistics_xlsx(statistics: dict, gettext: Gettext) -> bytes:
                 border=True)
         put(by_state, row, len(statistics["states"]) + 2, nominated, align=CENTRE, border=True)
     by_state.column_dimensions["A"].width = 40
+
+    by_form = workbook.create_sheet(gettext(BY_FORM)[:31])
+    put(by_form, 1, 1, title, bold=True, size=14)
+    for offset, label in enumerate((AWARD_FORM, ISSUER, NOMINATED, HONOURED), 1):
+        put(by_form, 3, offset, gettext(label), bold=True, align=CENTRE, border=True)
+    for row, entry in enumerate(statistics["by_form_and_issuer"], 4):
+        put(by_form, row, 1, entry["award_form_name"], border=True)
+        put(by_form, row, 2, entry["issuer_name"], border=True)
+        put(by_form, row, 3, entry["nominated"], align=CENTRE, border=True)
+        put(by_form, row, 4, entry["conferred"], align=CENTRE, border=True)
+    by_form.column_dimensions["A"].width = 20
+    by_form.column_dimensions["B"].width = 45
     return save_workbook_bytes(workbook, utcnow().replace(microsecond=0))

@@ -18,7 +18,7 @@ from workflow.honours import HonoursList
 from workflow.text import printable
 
 FONT_NAME = "Times New Roman"
-WIDTHS = (7, 30, 38, 28, 18, 15)
+WIDTHS = (7, 28, 34, 26, 16, 13, 28)
 LAST_COLUMN = len(WIDTHS)
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
