@@ -84,7 +84,8 @@ def test_the_settings_page_marks_the_organisations_own_choice_and_saves_it(app, 
     office = sign_in(app, factory.user("office"), language="en")
     own = office.get("/settings/award-types/uy_thac_nhcsxh").text
     planned = office.get("/settings/award-types/bk_tw_hoi").text
-    assert "the organisation's own choice" in own and "the organisation's own choice" not in planned
+    for marked in ('id="award_form_code-own"', 'id="issuer_code-own"'):
+        assert marked in own and marked not in planned
     assert '<option selected value="tw_hoi">' in planned
     current = award_type("uy_thac_nhcsxh")
     response = office.post("/settings/award-types/uy_thac_nhcsxh", data={
