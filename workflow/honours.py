@@ -41,7 +41,7 @@ LISTED = "honoured_states"
 PROVISIONAL = "decided_states"
 # The final list's other sections: the dossiers waiting for a higher authority, and the awards revoked.
 PENDING = "pending_states"
-REVOKED = "revoked_states"
+REVOCATIONS = "revoked_states"
 DEFAULT_PLACE = "Hà Nội"
 # What an amendment says of each dossier whose place on the list it changed: the section it moved to.
 CHANGE_BY_SECTION = {"groups": "awarded", "revocations": "revocation", None: "refused"}
@@ -169,7 +169,7 @@ def build_list_data(campaign: Campaign, states: str, generated_at: dt.datetime,
     (LISTED or PROVISIONAL); the final list (LISTED) adds the sections `pending` and `revocations`. `only`
     restricts it to those dossiers (an amendment's)."""
     sections = {"groups": states} if states == PROVISIONAL else {"groups": states, "pending": PENDING,
-                                                                  "revocations": REVOKED}
+                                                                  "revocations": REVOCATIONS}
     where = [Dossier.campaign_id == campaign.id, db.or_(*(in_states(kind) for kind in sections.values()))]
     if only is not None:
         where.append(Dossier.id.in_(sorted(only)))
@@ -324,7 +324,7 @@ def amend_honours_list(actor: User, dossier: Dossier) -> HonoursListSnapshot | N
         return None
     amended = db.session.info.setdefault(AMENDED_IN_TRANSACTION, {})
     transaction, amended_id = amended.get(campaign.id, (None, None))
-    if transaction is db.session.get_transaction() and amended_id == latest.id:
+    if transaction is db.session().get_transaction() and amended_id == latest.id:
         base = db.session.scalar(select(HonoursListSnapshot).where(
             HonoursListSnapshot.campaign_id == campaign.id, HonoursListSnapshot.version == latest.version - 1))
         earlier = snapshot_list(base)
@@ -338,7 +338,7 @@ def amend_honours_list(actor: User, dossier: Dossier) -> HonoursListSnapshot | N
                            place=earlier.place, issued_on=now.astimezone(VIETNAM).date(), generated_at=now,
                            version=base.version + 1, previous_sha256=base.sha256)
     snapshot = _freeze(campaign, actor, replace(document, changes=changes_between(earlier, document)))
-    amended[campaign.id] = (db.session.get_transaction(), snapshot.id)
+    amended[campaign.id] = (db.session().get_transaction(), snapshot.id)
     return snapshot
 
 

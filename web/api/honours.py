@@ -52,14 +52,14 @@ class HonoursItemOut(Schema):
     decision_date = fields.String(allow_none=True)
 
 
-class RevocationOut(Schema):
+class ListedRevocationOut(Schema):
     number = fields.String(required=True)
     date = fields.String(required=True)
     reason = fields.String(required=True)
 
 
 class RevokedItemOut(HonoursItemOut):
-    revocation = fields.Nested(RevocationOut, required=True)
+    revocation = fields.Nested(ListedRevocationOut, required=True)
 
 
 class HonoursGroupOut(Schema):
