@@ -14,13 +14,16 @@ from tests.web_helpers import page_client, sign_in
 from workflow.council import close_council_session, convene_council_session
 from workflow.disclosure import add_comment
 from workflow.i18n import today
-from workflow.models import AwardType, Campaign, DisclosureComment, Document, Dossier, HistoryEntry, Unit, User, db
+from workflow.honours import finalise_honours_list
+from workflow.models import (
+    AwardType, Campaign, DisclosureComment, Document, Dossier, HistoryEntry, HonoursListSnapshot, Unit, User, db,
+)
 from workflow.procedure import catalogue
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "web/translations/vi/LC_MESSAGES/messages.po"
 ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
 # Text that is the same in both languages by nature: the language switch, the date format, symbols.
-NEUTRAL = ("English", "Tiếng Việt", "dd/mm/yyyy", "KB", "QĐ-HPN")
+NEUTRAL = ("English", "Tiếng Việt", "dd/mm/yyyy", "KB", "QĐ-HPN", "XLSX", "DOCX", "PDF", "JSON")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -64,7 +67,8 @@ def data_strings() -> list[str]:
                           (Dossier, ("nominee_name", "nominee_position", "nominee_workplace", "achievements",
                                      "decision_number")),
                           (Document, ("filename",)), (HistoryEntry, ("comment", "actor_username")),
-                          (DisclosureComment, ("body", "contact", "resolution"))):
+                          (DisclosureComment, ("body", "contact", "resolution")),
+                          (HonoursListSnapshot, ("sha256",))):
         for row in db.session.scalars(select(model)):
             values += [" ".join(str(getattr(row, f)).split()) for f in fields if getattr(row, f)]
     return sorted({v for v in values if v}, key=len, reverse=True)
@@ -112,6 +116,14 @@ def every_page(app, factory):
     close_council_session(office, closed_session, [chair.id])
     db.session.commit()
     sessions = ("/council-sessions", f"/council-sessions/{open_session.id}", f"/council-sessions/{closed_session.id}")
+    # A finalised list amended twice: a pending dossier conferred, then an award revoked.
+    final = factory.campaign("lang-final")
+    revoked = factory.dossier("conferred", campaign=final.code)
+    answered = factory.dossier("forwarded", campaign=final.code)
+    finalise_honours_list(office, final.code)
+    db.session.commit()
+    factory.advance(answered, "confer")
+    factory.advance(revoked, "revoke")
     pages = [(None, "/login"), (None, "/cong-khai")]
     pages += [(submitter, path) for path in (
         "/", "/dossiers", "/dossiers/new", f"/dossiers/{d['draft']}", f"/dossiers/{d['draft']}/edit",
@@ -125,7 +137,9 @@ def every_page(app, factory):
         f"/dossiers/{d['approved']}/events/confer", f"/dossiers/{d['forwarded']}/events/decline",
         "/dashboard", f"/dashboard?campaign={campaign.code}", "/settings/campaigns", "/settings/campaigns/new",
         f"/settings/campaigns/{campaign.code}", "/settings/award-types/bk_thanh_hoi", "/notices/failed",
-        "/exports/honours-list", "/disclosure", f"/dossiers/{disclosed.id}", *sessions)]
+        "/exports/honours-list", "/disclosure", f"/dossiers/{disclosed.id}", *sessions,
+        f"/dossiers/{d['conferred']}/events/revoke", f"/dossiers/{revoked.id}",
+        f"/exports/honours-list/{final.code}/versions")]
     pages += [(appraiser, path) for path in (
         "/", f"/dossiers/{d['in_appraisal']}", f"/dossiers/{d['in_appraisal']}/events/recommend",
         f"/dossiers/{d['in_appraisal']}/events/reject")]
