@@ -40,7 +40,7 @@ def test_the_office_revokes_a_conferred_award_by_a_decision_and_the_unit_is_told
     assert [notice.recipient_id for notice in notices] == [submitter.id]
     assert notices[0].params["state"] == "revoked" and notices[0].params["comment"] == REASON
     inbox = factory.api(submitter).get("/api/v1/notices").json
-    assert any(item["dossier_id"] == dossier.id and item["kind"] == "revoke" for item in inbox["items"])
+    assert any(item["dossier_id"] == dossier.id and item["kind"] == "revoke" for item in inbox)
 
     history = factory.api(submitter).get(f"/api/v1/dossiers/{dossier.id}/history").json
     assert history[-1]["event"] == "revoke" and history[-1]["comment"] == REASON

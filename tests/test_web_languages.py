@@ -100,6 +100,14 @@ def every_page(app, factory):
     chair = factory.user_once("chair", "thanh-hoi")
     admin = factory.user("admin", "thanh-hoi")
     d = {state: dossier.id for state, dossier in dossiers.items()}
+    # A finalised list amended twice: a pending dossier conferred, then an award revoked.
+    final = factory.campaign("lang-final")
+    revoked = factory.dossier("conferred", campaign=final.code)
+    answered = factory.dossier("forwarded", campaign=final.code)
+    finalise_honours_list(office, final.code)
+    db.session.commit()
+    factory.advance(answered, "confer")
+    factory.advance(revoked, "revoke")
     # Public disclosure: a dossier waiting to be published, and one published with a comment not yet resolved.
     public = catalogue().current("reference_public")
     opening = public.steps_with("open_disclosure")[0]
@@ -116,14 +124,6 @@ def every_page(app, factory):
     close_council_session(office, closed_session, [chair.id])
     db.session.commit()
     sessions = ("/council-sessions", f"/council-sessions/{open_session.id}", f"/council-sessions/{closed_session.id}")
-    # A finalised list amended twice: a pending dossier conferred, then an award revoked.
-    final = factory.campaign("lang-final")
-    revoked = factory.dossier("conferred", campaign=final.code)
-    answered = factory.dossier("forwarded", campaign=final.code)
-    finalise_honours_list(office, final.code)
-    db.session.commit()
-    factory.advance(answered, "confer")
-    factory.advance(revoked, "revoke")
     pages = [(None, "/login"), (None, "/cong-khai")]
     pages += [(submitter, path) for path in (
         "/", "/dossiers", "/dossiers/new", f"/dossiers/{d['draft']}", f"/dossiers/{d['draft']}/edit",
