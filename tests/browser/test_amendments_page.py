@@ -1,9 +1,16 @@
 """A finalised list amended by a later answer and a revocation, in a real browser: the office revokes an award on
 the dossier's page, then opens the list's versions and downloads the first one as it was."""
+from pathlib import Path
+
 import pytest
+from babel.support import Translations
 
 from tests.test_honours_amendments import CAMPAIGN, LIST_URL, xlsx_texts
+from workflow.exports.pdf import honours_list_html
+from workflow.honours import read_list_version
 from workflow.i18n import today
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
 
 
 @pytest.mark.browser
@@ -49,3 +56,11 @@ def test_the_office_revokes_an_award_and_downloads_each_version_of_the_list(fact
 
     page.set_viewport_size({"width": 390, "height": 844})
     browser.shot(page, "versions-narrow")
+
+    # The latest version's PDF as laid out (the same HTML WeasyPrint prints), to look at.
+    latest = read_list_version(office, CAMPAIGN, 3)
+    printed = browser.new_page(width=1123, height=794)
+    printed.set_content(honours_list_html(latest, Translations.load(str(TRANSLATIONS), ["vi"]).gettext))
+    assert "Phiên bản 3 – Bản sửa đổi lần 2" in printed.inner_text("body")
+    assert "KHEN THƯỞNG ĐÃ THU HỒI" in printed.inner_text("body")
+    browser.shot(printed, "version-3-as-printed")
