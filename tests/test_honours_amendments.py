@@ -236,3 +236,28 @@ def test_the_versions_page_lists_each_version_with_its_downloads(app, factory):
     assert json.loads(browser.get(f"/exports/honours-list/{CAMPAIGN}/versions/2.json").data)["version"] == 2
     assert browser.get(f"/exports/honours-list/{CAMPAIGN}/versions/1.exe").status_code == 404
     assert browser.get(f"/exports/honours-list/{CAMPAIGN}/versions/9.pdf").status_code == 404
+
+
+def test_a_list_frozen_before_versions_exports_as_it_did_and_is_left_as_it_is(factory):
+    from workflow.honours import canonical_json
+
+    dossier = factory.dossier("conferred", name="Trần Thị Ưng")
+    api = office_api(factory)
+    assert api.post(LIST_URL + "/finalise").status_code == 201
+    snapshot = db.session.scalar(db.select(HonoursListSnapshot))
+    content = json.loads(snapshot.content)
+    # As finalisation wrote it before: no version, no previous hash, no other sections, rows without their dossier.
+    rows = content["list"]
+    legacy = {key: content[key] for key in ("campaign_name", "organisation", "place", "issued_on")}
+    legacy["list"] = {"campaign": rows["campaign"], "generated_at": rows["generated_at"], "groups": [
+        {**group, "items": [{k: v for k, v in item.items() if k != "dossier"} for item in group["items"]]}
+        for group in rows["groups"]]}
+    snapshot.content = canonical_json(legacy)
+    snapshot.sha256 = hashlib.sha256(snapshot.content.encode()).hexdigest()
+    db.session.commit()
+
+    texts = xlsx_texts(api.get(f"{LIST_URL}?format=xlsx").data)
+    assert "Trần Thị Ưng" in texts and not any(text.startswith("Phiên bản") for text in texts)
+    factory.advance(dossier, "revoke")
+    versions = api.get(VERSIONS_URL).json
+    assert [v["version"] for v in versions["versions"]] == [1] and versions["verified"] is True

@@ -120,16 +120,17 @@ class HonoursList:
         return replace(self, data=data, unit_name=unit_name, changes=changes)
 
     def dossier_sections(self) -> dict[int, str]:
-        """Each dossier the list shows, with its section ("groups", "pending" or "revocations")."""
+        """Each dossier the list shows, with its section ("groups", "pending" or "revocations"). A list frozen before
+        its rows named their dossiers names none, and so is never amended."""
         return {item["dossier"]: section for section in ("groups", "pending", "revocations")
-                for group in self.data.get(section, []) for item in group["items"]}
+                for group in self.data.get(section, []) for item in group["items"] if "dossier" in item}
 
     def item_of(self, dossier_id: int) -> tuple[dict, dict] | None:
         """The group and the item the list shows `dossier_id` in, if any."""
         for section in ("groups", "pending", "revocations"):
             for group in self.data.get(section, []):
                 for item in group["items"]:
-                    if item["dossier"] == dossier_id:
+                    if item.get("dossier") == dossier_id:
                         return group, item
         return None
 
