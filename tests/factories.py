@@ -38,6 +38,7 @@ PATHS = {
     "rejected": ["submit", "accept", "reject"],
     "declined": ["submit", "accept", "recommend", "votes", "approve", "forward", "decline"],
     "withdrawn": ["withdraw"],
+    "revoked": ["submit", "accept", "recommend", "votes", "approve", "confer", "revoke"],
 }
 assert set(PATHS) == set(catalogue().current("reference").states)
 # What each input a step may ask for is given, to pass its rules (workflow.procedure.INPUT_TYPES).
@@ -265,6 +266,8 @@ class Factory:
                 "reject": {"comment": "Chưa đủ tiêu chuẩn"},
                 "decline": {"comment": "Cấp trên không duyệt"},
                 "confer": {"decision_number": "123/QĐ-HPN", "decision_date": today()},
+                "revoke": {"decision_number": "45/QĐ-HPN", "decision_date": today(),
+                           "comment": "Thành tích kê khai không đúng sự thật"},
             }.get(event, {})
             ops.fire_event(self.actor_for(dossier, event), dossier, event, dossier.version, ops.EventInput(**fields))
         db.session.commit()

@@ -70,7 +70,8 @@ def test_groups_come_in_rank_order_with_stt_restarting_and_only_conferred_dossie
     factory.dossier("rejected", name="Không Đề Nghị")
 
     honours = office_api(factory).get(LIST_URL).json
-    assert set(honours) == {"campaign", "generated_at", "groups"}
+    assert set(honours) == {"campaign", "generated_at", "groups", "pending", "revocations", "version", "changes"}
+    assert (honours["pending"], honours["revocations"], honours["version"]) == ([], [], None)
     assert honours["campaign"] == CAMPAIGN
     assert dt.datetime.fromisoformat(honours["generated_at"]).utcoffset() == dt.timedelta(hours=7)
     assert [group["award_type"] for group in honours["groups"]] == ["bk_tw_hoi", "bk_thanh_hoi", "chi_hoi_tieu_bieu"]
@@ -79,8 +80,8 @@ def test_groups_come_in_rank_order_with_stt_restarting_and_only_conferred_dossie
     assert [item["nominee_name"] for item in honours["groups"][1]["items"]] == ["Hội LHPN phường Kim Mã",
                                                                                "Phạm Thị Mai"]
     item = honours["groups"][0]["items"][0]
-    assert set(item) == {"stt", "nominee_name", "position", "unit", "unit_name", "decision_number", "decision_date",
-                         "issuer"}
+    assert set(item) == {"stt", "dossier", "nominee_name", "position", "unit", "unit_name", "decision_number",
+                         "decision_date", "issuer"}
     assert item["issuer"] == "Đoàn Chủ tịch Trung ương Hội LHPN Việt Nam"  # its award type's: no decision record
     assert (item["unit"], item["unit_name"], item["decision_number"]) == ("ba-dinh", "Hội LHPN quận Ba Đình",
                                                                           "123/QĐ-HPN")

@@ -49,7 +49,7 @@ def test_the_reference_procedure_is_the_file():
      "unknown role 'president'; known: submitter, office, appraiser, council, chair, admin"),
     ("effects: [reset_vote]", "effects: [open_disclosure_now]", "effects: [open_disclosure_now]",
      "unknown effect 'open_disclosure_now'; known: mark_submitted, set_due_date, record_decision, reset_vote, "
-     "open_disclosure, record_date"),
+     "open_disclosure, record_date, record_revocation"),
     ("    from: forwarded\n    to: declined", "    from: forwarded\n    to: refused", "to: refused",
      "unknown state 'refused' in 'to'"),
     ("  - {event: withdraw, from: returned, to: withdrawn, role: submitter, scope: own_unit, style: danger, "
@@ -68,13 +68,13 @@ def test_the_reference_procedure_is_the_file():
      '  appraisal:                 {vi: "Hồ sơ chờ Ban thẩm định"}', "  appraisal:",
      "queue 'appraisal' needs a label in 'en'"),
     # What a state is, and how a step shows itself.
-    ('  conferred:      {vi: "Đã khen thưởng", en: "Conferred", final: true, honoured: true}',
-     '  conferred:      {vi: "Đã khen thưởng", en: "Conferred", final: true, honoured: yes please}',
-     "honoured: yes please", "state 'conferred': 'honoured' must be true or false"),
+    ('  withdrawn:      {vi: "Đã rút", en: "Withdrawn", final: true, dead: true}',
+     '  withdrawn:      {vi: "Đã rút", en: "Withdrawn", final: true, dead: yes please}',
+     "dead: yes please", "state 'withdrawn': 'dead' must be true or false"),
     ('  conferred:      {vi: "Đã khen thưởng", en: "Conferred", final: true, honoured: true}',
      '  conferred:      {vi: "Đã khen thưởng", en: "Conferred", final: true, honoured: true, famous: true}',
      "famous: true", "state 'conferred': unknown key 'famous'; known: vi, en, final, dead, editable, decided, "
-                     "honoured, voting"),
+                     "honoured, voting, pending"),
     ('  approved:       {vi: "Đã phê duyệt", en: "Approved", decided: true}',
      '  approved:       {vi: "Đã phê duyệt", en: "Approved", decided: true, honoured: true}',
      "  approved:", "state 'approved': an honoured state is final and not dead"),
@@ -84,6 +84,19 @@ def test_the_reference_procedure_is_the_file():
     ('  withdrawn:      {vi: "Đã rút", en: "Withdrawn", final: true, dead: true}',
      '  withdrawn:      {vi: "Đã rút", en: "Withdrawn", final: true, dead: true, voting: true}',
      "  withdrawn:", "state 'withdrawn': the council cannot vote in a final state"),
+    # An honoured state is left only by a revocation, towards a dead state; a pending state waits for an answer.
+    ("    style: danger\n", "    style: danger\n  - {event: forward, from: conferred, to: forwarded, role: office}\n",
+     "  conferred:", "state 'conferred' is honoured: a step may leave it only towards a dead state (the award "
+                    "revoked), not 'forwarded'"),
+    ("    from: conferred\n    to: revoked", "    from: forwarded\n    to: revoked", "  - event: revoke",
+     "effect 'record_revocation' revokes an award, but 'forwarded' is not an honoured state"),
+    ('  forwarded:      {vi: "Đã trình cấp trên", en: "Forwarded to higher authority", decided: true, pending: true}',
+     '  forwarded:      {vi: "Đã trình cấp trên", en: "Forwarded to higher authority", decided: true, pending: true, '
+     'editable: true}',
+     "  forwarded:", "state 'forwarded': a pending state waits for an answer: it is neither final, honoured, voting "
+                     "nor editable"),
+    ("    style: danger\n", "    style: danger\n  - {event: revoke, from: declined, to: revoked, role: office}\n",
+     "  declined:", "state 'declined' is final but a step leaves it"),
     ("  - {event: withdraw, from: draft, to: withdrawn, role: submitter, scope: own_unit, style: danger}",
      "  - {event: withdraw, from: draft, to: withdrawn, role: submitter, scope: own_unit, style: scary}",
      "style: scary", "unknown style 'scary'; known: primary, danger"),
@@ -150,7 +163,7 @@ def test_procedures_check_names_each_fault(app, tmp_path):
 
     result = runner.invoke(args=["procedures", "check", str(good)])
     assert result.exit_code == 0, result.output
-    assert "reference v1 is valid (11 states, 17 steps)" in result.output
+    assert "reference v1 is valid (12 states, 18 steps)" in result.output
 
     result = runner.invoke(args=["procedures", "check", str(good), str(bad)])
     assert result.exit_code == 1

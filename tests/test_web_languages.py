@@ -15,16 +15,17 @@ from workflow.council import close_council_session, convene_council_session
 from workflow.decisions import draft_decision
 from workflow.disclosure import add_comment
 from workflow.i18n import today
+from workflow.honours import finalise_honours_list
 from workflow.models import (
-    AwardForm, AwardType, Campaign, Decision, DisclosureComment, Document, Dossier, HistoryEntry, Issuer, Unit, User,
-    db,
+    AwardForm, AwardType, Campaign, Decision, DisclosureComment, Document, Dossier, HistoryEntry, HonoursListSnapshot,
+    Issuer, Unit, User, db,
 )
 from workflow.procedure import catalogue
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "web/translations/vi/LC_MESSAGES/messages.po"
 ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
 # Text that is the same in both languages by nature: the language switch, the date format, symbols.
-NEUTRAL = ("English", "Tiếng Việt", "dd/mm/yyyy", "KB", "QĐ-HPN")
+NEUTRAL = ("English", "Tiếng Việt", "dd/mm/yyyy", "KB", "QĐ-HPN", "XLSX", "DOCX", "PDF", "JSON")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -71,7 +72,8 @@ def data_strings() -> list[str]:
                           (Document, ("filename",)), (HistoryEntry, ("comment", "actor_username")),
                           (DisclosureComment, ("body", "contact", "resolution")),
                           (AwardForm, ("code", "name")), (Issuer, ("code", "name")),
-                          (Decision, ("number", "signer_name", "signer_title", "signed_filename"))):
+                          (Decision, ("number", "signer_name", "signer_title", "signed_filename")),
+                          (HonoursListSnapshot, ("sha256",))):
         for row in db.session.scalars(select(model)):
             values += [" ".join(str(getattr(row, f)).split()) for f in fields if getattr(row, f)]
     return sorted({v for v in values if v}, key=len, reverse=True)
@@ -103,6 +105,14 @@ def every_page(app, factory):
     chair = factory.user_once("chair", "thanh-hoi")
     admin = factory.user("admin", "thanh-hoi")
     d = {state: dossier.id for state, dossier in dossiers.items()}
+    # A finalised list amended twice: a pending dossier conferred, then an award revoked.
+    final = factory.campaign("lang-final")
+    revoked = factory.dossier("conferred", campaign=final.code)
+    answered = factory.dossier("forwarded", campaign=final.code)
+    finalise_honours_list(office, final.code)
+    db.session.commit()
+    factory.advance(answered, "confer")
+    factory.advance(revoked, "revoke")
     # Public disclosure: a dossier waiting to be published, and one published with a comment not yet resolved.
     public = catalogue().current("reference_public")
     opening = public.steps_with("open_disclosure")[0]
@@ -137,7 +147,8 @@ def every_page(app, factory):
         "/dashboard", f"/dashboard?campaign={campaign.code}", "/settings/campaigns", "/settings/campaigns/new",
         f"/settings/campaigns/{campaign.code}", "/settings/award-types/bk_thanh_hoi", "/notices/failed",
         "/exports/honours-list", "/disclosure", f"/dossiers/{disclosed.id}", *sessions, "/decisions",
-        f"/decisions/{decision.id}")]
+        f"/decisions/{decision.id}", f"/dossiers/{d['conferred']}/events/revoke", f"/dossiers/{revoked.id}",
+        f"/exports/honours-list/{final.code}/versions")]
     pages += [(appraiser, path) for path in (
         "/", f"/dossiers/{d['in_appraisal']}", f"/dossiers/{d['in_appraisal']}/events/recommend",
         f"/dossiers/{d['in_appraisal']}/events/reject")]

@@ -192,6 +192,10 @@ def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, i
                                             "collective"), "thamdinh.vanphong")
     b.step(conferred_forwarded, "vanphong", "forward")
     b.confer(conferred_forwarded)
+    revoked = b.confer(b.approve(b.draft("nopho.donganh", "bk_thanh_hoi", "Bùi Thị Khánh", "individual",
+                                         "Chi hội trưởng"), "thamdinh.vanphong"))
+    b.step(revoked, "vanphong", "revoke", decision_number="015/QĐ-HPN", decision_date=today(),
+           comment="Thành tích kê khai không đúng thực tế (theo kết quả kiểm tra).")
     rejected = b.draft("nopho.donganh", "can_bo_co_so_gioi", "Ngô Thị Hạnh", "individual", "Chi hội trưởng")
     b.step(rejected, "nopho.donganh", "submit")
     b.step(rejected, "vanphong", "accept")

@@ -651,20 +651,42 @@ class Holiday(db.Model):
 
 
 class HonoursListSnapshot(db.Model):
-    """A campaign's honours list frozen by the office: every later export is made from this content."""
+    """A version of a campaign's honours list frozen by the office: every export of it is made from this content.
+
+    Version 1 is the list finalised; each later answer on a dossier it shows (a pending one conferred or declined, an
+    award revoked) adds the next version, an amendment, whose content names the hash of the version before."""
 
     __tablename__ = "honours_list_snapshots"
+    __table_args__ = (UniqueConstraint("campaign_id", "version", name="uq_honours_list_snapshots_campaign_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Canonical JSON text, kept as text so that its hash can be checked against the very bytes.
     content: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The hash of the version before (also inside `content`, so that the hash covers the chain); None for version 1.
+    previous_sha256: Mapped[str | None] = mapped_column(String(64))
     finalised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     campaign: Mapped[Campaign] = relationship(lazy="joined")
     finalised_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class Revocation(db.Model):
+    """The decision that revoked a dossier's award, kept apart from the decision that conferred it (on the dossier);
+    the history row of the step records it too, signed."""
+
+    __tablename__ = "revocations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    decision_number: Mapped[str] = mapped_column(String(64))
+    decision_date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class ExportJob(db.Model):

@@ -23,14 +23,15 @@ from workflow.errors import (
     VotingClosed,
 )
 from workflow.history import history_row
+from workflow.honours import amend_honours_list
 from workflow.i18n import N_, Msg, today
 from workflow.parties import awaited_after, party_names, party_of
 from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote, takes
 from workflow.procedure import EFFECTS as EFFECT_NAMES
 from workflow.procedure import EACH_PARTY, Procedure, Step, catalogue
 from workflow.models import (
-    MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, DisclosureWindow, Document, Dossier, HistoryEntry, User,
-    VoteRecord, db, nominee_name_columns, utcnow,
+    MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, DisclosureWindow, Document, Dossier, HistoryEntry, Revocation,
+    User, VoteRecord, db, nominee_name_columns, utcnow,
 )
 from workflow.rules import (
     DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, inactive_unit,
@@ -395,7 +396,7 @@ def _refuse_non_party(actor: User, steps: list[Step], event_label: str) -> None:
 
 def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, state: str) -> Dossier:
     """Write the step, which brings the dossier to `state`, through `write_change`, once its effects have said
-    what else it changes."""
+    what else it changes. A step out of a state a finalised honours list shows amends the list."""
     changes: dict = {}
     details = _actor_details(actor, dossier, step)
     for effect, params in step.effects:
@@ -408,6 +409,13 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
         db.session.add(DisclosureWindow(dossier_id=dossier.id, opened_by_id=actor.id,
                                         ends_on=dt.date.fromisoformat(details["disclosure_ends_on"])))
         db.session.flush()
+    if "revocation" in details:
+        db.session.add(Revocation(dossier_id=dossier.id, decision_number=details["revocation"]["number"],
+                                  decision_date=data.decision_date, reason=(data.comment or "").strip(),
+                                  recorded_by_id=actor.id))
+        db.session.flush()
+    if step.source in procedure_of(dossier).listed_states:
+        amend_honours_list(actor, dossier)
     return dossier
 
 
@@ -434,6 +442,12 @@ def _record_decision(dossier: Dossier, data: EventInput, params: dict, changes: 
     details["decision"] = {"number": changes["decision_number"], "date": data.decision_date.isoformat()}
 
 
+def _record_revocation(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
+    """The revoking decision goes to the history row and (`write_step`) its own record; the dossier keeps the
+    decision that conferred the award."""
+    details["revocation"] = {"number": data.decision_number.strip(), "date": data.decision_date.isoformat()}
+
+
 def _reset_vote(dossier: Dossier, data: EventInput, params: dict, changes: dict, details: dict) -> None:
     """Back in council review after a return, the dossier has changed: the council votes afresh (`write_step`
     deletes the ballots), and the history keeps the count of the earlier vote."""
@@ -454,7 +468,8 @@ def _record_date(dossier: Dossier, data: EventInput, params: dict, changes: dict
 
 
 EFFECTS = {"mark_submitted": _mark_submitted, "set_due_date": _set_due_date, "record_decision": _record_decision,
-           "reset_vote": _reset_vote, "record_date": _record_date, "open_disclosure": _open_disclosure}
+           "reset_vote": _reset_vote, "record_date": _record_date, "open_disclosure": _open_disclosure,
+           "record_revocation": _record_revocation}
 if set(EFFECTS) != set(EFFECT_NAMES):
     raise RuntimeError(f"effects out of step with workflow.procedure.EFFECTS: {set(EFFECTS) ^ set(EFFECT_NAMES)}")
 

@@ -68,8 +68,10 @@ INPUT_KEYS = {"type", "required", "per_document"}
 #   reset_vote      the council votes afresh; the history keeps the count of the earlier vote
 #   open_disclosure a public disclosure window opens for the award type's disclosure_days working days
 #   record_date     the `date` input, kept in the dossier's field `field` (a field of type date, `recorded: true`)
+#   record_revocation the decision revoking the award (number, date; the comment is the reason), kept apart from the
+#                   decision that conferred it, which stays as it was
 EFFECTS = {"mark_submitted": (), "set_due_date": ("working_days",), "record_decision": (), "reset_vote": (),
-           "open_disclosure": (), "record_date": ("field",)}
+           "open_disclosure": (), "record_date": ("field",), "record_revocation": ()}
 # The rule a step opening a disclosure window must have: it refuses an award type with no window (0 days).
 DISCLOSURE_RULE = "disclosure_window"
 # The batch actions a step is taken in (a step's `batch`), each by one step from a state at most:
@@ -88,9 +90,12 @@ AUDIENCES = ("office", "appraisers", "council", "submitters")
 #   dead      final, and the dossier no longer counts against quotas or blocks a duplicate nomination
 #   editable  the unit may change the nominee and the documents
 #   decided   approved: on the provisional honours list, waiting for the decision to be recorded
-#   honoured  final, and the award is given: the honours list, the invitations, the "conferred" counts
+#   honoured  final, and the award is given: the honours list, the invitations, the "conferred" counts; the only
+#             final state a step may leave, towards a dead state (the award revoked)
 #   voting    the council votes while the dossier is here (a vote rule's step leaves it; reset_vote enters it)
-STATE_FLAGS = ("final", "dead", "editable", "decided", "honoured", "voting")
+#   pending   decided, and waiting for a higher authority's answer: a finalised honours list shows it in its section
+#             "chờ quyết định", and the answer amends the list
+STATE_FLAGS = ("final", "dead", "editable", "decided", "honoured", "voting", "pending")
 # The rules that count the council's vote: their steps leave a voting state.
 VOTE_RULES = frozenset({"vote_quorum", "vote_threshold"})
 # How a step's button looks: `danger` for a step that cannot be undone (the page asks to confirm it).
@@ -190,9 +195,10 @@ class Procedure:
     final_states: frozenset[str]
     dead_states: frozenset[str]
     editable_states: frozenset[str]
-    decided_states: frozenset[str]  # the honoured states among them
+    decided_states: frozenset[str]  # the honoured and pending states among them
     honoured_states: frozenset[str]
     voting_states: frozenset[str]
+    pending_states: frozenset[str]
     state_labels: dict[str, dict[str, str]]
     event_labels: dict[str, dict[str, str]]
     steps: tuple[Step, ...]
@@ -239,6 +245,17 @@ class Procedure:
 
     def steps_with(self, effect: str) -> tuple[Step, ...]:
         return tuple(step for step in self.steps if step.effect(effect) is not None)
+
+    @cached_property
+    def revoked_states(self) -> frozenset[str]:
+        """Where an award ends when it is revoked: the states a step from an honoured state leads to (all dead)."""
+        return frozenset(step.dest for step in self.steps if step.source in self.honoured_states)
+
+    @cached_property
+    def listed_states(self) -> frozenset[str]:
+        """The states a finalised honours list shows a dossier in and a step can leave: a step from one of them
+        amends the list."""
+        return self.honoured_states | self.pending_states
 
     @cached_property
     def due_states(self) -> frozenset[str]:
@@ -440,6 +457,9 @@ def parse(text: str, name: str) -> Procedure:
             check.fault(line, f"state '{state}': a decided state cannot be dead")
         if flags["voting"] and flags["final"]:
             check.fault(line, f"state '{state}': the council cannot vote in a final state")
+        if flags["pending"] and (flags["final"] or flags["honoured"] or flags["voting"] or flags["editable"]):
+            check.fault(line, f"state '{state}': a pending state waits for an answer: it is neither final, honoured, "
+                              "voting nor editable")
     initial = top.get("initial")
     if initial not in states:
         check.fault(check.line_of(top, "initial") or 1, f"'initial' names an unknown state '{initial}'")
@@ -497,8 +517,12 @@ def parse(text: str, name: str) -> Procedure:
             if not spec["final"] and not any(step.source == state for step in steps):
                 check.fault(state_lines[state], f"state '{state}' is not final and has no step out of it")
         for state, spec in states.items():
-            if spec["final"] and any(step.source == state for step in steps):
-                check.fault(state_lines[state], f"state '{state}' is final but a step leaves it")
+            for step in (step for step in steps if step.source == state and spec["final"]):
+                if not spec["honoured"]:
+                    check.fault(state_lines[state], f"state '{state}' is final but a step leaves it")
+                elif not states[step.dest]["dead"]:
+                    check.fault(state_lines[state], f"state '{state}' is honoured: a step may leave it only towards "
+                                                    f"a dead state (the award revoked), not '{step.dest}'")
     for event in event_labels if whole else ():
         if not any(step.event == event for step in steps):
             check.fault(check.line_of(events_node, event), f"event '{event}' is used by no step")
@@ -515,6 +539,9 @@ def parse(text: str, name: str) -> Procedure:
         if step.effect("open_disclosure") is not None and DISCLOSURE_RULE not in step.rules:
             check.fault(line, f"effect 'open_disclosure' needs the rule '{DISCLOSURE_RULE}', which refuses an award "
                               "type with no disclosure window")
+        if step.effect("record_revocation") is not None and not states[step.source]["honoured"]:
+            check.fault(line, f"effect 'record_revocation' revokes an award, but '{step.source}' is not an honoured "
+                              "state")
         if step.effect("reset_vote") is not None and not states[step.dest]["voting"]:
             check.fault(line, f"effect 'reset_vote' leads to '{step.dest}', which is not a voting state (voting: true)")
         recorded = step.effect("record_date")
@@ -536,9 +563,11 @@ def parse(text: str, name: str) -> Procedure:
         final_states=frozenset(s for s, spec in states.items() if spec["final"]),
         dead_states=frozenset(s for s, spec in states.items() if spec["dead"]),
         editable_states=frozenset(s for s, spec in states.items() if spec["editable"]),
-        decided_states=frozenset(s for s, spec in states.items() if spec["decided"] or spec["honoured"]),
+        decided_states=frozenset(s for s, spec in states.items()
+                                 if spec["decided"] or spec["honoured"] or spec["pending"]),
         honoured_states=frozenset(s for s, spec in states.items() if spec["honoured"]),
         voting_states=frozenset(s for s, spec in states.items() if spec["voting"]),
+        pending_states=frozenset(s for s, spec in states.items() if spec["pending"]),
         state_labels={s: spec["labels"] for s, spec in states.items()}, event_labels=event_labels,
         steps=tuple(steps), source=name, queue_labels=queue_labels, fields=fields,
         step_by_event_and_source=by_event_and_source,
@@ -941,7 +970,8 @@ def describe(procedure: Procedure) -> str:
                                          ("editable", state in procedure.editable_states),
                                          ("decided", state in procedure.decided_states),
                                          ("honoured", state in procedure.honoured_states),
-                                         ("voting", state in procedure.voting_states)) if flag]
+                                         ("voting", state in procedure.voting_states),
+                                         ("pending", state in procedure.pending_states)) if flag]
         labels = procedure.state_labels[state]
         lines.append(f"    {state:<16} {labels['vi']} / {labels['en']}" + (f"  [{', '.join(marks)}]" if marks else ""))
     if procedure.fields:

@@ -9,7 +9,9 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from workflow.i18n import N_, today
-from workflow.models import AwardForm, AwardType, Campaign, Dossier, HistoryEntry, Issuer, Unit, User, VoteRecord, db
+from workflow.models import (
+    AwardForm, AwardType, Campaign, Dossier, HistoryEntry, Issuer, Revocation, Unit, User, VoteRecord, db,
+)
 from workflow.parties import opinion_awaited_from
 from workflow.text import search_key
 from workflow.permissions import holds, may_fire_where, takes, visible_dossiers
@@ -102,6 +104,14 @@ def _page_of_matches(statement, order, limit: int, offset: int):
 def history_of(dossier: Dossier) -> list[HistoryEntry]:
     return list(db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id)
                                    .order_by(HistoryEntry.seq)))
+
+
+def revocation_of(dossier: Dossier) -> Revocation | None:
+    """The decision that revoked the dossier's award, if it was revoked (the decision conferring it stays on the
+    dossier)."""
+    if dossier.state not in catalogue().states_of(dossier.procedure, "revoked_states"):
+        return None
+    return db.session.scalar(select(Revocation).where(Revocation.dossier_id == dossier.id))
 
 
 def actor_names(rows: list[HistoryEntry]) -> dict[str, str]:

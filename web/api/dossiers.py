@@ -43,12 +43,19 @@ def dossier_json(dossier: Dossier) -> dict:
         "due_date": dossier.due_date,
         "decision": ({"number": dossier.decision_number, "date": dossier.decision_date}
                      if dossier.decision_number and dossier.decision_date else None),
+        "revocation": _revocation_json(queries.revocation_of(dossier)),
         "opinions": [{"event": o.event, "party": o.party, "party_name": o.party_name, "given": o.given,
                       "actor": o.actor, "at": o.at.astimezone(VIETNAM) if o.at else None}
                      for o in opinions(dossier, operations.procedure_of(dossier).steps)],
         "created_at": dossier.created_at.astimezone(VIETNAM),
         "updated_at": dossier.updated_at.astimezone(VIETNAM),
     }
+
+
+def _revocation_json(revocation) -> dict | None:
+    if revocation is None:
+        return None
+    return {"number": revocation.decision_number, "date": revocation.decision_date, "reason": revocation.reason}
 
 
 def committed_json(dossier: Dossier) -> dict:

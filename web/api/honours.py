@@ -14,10 +14,14 @@ from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.dossiers import dossier_json
 from web.api.schemas import CODE, CodeNameOut, DossierOut, In
 from web.storage import import_limits
-from workflow.export_jobs import export_path, get_export_job, make_export, requested_list, start_export
+from workflow.export_jobs import (
+    export_path, get_export_job, make_export, requested_list, start_export, unit_by_code,
+)
 from workflow.exports import FORMATS, export_filename, export_honours_list
 from workflow.exports.statistics import statistics_xlsx
-from workflow.honours import finalise_honours_list, snapshot_list
+from workflow.honours import (
+    finalise_honours_list, read_list_version, read_list_versions, snapshot_list, verify_versions,
+)
 from workflow.errors import NotFound
 from workflow.i18n import N_, VIETNAM, Msg
 from workflow.models import ExportStatus
@@ -39,6 +43,7 @@ class HonoursQuery(In):
 
 class HonoursItemOut(Schema):
     stt = fields.Integer(required=True)
+    dossier = fields.Integer(required=True)
     nominee_name = fields.String(required=True)
     position = fields.String(required=True)
     unit = fields.String(required=True)
@@ -49,10 +54,35 @@ class HonoursItemOut(Schema):
                                                     "type's; absent from lists finalised before rows named it"})
 
 
+class ListedRevocationOut(Schema):
+    number = fields.String(required=True)
+    date = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class RevokedItemOut(HonoursItemOut):
+    revocation = fields.Nested(ListedRevocationOut, required=True)
+
+
 class HonoursGroupOut(Schema):
     award_type = fields.String(required=True)
     award_name = fields.String(required=True)
     items = fields.List(fields.Nested(HonoursItemOut), required=True)
+
+
+class RevokedGroupOut(HonoursGroupOut):
+    items = fields.List(fields.Nested(RevokedItemOut), required=True)
+
+
+class ChangeOut(Schema):
+    dossier = fields.Integer(required=True)
+    change = fields.String(required=True, metadata={"description": "awarded, refused or revocation"})
+    nominee_name = fields.String(required=True)
+    unit = fields.String(required=True)
+    unit_name = fields.String(required=True)
+    award_name = fields.String(required=True)
+    decision_number = fields.String(allow_none=True)
+    decision_date = fields.String(allow_none=True)
 
 
 class HonoursListOut(Schema):
@@ -60,10 +90,38 @@ class HonoursListOut(Schema):
     generated_at = fields.String(required=True)
     provisional = fields.Boolean()
     groups = fields.List(fields.Nested(HonoursGroupOut), required=True)
+    pending = fields.List(fields.Nested(HonoursGroupOut), metadata={
+        "description": "dossiers waiting for a higher authority's decision (chờ quyết định)"})
+    revocations = fields.List(fields.Nested(RevokedGroupOut), metadata={"description": "awards revoked"})
+    version = fields.Integer(allow_none=True, metadata={"description": "the finalised list's version; null before"})
+    changes = fields.List(fields.Nested(ChangeOut), metadata={"description": "an amendment's changes"})
+
+
+class VersionQuery(In):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", *FORMATS]))
+    unit = fields.String(validate=CODE)
+
+
+class VersionOut(Schema):
+    version = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    previous_sha256 = fields.String(allow_none=True)
+    finalised_at = fields.DateTime(required=True)
+    finalised_by = fields.String(allow_none=True)
+    rows = fields.Integer(required=True)
+    changes = fields.List(fields.Nested(ChangeOut), required=True)
+
+
+class VersionsOut(Schema):
+    campaign = fields.String(required=True)
+    verified = fields.Boolean(required=True, metadata={
+        "description": "every version hashes to its sha256 and names the hash of the version before"})
+    versions = fields.List(fields.Nested(VersionOut), required=True)
 
 
 class SnapshotOut(Schema):
     campaign = fields.String(required=True)
+    version = fields.Integer(required=True)
     sha256 = fields.String(required=True)
     finalised_at = fields.DateTime(required=True)
     finalised_by = fields.String(allow_none=True)
@@ -186,9 +244,48 @@ def finalise(code):
     """Freeze the final list (office); afterwards every export of it is the same, byte for byte."""
     snapshot = finalise_honours_list(current_user(), code, current_app.config["HONOURS_LIST_PLACE"])
     commit()
-    return {"campaign": snapshot.campaign.code, "sha256": snapshot.sha256,
+    return {"campaign": snapshot.campaign.code, "version": snapshot.version, "sha256": snapshot.sha256,
             "finalised_at": snapshot.finalised_at.astimezone(VIETNAM),
             "finalised_by": current_user().username, "rows": snapshot_list(snapshot).row_count}
+
+
+def version_json(snapshot) -> dict:
+    document = snapshot_list(snapshot)
+    return {"version": snapshot.version, "sha256": snapshot.sha256, "previous_sha256": snapshot.previous_sha256,
+            "finalised_at": snapshot.finalised_at.astimezone(VIETNAM),
+            "finalised_by": snapshot.finalised_by.username if snapshot.finalised_by else None,
+            "rows": document.row_count, "changes": list(document.changes)}
+
+
+@blp.route("/campaigns/<code>/honours-list/versions", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(200, VersionsOut)
+def get_versions(code):
+    """The finalised list's versions (office, chair): version 1, then one amendment per later answer, each chained
+    by hash to the one before."""
+    campaign, snapshots = read_list_versions(current_user(), code)
+    return {"campaign": campaign.code, "verified": not verify_versions(snapshots),
+            "versions": [version_json(snapshot) for snapshot in snapshots]}
+
+
+@blp.route("/campaigns/<code>/honours-list/versions/<int:version>", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(VersionQuery, location="query")
+@blp.response(200, HonoursListOut)
+@blp.file_response(FORMAT_TYPES, "One version of the finalised list: JSON, or the file for `format=xlsx|docx|pdf`")
+def get_version(query, code, version):
+    """One version of the finalised list as it was frozen (office, chair): its files are the same whenever asked."""
+    document = read_list_version(current_user(), code, version)
+    if query.get("unit"):
+        unit = unit_by_code(query["unit"])
+        document = document.for_unit(unit.code, unit.name)
+    if query["format"] == "json":
+        return document.api_json()
+    data = export_honours_list(document, query["format"], gettext, language=_language())
+    return _attachment(data, FORMATS[query["format"]].content_type,
+                       export_filename(document, query["format"], query.get("unit")))
 
 
 @blp.route("/campaigns/<code>/honours-list/exports", methods=["POST"])

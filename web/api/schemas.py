@@ -324,6 +324,12 @@ class NomineeOut(Schema):
     gender = fields.String(allow_none=True)
 
 
+class RevocationOut(Schema):
+    number = fields.String(required=True)
+    date = fields.Date(required=True)
+    reason = fields.String(required=True)
+
+
 class DecisionOut(Schema):
     number = fields.String(required=True)
     date = fields.Date(required=True)
@@ -354,6 +360,8 @@ class DossierOut(Schema):
     documents = fields.List(fields.Nested(DocumentOut), required=True)
     due_date = fields.Date(allow_none=True)
     decision = fields.Nested(DecisionOut, allow_none=True)
+    revocation = fields.Nested(RevocationOut, allow_none=True, metadata={
+        "description": "the decision that revoked the award, once revoked (`decision` stays the conferring one)"})
     opinions = fields.List(fields.Nested(OpinionOut), required=True, metadata={
         "description": "in a state the procedure leaves only once several units have each given their opinion "
                        "(a step of scope each_party): each unit's, given or still awaited; empty otherwise"})

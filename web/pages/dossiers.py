@@ -241,7 +241,7 @@ def view(dossier_id: int):
         "pages/dossier.html", dossier=dossier, procedure=procedure, steps=steps, asked=asked,
         history=history, actors=queries.actor_names(history),
         state_name=outcome_label(procedure, entered) if entered and entered.to_state == dossier.state else None,
-        last_return=queries.last_return(dossier) if asked else None,
+        last_return=queries.last_return(dossier) if asked else None, revocation=queries.revocation_of(dossier),
         opinions=opinions(dossier, procedure.steps),
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), from_packet=from_packet(dossier), upload_form=upload_form,

@@ -44,4 +44,6 @@ def export_filename(document: HonoursList, file_format: str, unit_code: str | No
         parts.append(unit_code)
     if document.provisional:
         parts.append("du-thao")
+    if document.version is not None:
+        parts.append(f"phien-ban-{document.version}")
     return "-".join(parts) + "." + FORMATS[file_format].extension

@@ -29,6 +29,17 @@ GRAND_TOTAL = N_("Grand total: %(count)d")
 PLACE_DATE = N_("%(place)s, day %(day)s month %(month)s year %(year)s")
 ON_BEHALF = N_("ON BEHALF OF THE STANDING COMMITTEE")
 SIGNER = N_("CHAIR")
+VERSION = N_("Version %(version)d")
+AMENDMENT = N_("Version %(version)d – amendment no. %(amendment)d")
+PENDING_SECTION = N_("AWAITING DECISION: forwarded to the higher authority")
+REVOKED_SECTION = N_("AWARDS REVOKED")
+REVOKED_NOTE = N_("Revoked by decision %(number)s of %(date)s. Reason: %(reason)s")
+CHANGES_TITLE = N_("Changes from version %(version)d:")
+CHANGES = {
+    "awarded": N_("%(name)s (%(unit)s), %(award)s: conferred by decision %(number)s of %(date)s."),
+    "refused": N_("%(name)s (%(unit)s), %(award)s: not conferred by the higher authority; removed from the list."),
+    "revocation": N_("%(name)s (%(unit)s), %(award)s: award revoked by decision %(number)s of %(date)s."),
+}
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI",
          "XVII", "XVIII", "XIX", "XX")
 # Text that a spreadsheet would take for a formula if it were typed in.
@@ -45,6 +56,7 @@ class Letterhead:
     campaign: str
     unit_line: str | None
     provisional: str | None
+    version: str | None
     columns: tuple[str, ...]
     place_date: str
     on_behalf: str
@@ -66,6 +78,7 @@ def letterhead(document: HonoursList, gettext: Gettext) -> Letterhead:
         campaign=document.campaign_name,
         unit_line=Msg(UNIT_LINE, {"unit": document.unit_name}).render(gettext) if document.unit_name else None,
         provisional=gettext(PROVISIONAL) if document.provisional else None,
+        version=version_line(document, gettext),
         columns=tuple(gettext(column) for column in COLUMNS),
         place_date=Msg(PLACE_DATE, {"place": document.place, "day": f"{day.day:02d}", "month": f"{day.month:02d}",
                                     "year": str(day.year)}).render(gettext),
@@ -75,6 +88,60 @@ def letterhead(document: HonoursList, gettext: Gettext) -> Letterhead:
         sheet_name=gettext(TITLE)[:31],
         author=document.organisation,
     ))
+
+
+def version_line(document: HonoursList, gettext: Gettext) -> str | None:
+    """"Phiên bản N" on a finalised list; an amendment also says which ("Bản sửa đổi lần N-1")."""
+    if document.version is None:
+        return None
+    if document.version == 1:
+        return Msg(VERSION, {"version": 1}).render(gettext)
+    return Msg(AMENDMENT, {"version": document.version, "amendment": document.version - 1}).render(gettext)
+
+
+@dataclass(frozen=True)
+class SectionGroup:
+    heading: str
+    # Each row's cells (as `row_cells`) and the note printed under it, if any.
+    rows: tuple[tuple[tuple, str | None], ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the table after the conferred groups and their grand total: its title row and its groups."""
+    title: str
+    groups: tuple[SectionGroup, ...]
+
+
+def sections(document: HonoursList, gettext: Gettext) -> list[Section]:
+    """The dossiers waiting for a higher authority, then the awards revoked (each with its revoking decision)."""
+    result = []
+    for title, groups in ((PENDING_SECTION, document.pending), (REVOKED_SECTION, document.revocations)):
+        if groups:
+            result.append(Section(gettext(title), tuple(SectionGroup(group_heading(index, group), tuple(
+                (row_cells(item), revocation_note(item, gettext)) for item in group["items"]))
+                for index, group in enumerate(groups))))
+    return result
+
+
+def revocation_note(item: dict, gettext: Gettext) -> str | None:
+    revocation = item.get("revocation")
+    if revocation is None:
+        return None
+    return printable(Msg(REVOKED_NOTE, {"number": revocation["number"], "date": vn_date(revocation["date"]),
+                                        "reason": revocation["reason"]}).render(gettext))
+
+
+def change_lines(document: HonoursList, gettext: Gettext) -> list[str]:
+    """An amendment's changes from the version before: a title line, then one line per dossier."""
+    if not document.changes:
+        return []
+    lines = [Msg(CHANGES_TITLE, {"version": document.version - 1}).render(gettext)]
+    for change in document.changes:
+        lines.append(printable("– " + Msg(CHANGES[change["change"]], {
+            "name": change["nominee_name"], "unit": change["unit_name"], "award": change["award_name"],
+            "number": change["decision_number"] or "", "date": vn_date(change["decision_date"])}).render(gettext)))
+    return lines
 
 
 def _printable_letterhead(texts: Letterhead) -> Letterhead:

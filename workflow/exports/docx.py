@@ -12,7 +12,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from workflow.exports.common import (
-    Gettext, Progress, document_time, fixed_zip, group_heading, group_total, letterhead, no_progress, row_cells,
+    Gettext, Progress, change_lines, document_time, fixed_zip, group_heading, group_total, letterhead, no_progress,
+    row_cells, sections,
 )
 from workflow.honours import HonoursList
 
@@ -41,6 +42,11 @@ def _cell_text(cell, text: str, bold: bool = False, italic: bool = False, align=
     _write(cell.paragraphs[0], text, bold=bold, italic=italic, size=12, align=align)
 
 
+def _row(table, cells) -> None:
+    for column, (cell, value) in enumerate(zip(table.add_row().cells, cells, strict=True)):
+        _cell_text(cell, str(value), align=CENTRE if column in (0, 4, 5) else WD_ALIGN_PARAGRAPH.LEFT)
+
+
 def _full_width_row(table, text: str, bold: bool = True, italic: bool = False) -> None:
     cells = table.add_row().cells
     merged = cells[0].merge(cells[-1])
@@ -66,7 +72,7 @@ def honours_list_docx(document: HonoursList, gettext: Gettext, progress: Progres
     doc.add_paragraph()
     _write(doc.add_paragraph(), texts.title, bold=True, size=14)
     _write(doc.add_paragraph(), texts.campaign, bold=True)
-    for line in (texts.unit_line, texts.provisional):
+    for line in (texts.unit_line, texts.provisional, texts.version):
         if line:
             _write(doc.add_paragraph(), line, bold=True, italic=True)
     doc.add_paragraph()
@@ -82,14 +88,22 @@ def honours_list_docx(document: HonoursList, gettext: Gettext, progress: Progres
     for index, group in enumerate(document.data["groups"]):
         _full_width_row(table, group_heading(index, group))
         for item in group["items"]:
-            cells = table.add_row().cells
-            for column, (cell, value) in enumerate(zip(cells, row_cells(item), strict=True)):
-                _cell_text(cell, str(value), align=CENTRE if column in (0, 4, 5) else WD_ALIGN_PARAGRAPH.LEFT)
+            _row(table, row_cells(item))
             done += 1
             if done % PROGRESS_EVERY == 0:
                 progress(done)
         _full_width_row(table, group_total(group, gettext), italic=True)
     _full_width_row(table, texts.grand_total)
+    for section in sections(document, gettext):
+        _full_width_row(table, section.title)
+        for group in section.groups:
+            _full_width_row(table, group.heading)
+            for cells, note in group.rows:
+                _row(table, cells)
+                if note:
+                    _full_width_row(table, note, bold=False, italic=True)
+    for number, line in enumerate(change_lines(document, gettext)):
+        _write(doc.add_paragraph(), line, bold=number == 0, size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
 
     doc.add_paragraph()
     signature = doc.add_table(rows=3, cols=2)

@@ -9,7 +9,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import HTML
 
 from workflow.exports.common import (
-    Gettext, Progress, document_time, group_heading, group_total, letterhead, no_progress, row_cells,
+    Gettext, Progress, change_lines, document_time, group_heading, group_total, letterhead, no_progress, row_cells,
+    sections,
 )
 from workflow.honours import HonoursList
 
@@ -29,7 +30,8 @@ def honours_list_html(document: HonoursList, gettext: Gettext, language: str = "
                "rows": [row_cells(item) for item in group["items"]]}
               for index, group in enumerate(document.data["groups"])]
     return TEMPLATES.get_template("honours_list.html").render(
-        texts=texts, groups=groups, language=language, created=document_time(document).isoformat())
+        texts=texts, groups=groups, sections=sections(document, gettext), changes=change_lines(document, gettext),
+        language=language, created=document_time(document).isoformat())
 
 
 def honours_list_pdf(document: HonoursList, gettext: Gettext, progress: Progress = no_progress,

@@ -11,8 +11,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from workflow.exports.common import (
-    Gettext, Progress, StampedZip, cycle_collection_paused, document_time, group_heading, group_total, letterhead,
-    looks_like_formula, no_progress, row_cells,
+    Gettext, Progress, StampedZip, change_lines, cycle_collection_paused, document_time, group_heading, group_total,
+    letterhead, looks_like_formula, no_progress, row_cells, sections,
 )
 from workflow.honours import HonoursList
 from workflow.text import printable
@@ -98,7 +98,7 @@ def _honours_list_xlsx(document: HonoursList, gettext: Gettext, progress: Progre
     merged(ws, 4, 1, LAST_COLUMN, texts.title, bold=True, size=14, align=CENTRE)
     merged(ws, 5, 1, LAST_COLUMN, texts.campaign, bold=True, align=CENTRE)
     row = 6
-    for line in (texts.unit_line, texts.provisional):
+    for line in (texts.unit_line, texts.provisional, texts.version):
         if line:
             merged(ws, row, 1, LAST_COLUMN, line, bold=True, italic=True, align=CENTRE)
             row += 1
@@ -121,7 +121,26 @@ def _honours_list_xlsx(document: HonoursList, gettext: Gettext, progress: Progre
         merged(ws, row, 1, LAST_COLUMN, group_total(group, gettext), bold=True, italic=True, border=True)
         row += 1
     merged(ws, row, 1, LAST_COLUMN, texts.grand_total, bold=True, border=True)
-    row += 2
+    row += 1
+    for section in sections(document, gettext):
+        merged(ws, row, 1, LAST_COLUMN, section.title, bold=True, border=True)
+        row += 1
+        for group in section.groups:
+            merged(ws, row, 1, LAST_COLUMN, group.heading, bold=True, border=True)
+            row += 1
+            for cells, note in group.rows:
+                for column, value in enumerate(cells, 1):
+                    put(ws, row, column, value, align=CENTRE if column in (1, 5, 6) else LEFT, border=True)
+                row += 1
+                if note:
+                    merged(ws, row, 1, LAST_COLUMN, note, italic=True, border=True)
+                    row += 1
+    changes = change_lines(document, gettext)
+    row += 1 if changes else 0
+    for number, line in enumerate(changes):
+        merged(ws, row, 1, LAST_COLUMN, line, bold=number == 0)
+        row += 1
+    row += 1
     merged(ws, row, 4, LAST_COLUMN, texts.place_date, italic=True, align=CENTRE)
     merged(ws, row + 1, 4, LAST_COLUMN, texts.on_behalf, bold=True, align=CENTRE)
     merged(ws, row + 2, 4, LAST_COLUMN, texts.signer, bold=True, align=CENTRE)
