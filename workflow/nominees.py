@@ -81,10 +81,11 @@ def exact_match(unit_id: int, kind: str, key: str, birth_year: int | None) -> No
     return fits[0] if len(fits) == 1 else None
 
 
-def nominee_for(actor: User, unit_id: int, nominee: dict, nominee_id: int | None = None) -> Nominee:
+def nominee_for(actor: User, unit_id: int, nominee: dict, nominee_id: int | None = None,
+                new_entry: bool = False) -> Nominee:
     """The entry a dossier of `unit_id` for `nominee` (fields already checked) refers to: the one picked
-    (`nominee_id`, which the actor must see and which must be of the same kind), else the exact match, else a new
-    entry."""
+    (`nominee_id`, which the actor must see and which must be of the same kind), else the exact match (unless a
+    `new_entry` is asked for: a namesake), else a new entry."""
     if nominee_id is not None:
         entry = get_nominee(actor, nominee_id)
         if entry.merged_into_id is not None:
@@ -94,7 +95,8 @@ def nominee_for(actor: User, unit_id: int, nominee: dict, nominee_id: int | None
                 N_("The nominee picked is a %(kind)s; the dossier names a %(wanted)s."),
                 {"kind": Msg(KIND_LABELS[entry.kind]), "wanted": Msg(KIND_LABELS[nominee["kind"]])})}])
         return entry
-    entry = exact_match(unit_id, nominee["kind"], name_key(nominee["name"]), _birth_year(nominee))
+    entry = None if new_entry else exact_match(unit_id, nominee["kind"], name_key(nominee["name"]),
+                                               _birth_year(nominee))
     if entry is not None:
         return entry
     entry = Nominee(kind=nominee["kind"], name=nominee["name"], unit_id=unit_id, birth_year=_birth_year(nominee),

@@ -222,9 +222,11 @@ def creation_target(actor: User, campaign_code: str,
 
 
 def create_dossier(actor: User, campaign_code: str, award_type_code: str, nominee: dict,
-                   achievements: str = "", details: dict | None = None, nominee_id: int | None = None) -> Dossier:
+                   achievements: str = "", details: dict | None = None, nominee_id: int | None = None,
+                   new_entry: bool = False) -> Dossier:
     """A draft for the actor's unit; `details` are the values of the fields its procedure asks for. It refers to
-    the registry entry `nominee_id` if given, else to the one that fits the nominee exactly, else to a new one."""
+    the registry entry `nominee_id` if given, else (unless `new_entry` is asked for) to the one that fits the
+    nominee exactly, else to a new one."""
     campaign, award_type, errors = creation_target(actor, campaign_code, award_type_code)
     procedure = cleaned = None
     errors.extend(registry_errors(nominee))
@@ -236,7 +238,7 @@ def create_dossier(actor: User, campaign_code: str, award_type_code: str, nomine
             errors.extend(problems)
     if errors:
         raise ValidationFailed(details=errors)
-    entry = nominee_for(actor, actor.unit_id, nominee, nominee_id)
+    entry = nominee_for(actor, actor.unit_id, nominee, nominee_id, new_entry)
     dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=actor.unit_id, achievements=achievements,
                       nominee_id=entry.id, created_by_id=actor.id, procedure=procedure.code,
                       procedure_version=procedure.version, state=procedure.initial, details=cleaned,
