@@ -94,19 +94,21 @@ def upgrade():
     )
     op.create_index("ix_nominee_merges_kept_id", "nominee_merges", ["kept_id"])
     op.create_index("ix_nominee_merges_merged_id", "nominee_merges", ["merged_id"])
-    with op.batch_alter_table("dossiers") as batch:
-        batch.add_column(sa.Column("nominee_id", sa.Integer(), nullable=True))
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    # SQLite (the embedded setup) rebuilds a table to add a constraint, which the rows referring to the dossiers
+    # forbid: there the column is added without one, and the application always fills it.
+    op.add_column("dossiers", sa.Column("nominee_id", sa.Integer(), nullable=True))
     link_dossiers(op.get_bind())
-    with op.batch_alter_table("dossiers") as batch:
-        batch.alter_column("nominee_id", existing_type=sa.Integer(), nullable=False)
-        batch.create_foreign_key("fk_dossiers_nominee_id_nominees", "nominees", ["nominee_id"], ["id"])
-        batch.create_index("ix_dossiers_nominee_id", ["nominee_id"])
+    if postgresql:
+        op.alter_column("dossiers", "nominee_id", existing_type=sa.Integer(), nullable=False)
+        op.create_foreign_key("fk_dossiers_nominee_id_nominees", "dossiers", "nominees", ["nominee_id"], ["id"])
+    op.create_index("ix_dossiers_nominee_id", "dossiers", ["nominee_id"])
 
 
 def downgrade():
-    with op.batch_alter_table("dossiers") as batch:
-        batch.drop_index("ix_dossiers_nominee_id")
-        batch.drop_constraint("fk_dossiers_nominee_id_nominees", type_="foreignkey")
-        batch.drop_column("nominee_id")
+    op.drop_index("ix_dossiers_nominee_id", table_name="dossiers")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint("fk_dossiers_nominee_id_nominees", "dossiers", type_="foreignkey")
+    op.drop_column("dossiers", "nominee_id")
     op.drop_table("nominee_merges")
     op.drop_table("nominees")
