@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import case, select, update
+from sqlalchemy import select, update
 
 from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg, today
@@ -113,20 +113,21 @@ KIND_LABELS = {"individual": N_("individual"), "collective": N_("collective")}
 
 def find_nominees(actor: User, text: str, kind: str | None = None, birth_year: int | None = None) -> list[Nominee]:
     """The entries the actor sees whose name starts like `text` (with or without diacritics, either tone-mark
-    placement), those whose name key starts alike and whose year of birth is the one given first."""
+    placement), the first in the order of the search key's index; among them, those whose name key starts alike,
+    then those born in `birth_year`, come first."""
     require(actor, "see_nominees")
     prefix = search_key(text)
     if not prefix:
         return []
-    key = name_key(text)
+    pattern = prefix.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
     query = select(Nominee).where(visible_nominees(actor), Nominee.merged_into_id.is_(None),
-                                  Nominee.search_key.startswith(prefix, autoescape=True))
+                                  Nominee.search_key.like(pattern, escape="/"))
     if kind is not None:
         query = query.where(Nominee.kind == kind)
-    closer = [case((Nominee.name_key.startswith(key, autoescape=True), 0), else_=1)]
-    if birth_year is not None:
-        closer.append(case((Nominee.birth_year == birth_year, 0), else_=1))
-    return list(db.session.scalars(query.order_by(*closer, Nominee.search_key, Nominee.id).limit(MAX_MATCHES)))
+    found = db.session.scalars(query.order_by(Nominee.search_key, Nominee.id).limit(MAX_MATCHES))
+    key = name_key(text)
+    return sorted(found, key=lambda entry: (not entry.name_key.startswith(key),
+                                            birth_year is not None and entry.birth_year != birth_year))
 
 
 def nominations_of(actor: User, nominee: Nominee) -> list[Dossier]:
