@@ -261,7 +261,7 @@ def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: di
     if errors:
         raise ValidationFailed(details=errors)
     changed = sorted((nominee or {}).keys()) + [f"details.{name}" for name in sorted(details or {})]
-    # Every content column is written, changed or not: one statement serves every edit.
+    # Every content column is written, changed or not: one statement serves every edit that keeps its nominee.
     changes = {name: getattr(dossier, name) for name in CONTENT_COLUMNS} | _nominee_columns(nominee or {})
     changes["details"] = cleaned
     if _identity(merged) != _identity({field: getattr(dossier, f"nominee_{field}") for field in NOMINEE_FIELDS}):
