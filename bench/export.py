@@ -22,7 +22,7 @@ from sqlalchemy import select
 from bench.harness import (
     Scale, app_settings, at_most, interleaved_medians, make_app, peak_rss_mib, postgres_database, scratch_dir,
 )
-from bench.workload import CAMPAIGN, prepare_cast
+from bench.workload import CAMPAIGN, link_nominees, prepare_cast
 from workflow.exports import export_honours_list
 from workflow.exports.common import COLUMNS, row_cells
 from workflow.honours import HonoursList, honours_list
@@ -63,6 +63,7 @@ def load_listed_dossiers(url: str, count: int) -> None:
                "nominee_search", "nominee_position", "nominee_workplace", "achievements", "state", "version",
                "ever_submitted", "decision_number", "decision_date", "created_at", "updated_at")
     with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute("ALTER TABLE dossiers ALTER COLUMN nominee_id DROP NOT NULL")  # link_nominees gives them
         with cursor.copy(f"COPY dossiers ({', '.join(columns)}) FROM STDIN") as copy:
             for number in range(count):
                 kind, name = nominee(number)
@@ -71,6 +72,8 @@ def load_listed_dossiers(url: str, count: int) -> None:
                                 WORKPLACES[number // 5 % len(WORKPLACES)], "Thành tích xuất sắc.",
                                 listed[number % len(listed)], 6, True,
                                 f"{number % 40 + 1}/QĐ-HPN", decided, now, now))
+    link_nominees()
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
         cursor.execute("ANALYZE dossiers")
 
 

@@ -41,7 +41,7 @@ from bench.harness import (
     Scale, app_settings, at_most, interleaved_medians, make_app, peak_rss_mib, postgres_database, scratch_dir,
 )
 from bench.workload import (
-    CAMPAIGN, HONOURED, PASSWORD, REFERENCE, SUBMISSION, Cast, prepare_cast, shortest_paths,
+    CAMPAIGN, HONOURED, PASSWORD, REFERENCE, SUBMISSION, Cast, link_nominees, prepare_cast, shortest_paths,
 )
 from workflow.models import User, db
 from workflow.text import name_key, search_key
@@ -200,8 +200,10 @@ DOSSIER_COLUMNS = ("campaign_id, award_type_id, unit_id, nominee_kind, nominee_n
 
 
 def load_dossiers(conn, world: World, count: int) -> None:
-    """The dossiers by COPY, then their documents, history and notices in set-based INSERTs."""
+    """The dossiers by COPY, then their documents, history and notices in set-based INSERTs. The dossiers come in
+    as the registry's migration finds them, without their nominee; `link_nominees` gives them theirs."""
     with conn.cursor() as cursor:
+        cursor.execute("ALTER TABLE dossiers ALTER COLUMN nominee_id DROP NOT NULL")
         with cursor.copy(f"COPY dossiers ({DOSSIER_COLUMNS}) FROM STDIN") as copy:
             for row in dossier_rows(world, count):
                 copy.write_row(row)
@@ -315,6 +317,9 @@ def fill_database(url: str, folder: Path, count: int) -> tuple[object, Cast]:
         council = [member.id for member in seat_council(cast)]
     with psycopg.connect(url) as conn:
         load_dossiers(conn, prepare_world(conn, cast, council), count)
+    with app.app_context():
+        link_nominees()
+    with psycopg.connect(url) as conn:
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
     return app, cast

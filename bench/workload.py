@@ -11,20 +11,27 @@ the rewritten ballots.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
+import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from workflow import operations as ops
 from bench.harness import HISTORY_KEY
 from workflow.history import dossier_digest, keyring, row_hash
 from workflow.i18n import today
-from workflow.models import HISTORY_GENESIS, AwardType, Campaign, Document, Dossier, Unit, User, db, utcnow
+from workflow.models import (
+    HISTORY_GENESIS, AwardType, Campaign, Document, Dossier, Nominee, Unit, User, db, utcnow,
+)
 from workflow.procedure import REFERENCE_CODE, VOTE_RULES, Procedure, Step, catalogue
+
+REGISTRY_MIGRATION = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0023_registry.py"
 
 CAMPAIGN = "bench"
 AWARD_TYPE = "bk_thanh_hoi"  # decided at city level: no forwarding on its way
@@ -121,10 +128,12 @@ def prepare_drafts(cast: Cast, count: int) -> list[int]:
     submitter = db.session.get(User, cast.submitter)
     dossiers = []
     for _ in range(count):
+        name = f"Nguyễn Thị {uuid.uuid4().hex[:12]}"
         dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=submitter.unit_id,
                           nominee_kind="individual", achievements="Thành tích xuất sắc.",
-                          created_by_id=submitter.id)
-        dossier.set_nominee_name(f"Nguyễn Thị {uuid.uuid4().hex[:12]}")
+                          created_by_id=submitter.id,
+                          nominee=Nominee(kind="individual", name=name, unit_id=submitter.unit_id))
+        dossier.set_nominee_name(name)
         for kind in award_type.required_documents:
             dossier.documents.append(Document(kind=kind, filename=f"{kind}.pdf", storage_name=uuid.uuid4().hex,
                                               content_type="application/pdf", size=1000, sha256="0" * 64,
@@ -240,3 +249,16 @@ def raw_transition(conn, cast: Cast, dossier_id: int, event: str, version: int, 
             [(f"{event}:{dossier_id}:{version}:{recipient}", recipient, dossier_id, event, params, now)
              for recipient in audience[step.notify]])
     return digest
+
+
+def link_nominees() -> float:
+    """Give the loaded dossiers their registry entries by the registry migration's own statements; returns the
+    seconds it took."""
+    spec = importlib.util.spec_from_file_location("registry_migration", REGISTRY_MIGRATION)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    started = time.perf_counter()
+    with db.engine.begin() as connection:
+        migration.link_dossiers(connection)
+        connection.execute(text("ALTER TABLE dossiers ALTER COLUMN nominee_id SET NOT NULL"))
+    return time.perf_counter() - started

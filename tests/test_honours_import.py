@@ -68,6 +68,7 @@ def test_a_good_file_creates_one_draft_per_row_for_the_submitters_unit(submitter
     assert [(d["nominee"]["kind"], d["nominee"]["name"], d["state"], d["unit"]) for d in items] == [
         ("individual", "Nguyễn Thị Ánh", "draft", "dong-anh"), ("collective", "Hội LHPN xã Uy Nỗ", "draft", "dong-anh"),
         ("individual", "Trần Văn Bình", "draft", "dong-anh")]
+    assert len({d["nominee"].pop("id") for d in items}) == 3  # three nominees, each a new registry entry
     assert items[0]["nominee"] | {"achievements": items[0]["achievements"]} == {
         "kind": "individual", "name": "Nguyễn Thị Ánh", "position": "Chi hội trưởng", "workplace": "Chi hội thôn Đoài",
         "birth_year": 1975, "gender": "female", "achievements": "Hoàn thành xuất sắc"}

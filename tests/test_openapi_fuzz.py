@@ -37,7 +37,8 @@ API_ENDPOINTS = {
     ("post", "/api/v1/dossiers/{dossier_id}/events"), ("get", "/api/v1/dossiers/{dossier_id}/history"),
     ("post", "/api/v1/dossiers/{dossier_id}/votes"), ("get", "/api/v1/dossiers/{dossier_id}/tally"),
     ("get", "/api/v1/campaigns/{code}/honours-list"), ("post", "/api/v1/notices/{notice_id}/read"),
-    ("post", "/api/v1/notices/{notice_id}/retry"),
+    ("post", "/api/v1/notices/{notice_id}/retry"), ("get", "/api/v1/nominees"),
+    ("get", "/api/v1/nominees/{nominee_id}"), ("post", "/api/v1/nominees/{nominee_id}/merge"),
 }
 ROLES = {"submitter": "ba-dinh", "office": "van-phong", "chair": "thanh-hoi"}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -303,6 +303,64 @@ class AwardTypeChange(db.Model):
     actor: Mapped[User] = relationship(lazy="joined")
 
 
+class Nominee(db.Model):
+    """A person or a collective in the registry, who lives across campaigns (DOMAIN.md, "Nominees and their award
+    history"): each dossier refers to one, and keeps its own copy of the nominee's fields as typed for that
+    nomination. `unit_id` is a person's unit or a collective's parent unit: the unit that nominates it. An entry
+    merged into another keeps its row, pointing at the kept one (`merged_into_id`)."""
+
+    __tablename__ = "nominees"
+    __table_args__ = (
+        # The exact match a new dossier is linked by: same unit, kind and name key.
+        Index("ix_nominees_match", "unit_id", "kind", "name_key"),
+        # Look-up while typing: a prefix of the search key (LIKE 'abc%' uses the index on PostgreSQL too).
+        Index("ix_nominees_search_key", "search_key", postgresql_ops={"search_key": "varchar_pattern_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH))
+    search_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(8))
+    position: Mapped[str | None] = mapped_column(String(255))
+    # The citizen identity number (CCCD): 12 digits.
+    identity_number: Mapped[str | None] = mapped_column(String(12))
+    # A collective's kind (workflow.nominees.COLLECTIVE_KINDS).
+    collective_kind: Mapped[str | None] = mapped_column(String(20))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("nominees.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    @validates("name")
+    def _keep_keys(self, _key: str, value: str) -> str:
+        self.name_key, self.search_key = name_key(value), search_key(value)
+        return display_name(value)
+
+
+class NomineeMerge(db.Model):
+    """Two registry entries found to be one nominee: who merged them, when, and each entry's fields before."""
+
+    __tablename__ = "nominee_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    kept_before: Mapped[dict] = mapped_column(JSON)
+    merged_before: Mapped[dict] = mapped_column(JSON)
+    # The dossiers that referred to the merged entry and now refer to the kept one.
+    dossier_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+    actor: Mapped[User] = relationship(lazy="joined")
+
+
 def _initial_state(context) -> str:
     """A new dossier starts in the initial state of its procedure (the reference one unless it names another)."""
     params = context.get_current_parameters()
@@ -328,6 +386,8 @@ class Dossier(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # Who the nominee is (the registry entry); the nominee_* columns are its fields as typed for this nomination.
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"), index=True)
     nominee_kind: Mapped[str] = mapped_column(String(12))
     nominee_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     nominee_name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH))
@@ -360,6 +420,7 @@ class Dossier(db.Model):
     campaign: Mapped[Campaign] = relationship(lazy="joined")
     award_type: Mapped[AwardType] = relationship(lazy="joined")
     unit: Mapped[Unit] = relationship(lazy="joined")
+    nominee: Mapped[Nominee] = relationship()
     documents: Mapped[list[Document]] = relationship(
         back_populates="dossier", order_by="Document.id", lazy="selectin", cascade="all, delete-orphan")
 

@@ -24,6 +24,7 @@ from workflow.errors import (
 )
 from workflow.history import history_row
 from workflow.honours import amend_honours_list
+from workflow.nominees import nominee_for, registry_errors
 from workflow.i18n import N_, Msg, today
 from workflow.parties import awaited_after, party_names, party_of
 from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote, takes
@@ -37,7 +38,7 @@ from workflow.rules import (
     DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, inactive_unit,
     tally, tally_fixed,
 )
-from workflow.text import display_name
+from workflow.text import display_name, name_key
 from workflow.workdays import add_working_days
 
 NOMINEE_FIELDS = ("kind", "name", "position", "workplace", "birth_year", "gender")
@@ -183,6 +184,11 @@ def nominee_errors(award_type: AwardType, nominee: dict) -> list[dict]:
     return errors
 
 
+def _identity(nominee: dict) -> tuple:
+    """What tells one nominee from another among a unit's entries."""
+    return nominee["kind"], name_key(nominee["name"] or ""), nominee["birth_year"]
+
+
 def _nominee_columns(nominee: dict) -> dict:
     """The dossier's columns the given nominee fields are kept in."""
     columns = nominee_name_columns(nominee["name"]) if "name" in nominee else {}
@@ -217,10 +223,14 @@ def creation_target(actor: User, campaign_code: str,
 
 
 def create_dossier(actor: User, campaign_code: str, award_type_code: str, nominee: dict,
-                   achievements: str = "", details: dict | None = None) -> Dossier:
-    """A draft for the actor's unit; `details` are the values of the fields its procedure asks for."""
+                   achievements: str = "", details: dict | None = None, nominee_id: int | None = None,
+                   new_entry: bool = False) -> Dossier:
+    """A draft for the actor's unit; `details` are the values of the fields its procedure asks for. It refers to
+    the registry entry `nominee_id` if given, else (unless `new_entry` is asked for) to the one that fits the
+    nominee exactly, else to a new one."""
     campaign, award_type, errors = creation_target(actor, campaign_code, award_type_code)
     procedure = cleaned = None
+    errors.extend(registry_errors(nominee))
     if award_type is not None:
         errors.extend(nominee_errors(award_type, nominee))
         if award_type.procedure in catalogue().latest:
@@ -229,9 +239,11 @@ def create_dossier(actor: User, campaign_code: str, award_type_code: str, nomine
             errors.extend(problems)
     if errors:
         raise ValidationFailed(details=errors)
+    entry = nominee_for(actor, actor.unit_id, nominee, nominee_id, new_entry)
     dossier = Dossier(campaign=campaign, award_type=award_type, unit_id=actor.unit_id, achievements=achievements,
-                      created_by_id=actor.id, procedure=procedure.code, procedure_version=procedure.version,
-                      state=procedure.initial, details=cleaned, **_nominee_columns(nominee))
+                      nominee_id=entry.id, created_by_id=actor.id, procedure=procedure.code,
+                      procedure_version=procedure.version, state=procedure.initial, details=cleaned,
+                      **_nominee_columns(nominee))
     db.session.add(dossier)
     db.session.flush()
     return dossier
@@ -250,9 +262,12 @@ def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: di
     if errors:
         raise ValidationFailed(details=errors)
     changed = sorted((nominee or {}).keys()) + [f"details.{name}" for name in sorted(details or {})]
-    # Every content column is written, changed or not: one statement serves every edit.
+    # Every content column is written, changed or not: one statement serves every edit that keeps its nominee.
     changes = {name: getattr(dossier, name) for name in CONTENT_COLUMNS} | _nominee_columns(nominee or {})
     changes["details"] = cleaned
+    if _identity(merged) != _identity({field: getattr(dossier, f"nominee_{field}") for field in NOMINEE_FIELDS}):
+        # Another nominee now: the dossier refers to the entry that fits, or a new one.
+        changes["nominee_id"] = nominee_for(actor, dossier.unit_id, merged).id
     if achievements is not None:
         changes["achievements"] = achievements
         changed.append("achievements")

@@ -15,7 +15,7 @@ from sqlalchemy import false, or_, select, true
 from workflow.procedure import ANYONE_WITH_ROLE, EACH_PARTY, PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
 from workflow.errors import Forbidden, NotFound
 from workflow.i18n import N_, Msg
-from workflow.models import AwardType, Dossier, Unit, User, db
+from workflow.models import AwardType, Dossier, Nominee, Unit, User, db
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,10 @@ CAPABILITIES: dict[str, Capability] = {
     "manage_decisions": Capability(frozenset({"office"}), N_("Only the office drafts and records award decisions.")),
     "see_packets": Capability(frozenset({"office"}),
                               N_("Only the unit's submitters and the office see a unit packet.")),
+    "see_nominees": Capability(frozenset({"submitter", "office", "appraiser"}),
+                               N_("Only the units' submitters, the office and the appraisers see the nominee "
+                                  "registry.")),
+    "merge_nominees": Capability(frozenset({"office"}), N_("Only the office merges nominees.")),
     "manage_users": Capability(frozenset({"admin"}), N_("Only an administrator manages users and units.")),
 }
 # Roles whose holders see their own unit's dossiers only, drafts included.
@@ -115,6 +119,15 @@ def can_see(user: User, dossier: Dossier) -> bool:
     if sees_own_unit_only(user):
         return dossier.unit_id == user.unit_id
     return dossier.ever_submitted or dossier.unit_id == user.unit_id
+
+
+def visible_nominees(user: User):
+    """The SQL criterion of the registry entries `user` sees: a submitter their unit's, the others all."""
+    return Nominee.unit_id == user.unit_id if sees_own_unit_only(user) else true()
+
+
+def can_see_nominee(user: User, nominee: Nominee) -> bool:
+    return holds(user, "see_nominees") and (not sees_own_unit_only(user) or nominee.unit_id == user.unit_id)
 
 
 # Dossiers ---------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def dossier_json(dossier: Dossier) -> dict:
         "campaign": dossier.campaign.code,
         "award_type": dossier.award_type.code,
         "unit": dossier.unit.code,
-        "nominee": {"kind": dossier.nominee_kind, "name": dossier.nominee_name,
+        "nominee": {"id": dossier.nominee_id, "kind": dossier.nominee_kind, "name": dossier.nominee_name,
                     "position": dossier.nominee_position, "workplace": dossier.nominee_workplace,
                     "birth_year": dossier.nominee_birth_year, "gender": dossier.nominee_gender},
         "achievements": dossier.achievements,
@@ -93,7 +93,7 @@ def list_dossiers(query):
 def create_dossier(data):
     """Create a draft for the submitter's own unit, with the `details` its award type's procedure asks for."""
     dossier = operations.create_dossier(current_user(), data["campaign"], data["award_type"], data["nominee"],
-                                        data["achievements"], data["details"])
+                                        data["achievements"], data["details"], data["nominee_id"])
     return committed_json(dossier)
 
 

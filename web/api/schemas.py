@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_smorest.fields import Upload
 
 from workflow.models import CampaignStatus
+from workflow.nominees import COLLECTIVE_KINDS
 from workflow.procedure import catalogue
 from workflow.rules import DOCUMENT_KINDS, PACKET_KINDS
 from workflow.settings import CAMPAIGN_STATUSES, MAX_DISCLOSURE_DAYS, VOTE_DENOMINATORS
@@ -251,6 +252,12 @@ class Nominee(In):
     workplace = fields.String(allow_none=True, validate=validate.Length(max=255))
     birth_year = fields.Integer(allow_none=True, strict=True)
     gender = fields.String(allow_none=True, validate=validate.OneOf(["female", "male"]))
+    birth_date = fields.Date(allow_none=True, metadata={
+        "description": "kept in the registry entry a new entry is made with, not in the dossier"})
+    identity_number = fields.String(allow_none=True, validate=validate.Length(max=12), metadata={
+        "description": "the citizen identity number (CCCD, 12 digits), kept in a new registry entry"})
+    collective_kind = fields.String(allow_none=True, validate=validate.OneOf(list(COLLECTIVE_KINDS)), metadata={
+        "description": "a collective's kind, kept in a new registry entry"})
 
 
 class NomineePatch(Nominee):
@@ -276,6 +283,9 @@ class DossierIn(In):
     campaign = fields.String(required=True, validate=validate.Length(min=1, max=64))
     award_type = fields.String(required=True, validate=validate.Length(min=1, max=64))
     nominee = fields.Nested(Nominee, required=True)
+    nominee_id = fields.Integer(load_default=None, allow_none=True, strict=True, metadata={
+        "description": "the registry entry the dossier refers to (GET /nominees); without it, the entry that fits "
+                       "the nominee exactly (kind, name, year of birth, unit), else a new one"})
     achievements = Lines(load_default="", validate=validate.Length(max=100_000))
     details = _details(load_default=dict)
 
@@ -316,6 +326,7 @@ class DocumentOut(Schema):
 
 
 class NomineeOut(Schema):
+    id = fields.Integer(required=True, metadata={"description": "the registry entry (GET /nominees/{id})"})
     kind = fields.String(required=True)
     name = fields.String(required=True)
     position = fields.String(allow_none=True)
@@ -328,6 +339,56 @@ class RevocationOut(Schema):
     number = fields.String(required=True)
     date = fields.Date(required=True)
     reason = fields.String(required=True)
+
+
+class NomineeQuery(In):
+    q = Name(required=True, validate=validate.Length(min=1, max=255), metadata={
+        "description": "the start of the name, with or without diacritics"})
+    kind = fields.String(validate=validate.OneOf(["individual", "collective"]))
+    birth_year = fields.Integer(validate=validate.Range(min=1, max=9999), metadata={
+        "description": "entries born that year come first"})
+
+
+class EntryOut(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    unit = fields.String(required=True, metadata={"description": "a person's unit, a collective's parent unit"})
+    unit_name = fields.String(required=True)
+    birth_date = fields.Date(allow_none=True)
+    birth_year = fields.Integer(allow_none=True)
+    gender = fields.String(allow_none=True)
+    position = fields.String(allow_none=True)
+    identity_number = fields.String(allow_none=True)
+    collective_kind = fields.String(allow_none=True)
+    merged_into = fields.Integer(allow_none=True, metadata={"description": "the entry it was merged into"})
+
+
+class NominationOut(Schema):
+    dossier = fields.Integer(required=True)
+    campaign = fields.String(required=True)
+    year = fields.Integer(required=True)
+    award_type = fields.String(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+
+
+class NomineeDetailOut(EntryOut):
+    nominations = fields.List(fields.Nested(NominationOut), required=True, metadata={
+        "description": "its dossiers the caller sees, across campaigns, newest first"})
+
+
+class MergeIn(In):
+    into = fields.Integer(required=True, strict=True, metadata={"description": "the entry to keep"})
+
+
+class MergeOut(Schema):
+    id = fields.Integer(required=True)
+    kept = fields.Nested(EntryOut, required=True)
+    merged = fields.Integer(required=True)
+    dossiers = fields.List(fields.Integer(), required=True, metadata={
+        "description": "the dossiers that referred to the merged entry and now refer to the kept one"})
+    actor = fields.String(required=True)
+    at = fields.DateTime(required=True)
 
 
 class DecisionOut(Schema):

@@ -13,7 +13,8 @@ from workflow.dossier_fields import shown
 from workflow.i18n import N_, Msg, vndate
 from workflow.notice_text import resubmit_by
 from workflow.notices import unread_count
-from workflow.permissions import holds, require, requires_for
+from workflow.nominees import COLLECTIVE_KINDS
+from workflow.permissions import can_see_nominee, holds, require, requires_for
 
 from workflow.procedure import Procedure, Step, catalogue
 from workflow.rules import DOCUMENT_KINDS
@@ -122,11 +123,12 @@ def page_context() -> dict:
 
 def init_pages(app: Flask) -> None:
     from web.pages import (
-        account, admin, auth, council, dashboard, decisions, disclosure, dossiers, home, inbox, packets, settings,
+        account, admin, auth, council, dashboard, decisions, disclosure, dossiers, home, inbox, nominees, packets,
+        settings,
     )
 
-    for module in (auth, home, dossiers, inbox, dashboard, settings, admin, account, disclosure, packets, council,
-                   decisions):
+    for module in (auth, home, dossiers, nominees, inbox, dashboard, settings, admin, account, disclosure, packets,
+                   council, decisions):
         app.register_blueprint(module.bp)
     init_security(app)
     exempt_api_from_csrf(app)
@@ -138,4 +140,5 @@ def init_pages(app: Flask) -> None:
         role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_KINDS),
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg,
         workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can, dossier_details=dossier_details,
+        collective_kind_label=_label(COLLECTIVE_KINDS), sees_nominee=lambda entry: can_see_nominee(current_user, entry),
     )

@@ -19,6 +19,7 @@ from workflow.procedure import EACH_PARTY, Step, catalogue
 from workflow.errors import BatchRefused, Forbidden, NotFound, WorkflowError
 from workflow.i18n import vndate
 from workflow.models import AwardType, Campaign, CampaignStatus, Dossier, Unit, db
+from workflow.nominees import find_nominees
 from workflow.parties import awaited_after, opinions, party_names, unit_names
 from workflow.permissions import (
     holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
@@ -162,6 +163,10 @@ def _procedure_of_award_type(code: str | None):
     return catalogue().latest.get(procedure_code)
 
 
+# The form's choice of no registry entry but a new one.
+NEW_ENTRY = "new"
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 @requires("nominate")
@@ -171,13 +176,27 @@ def new():
     offered = set(db.session.scalars(select(AwardType.procedure).where(AwardType.active.is_(True))))
     procedures = [procedure for code, procedure in catalogue().latest.items() if code in offered]
 
+    picked = request.form.get("nominee_id", "")
+    matches = []
+    if request.method == "POST" and form.validate() and not picked:
+        # Without a pick, the registry's entries of that name are offered first (the form's script shows them
+        # while the name is typed).
+        matches = find_nominees(current_user, form.name.data, form.kind.data, form.birth_year.data)
+        if matches:
+            flash(_("The registry already holds nominees of that name: pick the one this nomination is for, or a "
+                    "new entry, and save again."), "info")
+            return render_template("pages/dossier_form.html", form=form, dossier=None, matches=matches,
+                                   details_groups=_details_inputs(procedures))
+
     def create():
         procedure = _procedure_of_award_type(form.award_type.data)
         return operations.create_dossier(current_user, form.campaign.data, form.award_type.data, _nominee(form),
                                          form.achievements.data or "",
-                                         _posted_details(procedure) if procedure else None)
+                                         _posted_details(procedure) if procedure else None,
+                                         nominee_id=int(picked) if picked.isdigit() and len(picked) < 10 else None,
+                                         new_entry=picked == NEW_ENTRY)
     return form_view(form, create, _("The draft is saved. Add the required documents, then submit it."),
-                     _dossier_page, "pages/dossier_form.html", dossier=None,
+                     _dossier_page, "pages/dossier_form.html", dossier=None, matches=[],
                      details_groups=_details_inputs(procedures))
 
 

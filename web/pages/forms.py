@@ -142,6 +142,11 @@ class DossierForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+class MergeForm(FlaskForm):
+    into = IntegerField(_l("Number of the entry to keep"), validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
+    submit = SubmitField(_l("Merge"))
+
+
 class UploadForm(FlaskForm):
     kind = SelectField(_l("Kind of document"))
     file = FileField(_l("File (PDF, DOCX, XLSX, JPEG or PNG)"), validators=[FileRequired()])

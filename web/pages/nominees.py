@@ -1,0 +1,55 @@
+"""Nominee pages: an entry of the registry with its nominations across campaigns, and the office's merge."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from web.pages import requires
+from web.pages.forms import MergeForm
+from web.pages.views import form_view
+from workflow import nominees
+from workflow.accounts import page_token
+from workflow.permissions import holds
+from workflow.unit_of_work import commit
+
+bp = Blueprint("nominee_pages", __name__, url_prefix="/nominees")
+PAGE_TOKEN_HOURS = 8
+
+
+def _page(entry, form: MergeForm | None):
+    return render_template(
+        "pages/nominee.html", entry=entry, nominations=nominees.nominations_of(current_user, entry),
+        merges=nominees.merges_of(entry), form=form,
+        same_name=[other for other in nominees.find_nominees(current_user, entry.name, entry.kind)
+                   if other.id != entry.id] if form is not None else [])
+
+
+@bp.route("/<int:nominee_id>")
+@login_required
+def view(nominee_id: int):
+    entry = nominees.get_nominee(current_user, nominee_id)
+    mergeable = holds(current_user, "merge_nominees") and entry.merged_into_id is None
+    return _page(entry, MergeForm() if mergeable else None)
+
+
+@bp.route("/<int:nominee_id>/merge", methods=["POST"])
+@login_required
+def merge(nominee_id: int):
+    entry = nominees.get_nominee(current_user, nominee_id)
+    form = MergeForm()
+    return form_view(form, lambda: nominees.merge_nominees(current_user, entry.id, form.into.data),
+                     _("The entries are merged: their nominations are now this entry's."),
+                     lambda record: url_for("nominee_pages.view", nominee_id=record.kept_id),
+                     "pages/nominee.html", entry=entry, nominations=nominees.nominations_of(current_user, entry),
+                     merges=nominees.merges_of(entry), same_name=[])
+
+
+@bp.route("/token", methods=["POST"])
+@login_required
+@requires("see_nominees")
+def api_token():
+    """The token the dossier form's script looks up the registry with while a name is typed."""
+    token = session["page_token"] = page_token(current_user, session.get("page_token"), PAGE_TOKEN_HOURS)
+    commit()
+    return jsonify(token=token)
