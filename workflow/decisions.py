@@ -212,11 +212,3 @@ def record_decision(actor: User, decision: Decision) -> list[Dossier]:
     decision.status, decision.recorded_at, decision.recorded_by_id = DecisionStatus.RECORDED, utcnow(), actor.id
     db.session.flush()
     return moved
-
-
-def recorded_issuers(campaign_id: int) -> dict[int, str]:
-    """By dossier of the campaign conferred by a recorded decision, the name of the decision's issuer."""
-    return dict(db.session.execute(
-        select(DecisionItem.dossier_id, Issuer.name).join(Decision, DecisionItem.decision_id == Decision.id)
-        .join(Issuer, Decision.issuer_id == Issuer.id).join(Dossier, DecisionItem.dossier_id == Dossier.id)
-        .where(Decision.status == DecisionStatus.RECORDED, Dossier.campaign_id == campaign_id)).all())

@@ -25,12 +25,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from workflow.campaigns import campaign_by_code
-from workflow.decisions import recorded_issuers
 from workflow.errors import GuardFailed, InvalidTransition, NotFound, RuleFailure
 from workflow.i18n import N_, VIETNAM, Msg, today
 from workflow.invitations import send_invitations
 from workflow.models import (
-    AwardType, Campaign, Dossier, HonoursListSnapshot, Revocation, Unit, User, db, utcnow,
+    AwardType, Campaign, Decision, DecisionItem, DecisionStatus, Dossier, HonoursListSnapshot, Issuer, Revocation, Unit,
+    User, db, utcnow,
 )
 from workflow.permissions import require
 from workflow.procedure import catalogue
@@ -163,6 +163,14 @@ def organisation_name() -> str:
 
 def _position(dossier: Dossier) -> str:
     return ", ".join(part for part in (dossier.nominee_position, dossier.nominee_workplace) if part)
+
+
+def recorded_issuers(campaign_id: int) -> dict[int, str]:
+    """By dossier of the campaign conferred by a recorded decision, the name of the decision's issuer."""
+    return dict(db.session.execute(
+        select(DecisionItem.dossier_id, Issuer.name).join(Decision, DecisionItem.decision_id == Decision.id)
+        .join(Issuer, Decision.issuer_id == Issuer.id).join(Dossier, DecisionItem.dossier_id == Dossier.id)
+        .where(Decision.status == DecisionStatus.RECORDED, Dossier.campaign_id == campaign_id)).all())
 
 
 def build_list_data(campaign: Campaign, states: str, generated_at: dt.datetime,
