@@ -34,6 +34,11 @@ DOCUMENT_KINDS = {
 }
 # The kinds a unit uploads once per campaign, in its packet, for all its dossiers (DOMAIN.md, "Unit packet").
 PACKET_KINDS = ("to_trinh", "bien_ban", "danh_sach")
+# The minutes of the council's session, attached to each dossier of the agenda when the session closes: nobody
+# uploads or removes them, and no award type requires them.
+COUNCIL_MINUTES = "bien_ban_hoi_dong"
+# Every kind a dossier's document may be, with its label.
+DOCUMENT_LABELS = {**DOCUMENT_KINDS, COUNCIL_MINUTES: N_("Minutes of the council session")}
 
 
 def conflict_of_interest_flagged() -> bool:
