@@ -303,8 +303,8 @@ def test_the_pages_take_a_session_from_convening_to_approval(app, factory, counc
     assert f"{path}/minutes.docx" in dossier_page and "Không biểu quyết: 0." in dossier_page
     # The minutes are among the dossier's documents, downloaded from its page.
     session_id = path.rsplit("/", 1)[-1]
-    listed = re.search(r'<a href="(/dossiers/%d/documents/\d+)">bien-ban-hop-hoi-dong-%s\.pdf</a>'
-                       % (a.id, session_id), dossier_page)
+    listed = re.search(rf'<a href="(/dossiers/{a.id}/documents/\d+)">bien-ban-hop-hoi-dong-{session_id}\.pdf</a>',
+                       dossier_page)
     assert listed and "Biên bản phiên họp Hội đồng Thi đua – Khen thưởng" in dossier_page
     assert office.get(listed.group(1)).data[:5] == b"%PDF-"
 

@@ -301,7 +301,7 @@ def test_every_demo_login_sees_its_pages_on_sqlite(sqlite_app):
     from web.storage import document_store
     from workflow.demo import DEMO_PASSWORD, load_demo
 
-    logins, _counts = load_demo(document_store())
+    logins, _counts = load_demo(document_store(), str, "en")
     db.session.commit()
     users = {u.username: u for u in db.session.scalars(select(User))}
     dossiers = list(db.session.scalars(select(Dossier).limit(30)))

@@ -87,7 +87,9 @@ def create_user_command(username, role, unit_code, email, full_name):
 @click.command("demo")
 def demo_command():
     """Seed, then add demo users for every role and dossiers in every state; prints the logins."""
-    logins, counts = load_demo(document_store())
+    language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        logins, counts = load_demo(document_store(), gettext, language)
     commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, unit in logins:
