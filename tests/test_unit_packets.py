@@ -378,6 +378,7 @@ def test_the_unit_removes_a_packet_document_on_the_packet_page_until_it_submits(
     assert api.post(f"{PACKET}/submission").status_code == 200
     page = submitter.get(path).text
     assert "to-trinh.pdf" in page and f"/documents/{kept['id']}/delete" not in page
+    assert "không thể xóa các tài liệu dùng chung nữa" in page
     refused = submitter.post(f"{path}/documents/{kept['id']}/delete", data={"csrf_token": csrf_token(submitter, path)},
                              follow_redirects=True)
     assert refused.status_code == 200 and "Lê Thị Một" in refused.text

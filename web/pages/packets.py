@@ -40,7 +40,7 @@ def _context(packet: packets.Packet) -> dict:
             returns[entry.dossier.id] = (procedure, step)
     return {"packet": packet, "entries": entries, "documents": packets.packet_documents(packet),
             "upload_form": _upload_form() if changes and not closed else None, "closed_to_documents": closed,
-            "may_remove": changes and packets.documents_removable(packet),
+            "changes": changes, "may_remove": changes and packets.documents_removable(packet),
             "may_submit": changes and any(packets.submission_of(e.dossier) is not None for e in entries),
             "may_accept": holds(current_user, "see_packets") and any(e.waiting for e in entries),
             "returns": returns, "action_form": ActionForm()}
