@@ -95,8 +95,8 @@ def run_session(office: User, members: list[User], ids: list[int]) -> None:
         council.submit_ballot_sheet(member, session, {str(d): choice(m, i) for i, d in enumerate(ids)})
         db.session.commit()
     session = council.get_council_session(office, session_id)
-    council.close_council_session(office, session, [member.id for member in members[:-1]], document_store(), str,
-                                  "en")
+    council.close_council_session(office, session, [member.id for member in members[:-1]], document_store(),
+                                  council.MinutesWriting(str, "en", CITY))
     db.session.commit()
 
 

@@ -5,7 +5,6 @@ The dossiers are moved by the same operations the users run, so their history is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
@@ -165,7 +164,7 @@ def build_data_file_dossiers(b: DemoBuilder, directory: Path = DEMO_DATA_DIR) ->
 COUNCIL_ROOM = "Phòng họp tầng 3, 19 Lê Thánh Tông, Hoàn Kiếm, Hà Nội"
 
 
-def build_round(b: DemoBuilder, gettext: Callable[[str], str], language: str) -> None:
+def build_round(b: DemoBuilder, writing: council.MinutesWriting) -> None:
     """The round in batches (DOMAIN.md, "The round as the office runs it"): Hoàn Kiếm's packet, its shared documents
     uploaded and its dossiers submitted whole; Ba Đình's in progress; a council session closed, with its minutes
     attached to its dossiers, and one convened, some members' ballot sheets sent."""
@@ -195,8 +194,7 @@ def build_round(b: DemoBuilder, gettext: Callable[[str], str], language: str) ->
         council.submit_ballot_sheet(b.users[username], session, {str(d.id): c for d, c in zip(closed, choices,
                                                                                               strict=True)})
     # hoidong3 was absent and voted in writing.
-    council.close_council_session(office, session, [b.users[name].id for name in members[:3]], b.store, gettext,
-                                  language)
+    council.close_council_session(office, session, [b.users[name].id for name in members[:3]], b.store, writing)
     convened = [b.to_council(b.draft("nopho.badinh", "can_bo_co_so_gioi", name, "individual", position),
                              "thamdinh.xdtc")
                 for name, position in (("Hà Thị Nhung", "Chi hội trưởng tổ 3 phường Ngọc Hà"),
@@ -207,11 +205,10 @@ def build_round(b: DemoBuilder, gettext: Callable[[str], str], language: str) ->
         council.submit_ballot_sheet(b.users[username], session, {str(d.id): "agree" for d in convened})
 
 
-def build_demo_dossiers(campaign: Campaign, store: DocumentStore, gettext: Callable[[str], str],
-                        language: str) -> dict[str, int]:
+def build_demo_dossiers(campaign: Campaign, store: DocumentStore, writing: council.MinutesWriting) -> dict[str, int]:
     """One or more dossiers in every state of the workflow, and the round in batches."""
     b = DemoBuilder(campaign, store)
-    build_round(b, gettext, language)
+    build_round(b, writing)
     b.draft("nopho.badinh", "bk_thanh_hoi", "Nguyễn Thị Ánh", "individual", "Chủ tịch Hội LHPN phường Điện Biên")
     b.draft("nopho.donganh", "chi_hoi_tieu_bieu", "Chi hội Phụ nữ thôn Đại Đồng", "collective", documents=False)
     submitted = b.draft("nopho.hoankiem", "bk_thanh_hoi", "Trần Thị Bình", "individual", "Cán bộ Hội phường Hàng Bạc")
@@ -274,9 +271,9 @@ DEMO_PROCEDURES = {"chi_hoi_tieu_bieu": "co-appraisal", "bk_tw_hoi": "reference_
 DEMO_DISCLOSURE_DAYS = {"bk_tw_hoi": 5}
 
 
-def load_demo(store: DocumentStore, gettext: Callable[[str], str],
-              language: str) -> tuple[list[tuple[str, str, str]], dict[str, int] | None]:
-    """The demo data; the council's minutes are written in `language`, which `gettext` translates into."""
+def load_demo(store: DocumentStore,
+              writing: council.MinutesWriting) -> tuple[list[tuple[str, str, str]], dict[str, int] | None]:
+    """The demo data; the council's minutes are written as `writing` says."""
     seed_reference_data()
     for award_type in db.session.scalars(select(AwardType).where(AwardType.code.in_(DEMO_PROCEDURES))):
         award_type.procedure = DEMO_PROCEDURES[award_type.code]
@@ -284,6 +281,6 @@ def load_demo(store: DocumentStore, gettext: Callable[[str], str],
     logins = ensure_demo_users()
     campaign = ensure_demo_campaign()
     has_dossiers = db.session.scalar(select(Dossier.id).where(Dossier.campaign_id == campaign.id).limit(1))
-    counts = None if has_dossiers else build_demo_dossiers(campaign, store, gettext, language)
+    counts = None if has_dossiers else build_demo_dossiers(campaign, store, writing)
     return logins, counts
 

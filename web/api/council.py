@@ -12,7 +12,7 @@ from web.api.schemas import (
     ApprovalOut, BallotSheetIn, BallotSheetOut, ClosureIn, CouncilSessionIn, CouncilSessionOut,
 )
 from web.errors import render
-from web.storage import document_store
+from web.storage import document_store, minutes_writing
 from workflow import council
 from workflow.exports import FORMATS
 from workflow.exports.minutes import minutes_docx, minutes_pdf
@@ -35,9 +35,9 @@ def minutes_file(minutes: council.Minutes, format_: str):
 def close_session(actor: User, session: CouncilSession, present: list[int]) -> CouncilSession:
     """Close the session: the minutes it attaches to its dossiers are in the organisation's language, whoever
     closes it."""
-    language = current_app.config["BABEL_DEFAULT_LOCALE"]
-    with force_locale(language):
-        return council.close_council_session(actor, session, present, document_store(), gettext, language)
+    writing = minutes_writing()
+    with force_locale(writing.language):
+        return council.close_council_session(actor, session, present, document_store(), writing)
 
 
 def session_json(session: CouncilSession) -> dict:
