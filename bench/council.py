@@ -23,8 +23,8 @@ from web.storage import document_store
 from workflow.exports.minutes import minutes_docx, minutes_pdf
 from workflow.i18n import today
 from workflow.models import (
-    Ballot, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, Document, Dossier, Notice, User, VoteRecord,
-    HistoryEntry, db, utcnow,
+    Ballot, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, Document, Dossier, HistoryEntry, Notice, User,
+    VoteRecord, db, utcnow,
 )
 from workflow.procedure import REFERENCE_CODE, catalogue
 
