@@ -2,12 +2,12 @@
 attached to every dossier of its agenda
 
 Revision ID: 0019minutesdocs
-Revises: 0017namekeys
+Revises: 0021plan
 """
 from alembic import op
 
 revision = "0019minutesdocs"
-down_revision = "0017namekeys"
+down_revision = "0021plan"
 branch_labels = None
 depends_on = None
 
