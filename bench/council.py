@@ -1,13 +1,17 @@
 """A council session (DOMAIN.md, "Council session"): 200 dossiers waiting for the vote, 9 members (the chair
 and 8 council members). Ours: convening through the workflow operations, one ballot sheet per member (each its
-own transaction), closing with the tallies, then the minutes (DOCX). The baseline does the same writes in raw SQL
-through the same driver (the session and its agenda, the members' notices, each vote's record and the dossier's
-ballots rewritten, the attendance and the fixed tallies) and hands the same minutes to the same DOCX writer.
+own transaction), closing with the tallies and the minutes (DOCX and PDF, each stored once) attached to every dossier.
+The baseline does the same writes in raw SQL through the same driver (the session and its agenda, the members'
+notices, each vote's record and the dossier's ballots rewritten, the attendance and the fixed tallies, the documents
+and a signed history row for each) and hands the same minutes to the same DOCX and PDF writers.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import uuid
+from pathlib import Path
 
 import psycopg
 from sqlalchemy import delete, select, update
@@ -15,11 +19,12 @@ from sqlalchemy import delete, select, update
 from bench.harness import Scale, app_in_context, at_least, interleaved_medians, postgres_database, scratch_dir
 from bench.workload import Cast, _user, prepare_cast, prepare_drafts
 from workflow import council
-from workflow.exports.minutes import minutes_docx
+from web.storage import document_store
+from workflow.exports.minutes import minutes_docx, minutes_pdf
 from workflow.i18n import today
 from workflow.models import (
-    Ballot, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, Document, Dossier, Notice, User, VoteRecord,
-    db, utcnow,
+    Ballot, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, Document, Dossier, HistoryEntry, Notice, User,
+    VoteRecord, db, utcnow,
 )
 from workflow.procedure import REFERENCE_CODE, catalogue
 
@@ -27,6 +32,7 @@ ORDER = 8
 MEMBERS = 9  # the chair and 8 council members
 PLACE = "Hội trường 1A, 7 Tôn Thất Thuyết"
 CITY = "Hà Nội"
+HISTORY_KEY = uuid.uuid4().bytes
 VOTING_STATE = next(iter(sorted(catalogue().current(REFERENCE_CODE).voting_states)))
 
 
@@ -65,7 +71,7 @@ def agenda(cast, count: int) -> list[int]:
 
 def remove_agenda(ids: list[int]) -> None:
     """Everything `agenda` and `run_session` wrote about the dossiers `ids` deleted: the sessions that had them on
-    their agenda (attendance, items, the members' notices), the votes, the documents and the dossiers themselves. A
+    their agenda (attendance, items, the members' notices), the votes, the documents, the history and the dossiers. A
     database measured again and again keeps its size."""
     sessions = list(db.session.scalars(select(CouncilSessionItem.session_id)
                                        .where(CouncilSessionItem.dossier_id.in_(ids)).distinct()))
@@ -74,13 +80,13 @@ def remove_agenda(ids: list[int]) -> None:
     db.session.execute(delete(CouncilSessionAttendance).where(CouncilSessionAttendance.session_id.in_(sessions)))
     db.session.execute(delete(CouncilSessionItem).where(CouncilSessionItem.session_id.in_(sessions)))
     db.session.execute(delete(CouncilSession).where(CouncilSession.id.in_(sessions)))
-    for table in (VoteRecord, Ballot, Document):
+    for table in (VoteRecord, Ballot, Document, HistoryEntry):
         db.session.execute(delete(table).where(table.dossier_id.in_(ids)))
     db.session.execute(delete(Dossier).where(Dossier.id.in_(ids)))
     db.session.commit()
 
 
-def run_session(office: User, members: list[User], ids: list[int]) -> bytes:
+def run_session(office: User, members: list[User], ids: list[int]) -> None:
     session = council.convene_council_session(office, today(), PLACE, ids)
     db.session.commit()
     session_id = session.id
@@ -89,17 +95,27 @@ def run_session(office: User, members: list[User], ids: list[int]) -> bytes:
         council.submit_ballot_sheet(member, session, {str(d): choice(m, i) for i, d in enumerate(ids)})
         db.session.commit()
     session = council.get_council_session(office, session_id)
-    council.close_council_session(office, session, [member.id for member in members[:-1]])
+    council.close_council_session(office, session, [member.id for member in members[:-1]], document_store(),
+                                  council.MinutesWriting(str, "en", CITY))
     db.session.commit()
-    return minutes_docx(council.session_minutes(session), str, CITY)
 
 
-def raw_session(conn, office: int, members: list[tuple[int, str]], ids: list[int], names: dict) -> bytes:
+def store_minutes(folder: Path, name: str, data: bytes) -> tuple:
+    """The file written under a generated name, as the document store does: the documents' row values."""
+    storage_name = uuid.uuid4().hex
+    path = folder / storage_name[:2] / storage_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return name, storage_name, len(data), hashlib.sha256(data).hexdigest()
+
+
+def raw_session(conn, office: tuple[int, str], members: list[tuple[int, str]], ids: list[int], names: dict,
+                folder: Path) -> None:
     now, day = utcnow(), today()
     with conn.transaction():
         session_id = conn.execute(
             "INSERT INTO council_sessions (held_on, place, status, convened_by_id, convened_at) "
-            "VALUES (%s, %s, 'convened', %s, %s) RETURNING id", (day, PLACE, office, now)).fetchone()[0]
+            "VALUES (%s, %s, 'convened', %s, %s) RETURNING id", (day, PLACE, office[0], now)).fetchone()[0]
         with conn.cursor() as cursor:
             cursor.executemany("INSERT INTO council_session_items (session_id, dossier_id) VALUES (%s, %s)",
                                [(session_id, d) for d in ids])
@@ -131,19 +147,40 @@ def raw_session(conn, office: int, members: list[tuple[int, str]], ids: list[int
                 "count(*) FILTER (WHERE agree IS NULL) FROM ballots WHERE dossier_id = %s", (dossier_id,)).fetchone()
             passed = cast * 3 >= len(members) * 2 and yes * 10 >= len(members) * 7
             cursor.execute("UPDATE council_session_items SET eligible = %s, \"cast\" = %s, agree = %s, "
-                           "disagree = %s, abstain = %s, passed = %s, dossier_version = 4 "
+                           "disagree = %s, abstain = %s, passed = %s, dossier_version = 6 "
                            "WHERE session_id = %s AND dossier_id = %s",
                            (len(members), cast, yes, no, abstain, passed, session_id, dossier_id))
             rows.append(council.MinutesRow(names[dossier_id], "Bằng khen", "Hội LHPN quận Ba Đình", len(members),
                                            cast, yes, no, abstain, passed))
         cursor.execute("UPDATE council_sessions SET status = 'closed', closed_at = %s WHERE id = %s",
                        (utcnow(), session_id))
-    secretary, = conn.execute("SELECT coalesce(full_name, username) FROM users WHERE id = %s", (office,)).fetchone()
-    chair = conn.execute("SELECT coalesce(full_name, username) FROM users WHERE role = 'chair' AND active "
-                         "ORDER BY id LIMIT 1").fetchone()
-    minutes = council.Minutes(session_id, day, PLACE, [name for _, name in members[:-1]], [members[-1][1]], rows,
-                              secretary, chair[0] if chair else "")
-    return minutes_docx(minutes, str, CITY)
+        # The minutes, each file stored once, a document and a signed history row for each on every dossier.
+        secretary, = cursor.execute("SELECT coalesce(full_name, username) FROM users WHERE id = %s",
+                                    (office[0],)).fetchone()
+        chair = cursor.execute("SELECT coalesce(full_name, username) FROM users WHERE role = 'chair' AND active "
+                               "ORDER BY id LIMIT 1").fetchone()
+        minutes = council.Minutes(session_id, day, PLACE, [name for _, name in members[:-1]], [members[-1][1]], rows,
+                                  secretary, chair[0] if chair else "")
+        files = [store_minutes(folder, f"bien-ban-hop-hoi-dong-{session_id}.{extension}",
+                               make(minutes, str, CITY, "en"))
+                 for extension, make in (("pdf", minutes_pdf), ("docx", minutes_docx))]
+        cursor.executemany(
+            "INSERT INTO documents (dossier_id, kind, filename, storage_name, content_type, size, sha256, uploaded_at) "
+            "VALUES (%s, 'bien_ban_hoi_dong', %s, %s, 'application/octet-stream', %s, %s, %s)",
+            [(dossier_id, *stored, now) for dossier_id in ids for stored in files])
+        for seq, (filename, _, _, sha256) in enumerate(files, start=4):
+            details = json.dumps({"kind": "bien_ban_hoi_dong", "filename": filename, "sha256": sha256,
+                                  "session": session_id})
+            signed = [(dossier_id, hmac.new(HISTORY_KEY, f"{dossier_id}:{seq}:{details}".encode(),
+                                            hashlib.sha256).hexdigest()) for dossier_id in ids]
+            cursor.executemany("UPDATE dossiers SET version = %s, history_head = %s, updated_at = %s "
+                               "WHERE id = %s AND version = %s",
+                               [(seq + 1, digest, now, dossier_id, seq) for dossier_id, digest in signed])
+            cursor.executemany(
+                "INSERT INTO history (dossier_id, seq, event, from_state, to_state, actor_id, actor_username, "
+                "details, at, prev_hash, hash) VALUES (%s, %s, 'add_document', %s, %s, %s, %s, %s, %s, '', %s)",
+                [(dossier_id, seq, VOTING_STATE, VOTING_STATE, office[0], office[1], details, now, digest)
+                 for dossier_id, digest in signed])
 
 
 def run(scale: Scale):
@@ -166,7 +203,8 @@ def run(scale: Scale):
                 run_session(office, members, batches["ours"])
 
             def raw():
-                raw_session(conn, office.id, raw_members, batches["raw"], batches["names"])
+                raw_session(conn, (office.id, office.username), raw_members, batches["raw"], batches["names"],
+                            folder / "raw-minutes")
 
             setup()
             ours()  # warm up caches and the connection pool
@@ -174,5 +212,5 @@ def run(scale: Scale):
             seconds = interleaved_medians({"ours": ours, "raw": raw}, scale.repeat, setup)
     yield at_least("council_session", seconds["raw"] / seconds["ours"], 0.5,
                    f"ours {seconds['ours']:.2f} s, raw SQL {seconds['raw']:.2f} s for a session of {count} dossiers "
-                   f"and {MEMBERS} members (convening, {MEMBERS} ballot sheets, closing, minutes DOCX), "
+                   f"and {MEMBERS} members (convening, {MEMBERS} ballot sheets, closing with the minutes attached), "
                    f"median of {scale.repeat}")

@@ -153,6 +153,45 @@ def test_demo_has_every_state_and_prints_the_logins(app):
         assert sign_in(app, username, DEMO_PASSWORD).status_code == 201, username
 
 
+def test_demo_shows_the_round_in_batches(app):
+    from workflow import council, packets
+    from workflow.rules import has_voted
+
+    assert run(app, "demo").exit_code == 0
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    office = users["vanphong"]
+    summaries = {s.unit.code: s for s in packets.packet_summaries(office)}
+    campaign = summaries["hoan-kiem"].campaign.code
+    # Hoàn Kiếm's packet: its shared documents, its dossiers submitted whole and waiting for the office.
+    hoan_kiem = packets.get_packet(office, campaign, "hoan-kiem")
+    assert sorted(d.kind for d in packets.packet_documents(hoan_kiem)) == ["bien_ban", "danh_sach", "to_trinh"]
+    waiting = [e for e in packets.packet_entries(office, hoan_kiem) if e.waiting]
+    assert {e.dossier.nominee_name for e in waiting} >= {"Lương Thị Hòa", "Đinh Thị Quyên"}
+    assert all(not e.missing for e in waiting)
+    # Ba Đình's is in progress: a tờ trình shared, a draft still missing its own report, its history telling so.
+    ba_dinh = packets.get_packet(users["nopho.badinh"], campaign, "ba-dinh")
+    assert [d.kind for d in packets.packet_documents(ba_dinh)] == ["to_trinh"]
+    in_progress = next(e for e in packets.packet_entries(users["nopho.badinh"], ba_dinh)
+                       if e.dossier.nominee_name == "Tạ Thị Minh")
+    assert in_progress.missing == ["bao_cao_thanh_tich"]
+    assert "add_packet_document" in db.session.scalars(select(HistoryEntry.event).where(
+        HistoryEntry.dossier_id == in_progress.dossier.id)).all()
+    # One session closed, its minutes attached to each of its dossiers; one convened, two sheets sent.
+    sessions = council.council_sessions(office)
+    closed, = [s for s in sessions if not s.is_open]
+    convened, = [s for s in sessions if s.is_open]
+    assert [item.passed for item in closed.items] == [True, False]
+    assert len(closed.attendance) == 4 and sum(a.present for a in closed.attendance) == 3
+    for item in closed.items:
+        assert {d.filename for d in item.dossier.documents if d.kind == "bien_ban_hoi_dong"} == {
+            f"bien-ban-hop-hoi-dong-{closed.id}.pdf", f"bien-ban-hop-hoi-dong-{closed.id}.docx"}
+    assert len(convened.items) == 2 and convened.held_on > today()
+    voted = {name: [has_voted(users[name], item.dossier) for item in convened.items]
+             for name in ("hoidong1", "hoidong2", "hoidong3", "chutich")}
+    assert voted == {"hoidong1": [True, True], "hoidong2": [True, True], "hoidong3": [False, False],
+                     "chutich": [False, False]}
+
+
 def test_demo_twice_adds_nothing(app):
     assert run(app, "demo").exit_code == 0
     before = table_counts()

@@ -4,10 +4,12 @@ the close), conflicted members leave the denominator, closing fixes the tallies 
 approves the passing dossiers in one action."""
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import threading
 import zipfile
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -18,7 +20,7 @@ from sqlalchemy import func, select
 from tests.delivery_support import wait_for
 from tests.web_helpers import csrf_token, sign_in
 from workflow.i18n import today
-from workflow.models import AwardType, Ballot, CouncilSession, HistoryEntry, Notice, User, VoteRecord, db
+from workflow.models import AwardType, Ballot, CouncilSession, Document, HistoryEntry, Notice, User, VoteRecord, db
 from workflow.procedure import catalogue
 
 pytestmark = pytest.mark.usefixtures("light_password_hashing")
@@ -53,6 +55,10 @@ def convene(factory, dossiers, place="Hội trường tầng 3, 19 Lê Thánh T�
 def sheet(factory, user, session_id, votes):
     return factory.api(user).post(f"/api/v1/council-sessions/{session_id}/ballots",
                                   json={"votes": {str(d.id): choice for d, choice in votes.items()}})
+
+
+def stored_files(app) -> set[Path]:
+    return {p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()}
 
 
 def ballots_of(dossier_id):
@@ -160,6 +166,64 @@ def test_the_minutes_give_counts_never_who_voted_how(factory, council, agenda):
     assert db.session.scalar(select(func.count()).select_from(VoteRecord)) == 3
 
 
+def test_closing_attaches_the_minutes_stored_once_to_each_dossier_of_the_agenda(app, factory, council, agenda):
+    chair, members = council
+    a, b, c = agenda
+    session_id = convene(factory, agenda).json["id"]
+    assert sheet(factory, chair, session_id, {a: "agree", b: "disagree", c: "abstain"}).status_code == 201
+    files_before = stored_files(app)
+    office = factory.api(factory.user_once("office"))
+    assert office.post(f"/api/v1/council-sessions/{session_id}/closure",
+                       json={"present": [chair.id]}).status_code == 200
+
+    # Two files (DOCX and PDF) for the whole agenda, each a document of every dossier.
+    new_files = stored_files(app) - files_before
+    assert sorted(path.read_bytes()[:4] for path in new_files) == [b"%PDF", b"PK\x03\x04"]
+    names = {f"bien-ban-hop-hoi-dong-{session_id}.pdf", f"bien-ban-hop-hoi-dong-{session_id}.docx"}
+    submitter = factory.api(factory.user_once("submitter", "ba-dinh"))
+    pdfs = {}
+    for dossier in agenda:
+        documents = submitter.get(f"/api/v1/dossiers/{dossier.id}").json["documents"]
+        minutes = [d for d in documents if d["kind"] == "bien_ban_hoi_dong"]
+        assert {d["filename"] for d in minutes} == names
+        pdf = pdfs[dossier.id] = next(d for d in minutes if d["filename"].endswith(".pdf"))
+        download = submitter.get(f"/api/v1/dossiers/{dossier.id}/documents/{pdf['id']}")
+        assert (download.status_code, download.data[:5]) == (200, b"%PDF-")
+        assert hashlib.sha256(download.data).hexdigest() == pdf["sha256"]
+        # As an upload does, the attachment writes a history row, which names the session.
+        rows = db.session.scalars(select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id,
+                                                             HistoryEntry.event == "add_document")).all()
+        assert sorted((r.details["filename"], r.details["session"]) for r in rows
+                      if r.details["kind"] == "bien_ban_hoi_dong") == sorted(
+            (name, session_id) for name in names)
+    assert db.session.scalar(select(func.count(func.distinct(Document.storage_name)))
+                             .where(Document.kind == "bien_ban_hoi_dong")) == 2
+    stranger = factory.api(factory.user_once("submitter", "hoan-kiem"))
+    assert stranger.get(f"/api/v1/dossiers/{a.id}/documents/{pdfs[a.id]['id']}").status_code == 404
+    # The tally stays fixed although the attachment changed the dossier.
+    tally = factory.api(chair).get(f"/api/v1/dossiers/{a.id}/tally").json
+    assert (tally["members"], tally["cast"], tally["agree"]) == (9, 1, 1)
+    # Nobody removes the council's minutes.
+    refused = submitter.delete(f"/api/v1/dossiers/{a.id}/documents/{pdfs[a.id]['id']}")
+    assert (refused.status_code, refused.json["error"]["code"]) == (403, "forbidden")
+
+
+def test_a_closing_that_cannot_attach_the_minutes_does_not_close(app, factory, council, agenda, monkeypatch):
+    chair, _ = council
+    a = agenda[0]
+    session_id = convene(factory, [a]).json["id"]
+    files_before = stored_files(app)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_MB", 0)  # no file fits: storing the minutes fails
+    office = factory.api(factory.user_once("office"))
+    refused = office.post(f"/api/v1/council-sessions/{session_id}/closure", json={"present": [chair.id]})
+    assert (refused.status_code, refused.json["error"]["code"]) == (413, "payload_too_large")
+    assert office.get(f"/api/v1/council-sessions/{session_id}").json["status"] == "convened"
+    assert db.session.scalar(select(func.count()).select_from(Document)
+                             .where(Document.kind == "bien_ban_hoi_dong")) == 0
+    assert stored_files(app) == files_before
+    assert sheet(factory, chair, session_id, {a: "agree"}).status_code == 201
+
+
 def test_convening_is_all_or_nothing(factory, council, agenda):
     a, b, c = agenda
     draft = factory.dossier(REFERENCE.initial)
@@ -237,6 +301,12 @@ def test_the_pages_take_a_session_from_convening_to_approval(app, factory, counc
     assert office.get(f"{path}/minutes.pdf").data[:5] == b"%PDF-"
     dossier_page = office.get(f"/dossiers/{a.id}").text
     assert f"{path}/minutes.docx" in dossier_page and "Không biểu quyết: 0." in dossier_page
+    # The minutes are among the dossier's documents, downloaded from its page.
+    session_id = path.rsplit("/", 1)[-1]
+    listed = re.search(rf'<a href="(/dossiers/{a.id}/documents/\d+)">bien-ban-hop-hoi-dong-{session_id}\.pdf</a>',
+                       dossier_page)
+    assert listed and "Biên bản phiên họp Hội đồng Thi đua – Khen thưởng" in dossier_page
+    assert office.get(listed.group(1)).data[:5] == b"%PDF-"
 
     chair_client = sign_in(app, chair)
     approved = chair_client.post(f"{path}/approval", data={"csrf_token": csrf_token(chair_client, path)})

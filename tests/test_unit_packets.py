@@ -226,6 +226,79 @@ def test_a_disguised_or_misplaced_upload_is_refused_and_leaves_nothing(app, fact
     assert stored_files(app) == files_before
 
 
+def packet_rows(dossier: Dossier) -> list[tuple[str, str]]:
+    return [(row.event, row.details["filename"]) for row in db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id, HistoryEntry.event.like("%packet_document"))
+        .order_by(HistoryEntry.seq))]
+
+
+def test_the_history_of_each_editable_dossier_of_the_packet_shows_its_documents_coming_and_going(app, factory):
+    drafts = [draft(factory, name) for name in ("Lê Thị Một", "Trần Thị Hai")]
+    withdrawn = factory.dossier("withdrawn", name="Vũ Thị Rút")
+    other_unit = draft(factory, "Phạm Thị Ba", unit="hoan-kiem")
+    api = factory.api(factory.user_once("submitter", UNIT))
+    files_before = stored_files(app)
+
+    added = upload(api).json
+    list_ = upload(api, kind="danh_sach", filename="danh-sach.pdf").json
+    assert {reread(d).version for d in drafts} == {4}  # 1 when created, its report, the two packet documents
+    removed = api.delete(f"{PACKET}/documents/{added['id']}")
+
+    assert removed.status_code == 204
+    assert [missing_documents(reread(d)) for d in drafts] == [["to_trinh"], ["to_trinh"]]
+    assert [d["id"] for d in api.get(f"{PACKET}/documents").json] == [list_["id"]]
+    assert api.get(f"{PACKET}/documents/{added['id']}").status_code == 404
+    assert stored_files(app) - files_before == {document_store().path(
+        db.session.get(PacketDocument, list_["id"]).storage_name)}
+    for dossier in drafts:
+        assert packet_rows(reread(dossier)) == [("add_packet_document", "to-trinh.pdf"),
+                                                ("add_packet_document", "danh-sach.pdf"),
+                                                ("remove_packet_document", "to-trinh.pdf")]
+        assert last_row(dossier).details["packet_document"] == added["id"]
+        assert last_row(dossier).actor_username == factory.user_once("submitter", UNIT).username
+    # A withdrawn dossier is no longer changed by its unit's packet, and another unit's never was.
+    assert packet_rows(reread(withdrawn)) == packet_rows(reread(other_unit)) == []
+    again = api.delete(f"{PACKET}/documents/{added['id']}")
+    assert (again.status_code, again.json["error"]["code"]) == (404, "not_found")
+
+
+def test_a_packet_document_stays_once_a_dossier_of_the_packet_is_submitted(app, factory):
+    ready = draft(factory, "Lê Thị Sẵn Sàng")
+    api = factory.api(factory.user_once("submitter", UNIT))
+    document = upload(api).json
+    assert api.post(f"{PACKET}/submission").status_code == 200
+    late = draft(factory, "Trần Thị Muộn")
+    before, files_before = history_count(), stored_files(app)
+
+    refused = api.delete(f"{PACKET}/documents/{document['id']}")
+
+    assert (refused.status_code, refused.json["error"]["code"]) == (409, "invalid_transition")
+    assert [d["dossier"] for d in refused.json["error"]["details"]] == [ready.id]
+    assert "Lê Thị Sẵn Sàng" in refused.json["error"]["details"][0]["message"]
+    assert history_count() == before and stored_files(app) == files_before
+    assert missing_documents(reread(ready)) == missing_documents(reread(late)) == []
+    # A document added now is recorded on the draft only: the submitted dossier's checklist was judged already.
+    added = upload(api, kind="danh_sach", filename="danh-sach.pdf")
+    assert added.status_code == 201
+    assert packet_rows(reread(late)) == [("add_packet_document", "danh-sach.pdf")]
+    assert packet_rows(reread(ready)) == [("add_packet_document", "to-trinh.pdf")]
+
+
+def test_only_the_units_submitter_removes_a_packet_document(factory):
+    draft(factory, "Lê Thị Một")
+    document = upload(factory.api(factory.user_once("submitter", UNIT))).json
+    path = f"{PACKET}/documents/{document['id']}"
+    stranger = factory.api(factory.user_once("submitter", "hoan-kiem")).delete(path)
+    assert (stranger.status_code, stranger.json["error"]["code"]) == (404, "not_found")
+    office = factory.api(factory.user_once("office", "van-phong")).delete(path)
+    assert (office.status_code, office.json["error"]["code"]) == (403, "forbidden")
+    elsewhere = factory.api(factory.user_once("submitter", UNIT)).delete(
+        f"/api/v1/packets/other-campaign/{UNIT}/documents/{document['id']}")
+    assert elsewhere.status_code == 404
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PacketDocument)) == 1
+
+
 # Pages ------------------------------------------------------------------------------------------
 
 def form_token(page: str, action: str) -> str:
@@ -277,6 +350,43 @@ def test_the_unit_uploads_and_submits_its_packet_and_the_office_accepts_it_on_th
     assert path not in stranger.get("/packets").text
     assert path in submitter.get("/packets").text
     assert sign_in(app, factory.user_once("chair", "thanh-hoi")).get("/packets").status_code == 403
+
+
+def test_the_unit_removes_a_packet_document_on_the_packet_page_until_it_submits(app, factory):
+    dossier = draft(factory, "Lê Thị Một")
+    api = factory.api(factory.user_once("submitter", UNIT))
+    document = upload(api).json
+    submitter = sign_in(app, factory.user_once("submitter", UNIT))
+    path = f"/packets/{CAMPAIGN}/{UNIT}"
+    action = f"{path}/documents/{document['id']}/delete"
+
+    page = submitter.get(path).text
+    button = re.search(r'<form[^>]*action="' + re.escape(action) + r'"[^>]*>.*?</form>', page, re.S).group()
+    assert "data-confirm=" in button and "to-trinh.pdf" in button
+    assert submitter.post(action).status_code == 400  # no CSRF token
+    assert db.session.scalar(select(func.count()).select_from(PacketDocument)) == 1
+    removed = submitter.post(action, data={"csrf_token": form_token(page, action)}, follow_redirects=True)
+    assert removed.status_code == 200 and "Đã xóa tài liệu." in removed.text
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PacketDocument)) == 0
+    history = submitter.get(f"/dossiers/{dossier.id}").text
+    assert "Đã thêm tài liệu vào hồ sơ chung của đơn vị" in history
+    assert "Đã xóa tài liệu khỏi hồ sơ chung của đơn vị" in history
+
+    # Once the packet is submitted, the page offers no removal, and a removal sent anyway is refused with the reason.
+    kept = upload(api).json
+    assert api.post(f"{PACKET}/submission").status_code == 200
+    page = submitter.get(path).text
+    assert "to-trinh.pdf" in page and f"/documents/{kept['id']}/delete" not in page
+    assert "không thể xóa các tài liệu dùng chung nữa" in page
+    refused = submitter.post(f"{path}/documents/{kept['id']}/delete", data={"csrf_token": csrf_token(submitter, path)},
+                             follow_redirects=True)
+    assert refused.status_code == 200 and "Lê Thị Một" in refused.text
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PacketDocument)) == 1
+    stranger = sign_in(app, factory.user_once("submitter", "hoan-kiem"))
+    assert stranger.post(f"{path}/documents/{kept['id']}/delete",
+                         data={"csrf_token": csrf_token(stranger, "/packets")}).status_code == 404
 
 
 def test_a_packet_runs_on_sqlite_too(sqlite_factory):

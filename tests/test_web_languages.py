@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from tests.factories import RESPONSIBLE
 from tests.web_helpers import page_client, sign_in
-from workflow.council import close_council_session, convene_council_session
+from web.storage import document_store
+from workflow.council import MinutesWriting, close_council_session, convene_council_session
 from workflow.decisions import draft_decision
 from workflow.disclosure import add_comment
 from workflow.i18n import today
@@ -126,7 +127,7 @@ def every_page(app, factory):
     open_session = convene_council_session(office, today(), "Hội trường 1A", [d["council_review"]])
     closed_session = convene_council_session(office, today(), "Hội trường 1A", [
         factory.dossier("council_review", campaign=campaign.code).id])
-    close_council_session(office, closed_session, [chair.id])
+    close_council_session(office, closed_session, [chair.id], document_store(), MinutesWriting(str, "en", "Hà Nội"))
     db.session.commit()
     sessions = ("/council-sessions", f"/council-sessions/{open_session.id}", f"/council-sessions/{closed_session.id}")
     decision = draft_decision(office, {"number": "7/QĐ-HPN", "decided_on": today(), "signer_name": "Nguyễn Thị Tuyết",

@@ -299,9 +299,10 @@ def test_the_dashboard_lists_the_most_overdue_returns_and_links_to_all_of_them(a
 def test_every_demo_login_sees_its_pages_on_sqlite(sqlite_app):
     """`make run`'s setting: SQLite and the demo data; every demo user's pages answer."""
     from web.storage import document_store
+    from workflow.council import MinutesWriting
     from workflow.demo import DEMO_PASSWORD, load_demo
 
-    logins, _counts = load_demo(document_store())
+    logins, _counts = load_demo(document_store(), MinutesWriting(str, "en", "Hà Nội"))
     db.session.commit()
     users = {u.username: u for u in db.session.scalars(select(User))}
     dossiers = list(db.session.scalars(select(Dossier).limit(30)))

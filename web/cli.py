@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale, gettext
 
 from workflow.unit_of_work import commit
-from web.storage import document_store
+from web.storage import document_store, minutes_writing
 from workflow.accounts import create_user
 from workflow.demo import DEMO_PASSWORD, load_demo
 from workflow.errors import NotFound, ValidationFailed, WorkflowError
@@ -87,7 +87,9 @@ def create_user_command(username, role, unit_code, email, full_name):
 @click.command("demo")
 def demo_command():
     """Seed, then add demo users for every role and dossiers in every state; prints the logins."""
-    logins, counts = load_demo(document_store())
+    writing = minutes_writing()
+    with force_locale(writing.language):
+        logins, counts = load_demo(document_store(), writing)
     commit()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role, unit in logins:

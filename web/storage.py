@@ -1,5 +1,7 @@
 from flask import current_app, send_file
+from flask_babel import gettext
 
+from workflow.council import MinutesWriting
 from workflow.documents import DocumentStore
 from workflow.errors import NotFound
 from workflow.imports import ImportLimits
@@ -11,6 +13,13 @@ def document_store() -> DocumentStore:
     config = current_app.config
     return DocumentStore(config["UPLOAD_DIR"], config["MAX_UPLOAD_MB"] * 1024 * 1024,
                          config["MAX_DOCUMENTS_PER_DOSSIER"])
+
+
+def minutes_writing() -> MinutesWriting:
+    """The minutes a closing attaches are in the organisation's language (to be used under `force_locale` of it) and
+    dated in its city."""
+    config = current_app.config
+    return MinutesWriting(gettext, config["BABEL_DEFAULT_LOCALE"], config["HONOURS_LIST_PLACE"])
 
 
 def import_limits() -> ImportLimits:

@@ -9,12 +9,14 @@ procedures.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from workflow import operations
 from workflow.batch import fire_all
+from workflow.documents import DocumentStore, StoredFile
 from workflow.errors import BatchRefused, Forbidden, NotFound, ValidationFailed, VotingClosed
 from workflow.i18n import N_, Msg
 from workflow.models import (
@@ -24,7 +26,7 @@ from workflow.models import (
 from workflow.notices import new_notice
 from workflow.permissions import holders, require, require_may_vote, takes, visible_dossiers
 from workflow.procedure import VOTE_RULES, Step, catalogue
-from workflow.rules import RULES, StepContext, counted, has_conflict, session_counts
+from workflow.rules import COUNCIL_MINUTES, RULES, StepContext, counted, has_conflict, session_counts
 
 PLACE_LENGTH = 255
 MAX_AGENDA = 500
@@ -174,9 +176,21 @@ def submit_ballot_sheet(actor: User, session: CouncilSession, votes: dict[str, s
     return [dossier.id for dossier in expected.values()]
 
 
-def close_council_session(actor: User, session: CouncilSession, present_ids: list[int]) -> CouncilSession:
+@dataclass(frozen=True)
+class MinutesWriting:
+    """How the minutes a closing attaches are written: in `language`, which `gettext` translates into, dated in
+    `city`, whoever closes the session."""
+
+    gettext: Callable[[str], str]
+    language: str
+    city: str
+
+
+def close_council_session(actor: User, session: CouncilSession, present_ids: list[int], store: DocumentStore,
+                          writing: MinutesWriting) -> CouncilSession:
     """Close the session: record who was present (the other members were absent), fix each dossier's tally over its
-    award type's denominator (every member who may vote on it, or those of them present)."""
+    award type's denominator (every member who may vote on it, or those of them present), and attach the minutes
+    (DOCX and PDF, written as `writing` says), each file stored once, to every dossier of the agenda."""
     require(actor, "manage_council_sessions")
     # A second closing waits for the first and finds the session closed; a vote on the agenda waits for the tallies.
     db.session.execute(select(CouncilSession.id).where(CouncilSession.id == session.id).with_for_update())
@@ -202,10 +216,27 @@ def close_council_session(actor: User, session: CouncilSession, present_ids: lis
         item.eligible, item.cast, item.agree = result.members, result.cast, result.agree
         item.disagree, item.abstain = result.disagree, result.abstain
         item.passed = result.quorum_met and result.threshold_met
-        item.dossier_version = dossier.version
     session.status, session.closed_at = CouncilSessionStatus.CLOSED, utcnow()
     db.session.flush()
+    files = _store_minutes(session, store, writing)
+    for item in session.items:
+        operations.attach_generated(actor, item.dossier, COUNCIL_MINUTES, files, {"session": session.id})
+        item.dossier_version = item.dossier.version  # after the attachment, which is a change to the dossier
+    db.session.flush()
     return session
+
+
+def minutes_filename(session: CouncilSession, extension: str) -> str:
+    return f"bien-ban-hop-hoi-dong-{session.id}.{extension}"
+
+
+def _store_minutes(session: CouncilSession, store: DocumentStore, writing: MinutesWriting) -> list[StoredFile]:
+    from workflow.exports.minutes import minutes_docx, minutes_pdf  # the writers load where minutes are made
+
+    minutes = session_minutes(session)
+    return [store.save(db.session, minutes_filename(session, extension),
+                       make(minutes, writing.gettext, writing.city, writing.language))
+            for extension, make in (("pdf", minutes_pdf), ("docx", minutes_docx))]
 
 
 @dataclass(frozen=True)

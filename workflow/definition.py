@@ -19,4 +19,6 @@ CONTENT_EVENT_LABELS = {
     "edit": N_("Edited"),
     "add_document": N_("Document added"),
     "remove_document": N_("Document removed"),
+    "add_packet_document": N_("Document added to the unit packet"),
+    "remove_packet_document": N_("Document removed from the unit packet"),
 }

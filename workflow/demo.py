@@ -11,6 +11,7 @@ from flask import current_app
 import yaml
 from sqlalchemy import select
 
+from workflow import council, packets
 from workflow import operations as ops
 from workflow.accounts import create_user
 from workflow.documents import DocumentStore
@@ -21,7 +22,7 @@ from workflow.parties import party_of
 from workflow.permissions import may_change_dossier, may_fire
 from workflow.procedure import EACH_PARTY, catalogue
 from workflow.reference import VENUE_2024, seed_reference_data
-from workflow.rules import latest_window
+from workflow.rules import PACKET_KINDS, latest_window
 
 DEMO_PASSWORD = "demo-2024"
 # username, role, unit, full name
@@ -160,9 +161,54 @@ def build_data_file_dossiers(b: DemoBuilder, directory: Path = DEMO_DATA_DIR) ->
                 b.step(dossier, actor, step.event, **inputs)
 
 
-def build_demo_dossiers(campaign: Campaign, store: DocumentStore) -> dict[str, int]:
-    """One or more dossiers in every state of the workflow."""
+COUNCIL_ROOM = "Phòng họp tầng 3, 19 Lê Thánh Tông, Hoàn Kiếm, Hà Nội"
+
+
+def build_round(b: DemoBuilder, writing: council.MinutesWriting) -> None:
+    """The round in batches (DOMAIN.md, "The round as the office runs it"): Hoàn Kiếm's packet, its shared documents
+    uploaded and its dossiers submitted whole; Ba Đình's in progress; a council session closed, with its minutes
+    attached to its dossiers, and one convened, some members' ballot sheets sent."""
+    hoan_kiem = packets.get_packet(b.users["nopho.hoankiem"], b.campaign.code, "hoan-kiem")
+    for name, position in (("Lương Thị Hòa", "Chủ tịch Hội LHPN phường Phan Chu Trinh"),
+                           ("Đinh Thị Quyên", "Chi hội trưởng tổ dân phố số 7 phường Hàng Bông")):
+        dossier = b.draft("nopho.hoankiem", "bk_thanh_hoi", name, "individual", position, documents=False)
+        ops.add_document(b.users["nopho.hoankiem"], dossier, "bao_cao_thanh_tich", "bao-cao-thanh-tich.pdf",
+                         DEMO_PDF, b.store)
+    for kind in PACKET_KINDS:
+        packets.add_packet_document(b.users["nopho.hoankiem"], hoan_kiem, kind, f"{kind}-hoan-kiem.pdf", DEMO_PDF,
+                                    b.store)
+    packets.submit_packet(b.users["nopho.hoankiem"], hoan_kiem)
+    b.draft("nopho.badinh", "bk_thanh_hoi", "Tạ Thị Minh", "individual", "Chi hội trưởng tổ 12 phường Kim Mã",
+            documents=False)
+    packets.add_packet_document(b.users["nopho.badinh"],
+                                packets.get_packet(b.users["nopho.badinh"], b.campaign.code, "ba-dinh"),
+                                "to_trinh", "to-trinh-ba-dinh.pdf", DEMO_PDF, b.store)
+
+    office, members = b.users["vanphong"], ("chutich", "hoidong1", "hoidong2", "hoidong3")
+    closed = [b.to_council(b.draft("nopho.donganh", "bk_thanh_hoi", name, "individual", position), "thamdinh.vanphong")
+              for name, position in (("Nguyễn Thị Thoa", "Chủ tịch Hội LHPN xã Xuân Canh"),
+                                     ("Kiều Thị Loan", "Chi hội trưởng thôn Lỗ Khê"))]
+    session = council.convene_council_session(office, today(), COUNCIL_ROOM, [d.id for d in closed])
+    for username, choices in zip(members, (("agree", "agree"), ("agree", "disagree"), ("agree", "disagree"),
+                                           ("agree", "abstain")), strict=True):
+        council.submit_ballot_sheet(b.users[username], session, {str(d.id): c for d, c in zip(closed, choices,
+                                                                                              strict=True)})
+    # hoidong3 was absent and voted in writing.
+    council.close_council_session(office, session, [b.users[name].id for name in members[:3]], b.store, writing)
+    convened = [b.to_council(b.draft("nopho.badinh", "can_bo_co_so_gioi", name, "individual", position),
+                             "thamdinh.xdtc")
+                for name, position in (("Hà Thị Nhung", "Chi hội trưởng tổ 3 phường Ngọc Hà"),
+                                       ("Mai Thị Phương", "Chủ tịch Hội LHPN phường Liễu Giai"))]
+    session = council.convene_council_session(office, today() + dt.timedelta(days=7), COUNCIL_ROOM,
+                                              [d.id for d in convened])
+    for username in ("hoidong1", "hoidong2"):
+        council.submit_ballot_sheet(b.users[username], session, {str(d.id): "agree" for d in convened})
+
+
+def build_demo_dossiers(campaign: Campaign, store: DocumentStore, writing: council.MinutesWriting) -> dict[str, int]:
+    """One or more dossiers in every state of the workflow, and the round in batches."""
     b = DemoBuilder(campaign, store)
+    build_round(b, writing)
     b.draft("nopho.badinh", "bk_thanh_hoi", "Nguyễn Thị Ánh", "individual", "Chủ tịch Hội LHPN phường Điện Biên")
     b.draft("nopho.donganh", "chi_hoi_tieu_bieu", "Chi hội Phụ nữ thôn Đại Đồng", "collective", documents=False)
     submitted = b.draft("nopho.hoankiem", "bk_thanh_hoi", "Trần Thị Bình", "individual", "Cán bộ Hội phường Hàng Bạc")
@@ -229,7 +275,9 @@ DEMO_PROCEDURES = {"chi_hoi_tieu_bieu": "co-appraisal", "bk_tw_hoi": "reference_
 DEMO_DISCLOSURE_DAYS = {"bk_tw_hoi": 5}
 
 
-def load_demo(store: DocumentStore) -> tuple[list[tuple[str, str, str]], dict[str, int] | None]:
+def load_demo(store: DocumentStore,
+              writing: council.MinutesWriting) -> tuple[list[tuple[str, str, str]], dict[str, int] | None]:
+    """The demo data; the council's minutes are written as `writing` says."""
     seed_reference_data()
     for award_type in db.session.scalars(select(AwardType).where(AwardType.code.in_(DEMO_PROCEDURES))):
         award_type.procedure = DEMO_PROCEDURES[award_type.code]
@@ -237,6 +285,6 @@ def load_demo(store: DocumentStore) -> tuple[list[tuple[str, str, str]], dict[st
     logins = ensure_demo_users()
     campaign = ensure_demo_campaign()
     has_dossiers = db.session.scalar(select(Dossier.id).where(Dossier.campaign_id == campaign.id).limit(1))
-    counts = None if has_dossiers else build_demo_dossiers(campaign, store)
+    counts = None if has_dossiers else build_demo_dossiers(campaign, store, writing)
     return logins, counts
 

@@ -445,7 +445,8 @@ class Document(db.Model):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     filename: Mapped[str] = mapped_column(String(255))
-    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    # Shared by the documents of one file: the council's minutes are stored once for every dossier of the agenda.
+    storage_name: Mapped[str] = mapped_column(String(64), index=True)
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

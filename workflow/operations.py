@@ -16,7 +16,7 @@ from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import notices
-from workflow.documents import DocumentStore
+from workflow.documents import DocumentStore, StoredFile
 from workflow.dossier_fields import clean_details
 from workflow.errors import (
     AlreadyVoted, Forbidden, GuardFailed, InvalidTransition, NotFound, RuleFailure, StaleVersion, ValidationFailed,
@@ -35,7 +35,7 @@ from workflow.models import (
     User, VoteRecord, db, nominee_name_columns, utcnow,
 )
 from workflow.rules import (
-    DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, inactive_unit,
+    COUNCIL_MINUTES, DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, inactive_unit,
     tally, tally_fixed,
 )
 from workflow.text import display_name, name_key
@@ -305,9 +305,23 @@ def get_document(dossier: Dossier, document_id: int) -> Document:
     raise NotFound(Msg(N_("No such document.")))
 
 
+def attach_generated(actor: User, dossier: Dossier, kind: str, files: list[StoredFile], details: dict) -> None:
+    """Attach files the application made (the council's minutes), stored once for many dossiers: a document and,
+    as for an upload, a history row for each, whatever the dossier's state."""
+    for stored in files:
+        db.session.add(Document(dossier=dossier, kind=kind, filename=stored.filename,
+                                storage_name=stored.storage_name, content_type=stored.content_type,
+                                size=stored.size, sha256=stored.sha256))
+        write_change(actor, dossier, "add_document", dossier.state, {},
+                     {"kind": kind, "filename": stored.filename, "sha256": stored.sha256, **details})
+
+
 def remove_document(actor: User, dossier: Dossier, document_id: int, store: DocumentStore) -> None:
-    get_document(dossier, document_id)
+    requested = get_document(dossier, document_id)
     require_may_change_dossier(actor, dossier)
+    if requested.kind == COUNCIL_MINUTES:
+        raise Forbidden(Msg(N_("The minutes of the council session are part of the dossier's record: "
+                               "they cannot be removed.")))
     _wait_for_latest(dossier)
     document = get_document(dossier, document_id)  # a concurrent request may have removed it meanwhile
     _require_editable(dossier)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from workflow import operations
 from workflow.batch import fire_all
 from workflow.documents import DocumentStore
-from workflow.errors import NotFound, ValidationFailed
+from workflow.errors import InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import MAX_ID, Campaign, Dossier, PacketDocument, Unit, User, db
 from workflow.permissions import (
@@ -176,6 +176,7 @@ def add_packet_document(actor: User, packet: Packet, kind: str, filename: str, d
     if len(packet_documents(packet)) >= store.max_per_dossier:
         raise ValidationFailed(details=[{"field": "file", "message": Msg(
             N_("A unit packet holds at most %(limit)d documents."), {"limit": store.max_per_dossier})}])
+    covered = _covered_dossiers(packet)
     stored = store.save(db.session, filename, data)
     document = PacketDocument(unit_id=packet.unit.id, campaign_id=packet.campaign.id, kind=kind,
                               filename=stored.filename, storage_name=stored.storage_name,
@@ -183,7 +184,62 @@ def add_packet_document(actor: User, packet: Packet, kind: str, filename: str, d
                               uploaded_by_id=actor.id)
     db.session.add(document)
     db.session.flush()
+    _record_on_dossiers(actor, covered, "add_packet_document", document)
     return document
+
+
+def remove_packet_document(actor: User, packet: Packet, document_id: int, store: DocumentStore) -> None:
+    """Remove a shared document while the packet's dossiers are editable: once one of them is submitted, the document
+    stands in its checklist (dossiers withdrawn or refused do not count)."""
+    get_packet_document(packet, document_id)
+    require_may_change_packet(actor, packet.unit)
+    # A concurrent removal waits here and finds the document gone; a submission waits for the dossiers' rows.
+    document = db.session.scalar(select(PacketDocument).where(PacketDocument.id == document_id).with_for_update()
+                                 .execution_options(populate_existing=True))
+    if document is None:
+        raise NotFound(Msg(N_("No such document.")))
+    covered = _covered_dossiers(packet)
+    submitted = _submitted(covered)
+    if submitted:
+        raise InvalidTransition(
+            Msg(N_("The packet's documents can be removed only while its dossiers are drafts or returned.")),
+            details=[{"dossier": d.id, "rule": "invalid_transition", "message": Msg(
+                N_("“%(name)s” is “%(state)s”."), {"name": d.nominee_name, "state": Msg(
+                    operations.procedure_of(d).state_label(d.state))})} for d in submitted])
+    db.session.delete(document)
+    db.session.flush()
+    store.discard_after_commit(db.session, document.storage_name)
+    _record_on_dossiers(actor, covered, "remove_packet_document", document)
+
+
+def documents_removable(packet: Packet) -> bool:
+    """Whether the packet's documents may be removed: none of its dossiers is submitted yet."""
+    return not _submitted(db.session.scalars(select(Dossier).where(
+        Dossier.unit_id == packet.unit.id, Dossier.campaign_id == packet.campaign.id)))
+
+
+def _submitted(dossiers) -> list[Dossier]:
+    """The dossiers neither editable nor ended (withdrawn, refused), whose checklists count the packet's documents."""
+    return [d for d in dossiers if d.state not in operations.procedure_of(d).editable_states
+            and d.state not in operations.procedure_of(d).dead_states]
+
+
+def _covered_dossiers(packet: Packet) -> list[Dossier]:
+    """Every dossier of the unit in the campaign, whoever sees it, locked and read afresh: a change to the packet
+    changes each of their checklists."""
+    return list(db.session.scalars(
+        select(Dossier).where(Dossier.unit_id == packet.unit.id, Dossier.campaign_id == packet.campaign.id)
+        .order_by(Dossier.id).with_for_update(of=Dossier).execution_options(populate_existing=True)))
+
+
+def _record_on_dossiers(actor: User, dossiers: list[Dossier], event: str, document: PacketDocument) -> None:
+    """A history row on each editable dossier (the others' checklists were judged at their submission), naming the
+    packet document, so that a dossier's history shows where its documents came from."""
+    details = {"packet_document": document.id, "kind": document.kind, "filename": document.filename,
+               "sha256": document.sha256}
+    for dossier in dossiers:
+        if dossier.state in operations.procedure_of(dossier).editable_states:
+            operations.write_change(actor, dossier, event, dossier.state, {}, details)
 
 
 def submit_packet(actor: User, packet: Packet) -> list[Dossier]:

@@ -34,6 +34,11 @@ DOCUMENT_KINDS = {
 }
 # The kinds a unit uploads once per campaign, in its packet, for all its dossiers (DOMAIN.md, "Unit packet").
 PACKET_KINDS = ("to_trinh", "bien_ban", "danh_sach")
+# The minutes of the council's session, attached to each dossier of the agenda when the session closes: nobody
+# uploads or removes them, and no award type requires them.
+COUNCIL_MINUTES = "bien_ban_hoi_dong"
+# Every kind a dossier's document may be, with its label.
+DOCUMENT_LABELS = {**DOCUMENT_KINDS, COUNCIL_MINUTES: N_("Minutes of the council session")}
 
 
 def conflict_of_interest_flagged() -> bool:
@@ -467,9 +472,13 @@ def session_counts(dossier_ids: list[int], present_ids: list[int]) -> dict[int, 
 _items, _sessions = CouncilSessionItem.__table__, CouncilSession.__table__
 # Built once: every vote asks the first (1,800 times for a session of 200 dossiers and 9 members), every approval
 # the second.
-TALLY_FIXED = select(_items.c.id).select_from(_items.join(_sessions, _sessions.c.id == _items.c.session_id)).where(
-    _items.c.dossier_id == bindparam("dossier_id"), _items.c.dossier_version == bindparam("version"),
-    _sessions.c.status == CouncilSessionStatus.CLOSED.value).limit(1)
+# Against the dossier's version as stored, not as loaded: a vote that waited for a closing (which attaches the minutes,
+# a change to the dossier) reads the version the closing left.
+TALLY_FIXED = (select(_items.c.id)
+               .select_from(_items.join(_sessions, _sessions.c.id == _items.c.session_id)
+                            .join(_dossiers, _dossiers.c.id == _items.c.dossier_id))
+               .where(_items.c.dossier_id == bindparam("dossier_id"), _items.c.dossier_version == _dossiers.c.version,
+                      _sessions.c.status == CouncilSessionStatus.CLOSED.value).limit(1))
 FIXED_COUNTS = (select(_items.c.eligible, _items.c.agree, _items.c.disagree, _items.c.abstain)
                 .select_from(_items.join(_sessions, _sessions.c.id == _items.c.session_id))
                 .where(_items.c.dossier_id == bindparam("dossier_id"), _items.c.dossier_version == bindparam("version"),
@@ -479,7 +488,7 @@ FIXED_COUNTS = (select(_items.c.eligible, _items.c.agree, _items.c.disagree, _it
 
 def tally_fixed(dossier: Dossier) -> bool:
     """Whether a closed council session fixed the dossier's tally and the dossier has not moved since."""
-    return db.session.execute(TALLY_FIXED, {"dossier_id": dossier.id, "version": dossier.version}).first() is not None
+    return db.session.execute(TALLY_FIXED, {"dossier_id": dossier.id}).first() is not None
 
 
 def counted(dossier: Dossier, members: int, agree: int, disagree: int, abstain: int) -> Tally:

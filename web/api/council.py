@@ -3,7 +3,7 @@ passing dossiers; the minutes as DOCX or PDF."""
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.blueprints import ApiBlueprint
@@ -12,11 +12,12 @@ from web.api.schemas import (
     ApprovalOut, BallotSheetIn, BallotSheetOut, ClosureIn, CouncilSessionIn, CouncilSessionOut,
 )
 from web.errors import render
+from web.storage import document_store, minutes_writing
 from workflow import council
 from workflow.exports import FORMATS
 from workflow.exports.minutes import minutes_docx, minutes_pdf
 from workflow.i18n import VIETNAM
-from workflow.models import CouncilSession
+from workflow.models import CouncilSession, User
 from workflow.unit_of_work import commit
 
 blp = ApiBlueprint("council", __name__, url_prefix="/api/v1", description="Council sessions")
@@ -29,6 +30,14 @@ def minutes_file(minutes: council.Minutes, format_: str):
     make, content_type = MINUTES_FORMATS[format_]
     return _attachment(make(minutes, gettext, current_app.config["HONOURS_LIST_PLACE"], language=_language()),
                        content_type, f"bien-ban-hop-hoi-dong-{minutes.session_id}.{format_}")
+
+
+def close_session(actor: User, session: CouncilSession, present: list[int]) -> CouncilSession:
+    """Close the session: the minutes it attaches to its dossiers are in the organisation's language, whoever
+    closes it."""
+    writing = minutes_writing()
+    with force_locale(writing.language):
+        return council.close_council_session(actor, session, present, document_store(), writing)
 
 
 def session_json(session: CouncilSession) -> dict:
@@ -87,9 +96,9 @@ def post_ballot_sheet(data, session_id):
 @blp.arguments(ClosureIn)
 @blp.response(200, CouncilSessionOut)
 def post_closure(data, session_id):
-    """Close the session (office): the members present, the tallies fixed."""
-    session = council.close_council_session(current_user(), council.get_council_session(current_user(), session_id),
-                                            data["present"])
+    """Close the session (office): the members present, the tallies fixed, the minutes (DOCX and PDF) attached to
+    each dossier of the agenda as documents of kind `bien_ban_hoi_dong`."""
+    session = close_session(current_user(), council.get_council_session(current_user(), session_id), data["present"])
     body = session_json(session)
     commit()
     return body

@@ -79,6 +79,18 @@ def download_packet_document(campaign, unit, document_id):
     return send_document(packets.get_packet_document(_packet(campaign, unit), document_id))
 
 
+@blp.route(f"{PACKET}/documents/<int:document_id>", methods=["DELETE"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(204)
+def delete_packet_document(campaign, unit, document_id):
+    """Remove a shared document (a submitter of the unit) while the packet's dossiers are drafts or returned: once
+    one is submitted, 409 `invalid_transition` names it. The dossiers' checklists no longer count the document."""
+    packets.remove_packet_document(current_user(), _packet(campaign, unit), document_id, document_store())
+    commit()
+    return None
+
+
 @blp.route(f"{PACKET}/submission", methods=["POST"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)

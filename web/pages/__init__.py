@@ -17,7 +17,7 @@ from workflow.nominees import COLLECTIVE_KINDS
 from workflow.permissions import can_see_nominee, holds, require, requires_for
 
 from workflow.procedure import Procedure, Step, catalogue
-from workflow.rules import DOCUMENT_KINDS
+from workflow.rules import DOCUMENT_LABELS
 
 UNIT_KIND_LABELS = {
     "city": N_("City union"), "department": N_("Department"), "district": N_("District union"),
@@ -137,7 +137,7 @@ def init_pages(app: Flask) -> None:
         state_label=state_label, event_label=event_label, step_label=step_label, history_label=history_label,
         outcome_label=outcome_label,
         state_tone=state_tone, waits_for_unit=waits_for_unit, resubmit_by=resubmit_by,
-        role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_KINDS),
+        role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_LABELS),
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg,
         workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can, dossier_details=dossier_details,
         collective_kind_label=_label(COLLECTIVE_KINDS), sees_nominee=lambda entry: can_see_nominee(current_user, entry),

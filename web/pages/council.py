@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from web.api.council import minutes_file
+from web.api.council import close_session, minutes_file
 from web.pages import gate
 from web.pages.forms import ActionForm, CouncilSessionForm
 from web.pages.views import form_view
@@ -77,7 +77,7 @@ def ballots(session_id: int):
 @login_required
 def closure(session_id: int):
     present = _ids("present")
-    return _session_page(session_id, ActionForm(), lambda s: council.close_council_session(current_user, s, present),
+    return _session_page(session_id, ActionForm(), lambda s: close_session(current_user, s, present),
                          _("The session is closed: the tallies are fixed and the minutes are ready."))
 
 

@@ -25,7 +25,7 @@ from workflow.permissions import (
     holds, may_change_dossier, may_vote, require_may_change_dossier, sees_own_unit_only, takes,
 )
 from workflow.rules import (
-    DOCUMENT_KINDS, from_packet, has_voted, latest_window, missing_documents, tally, tally_fixed,
+    COUNCIL_MINUTES, DOCUMENT_KINDS, from_packet, has_voted, latest_window, missing_documents, tally, tally_fixed,
 )
 
 bp = Blueprint("dossier_pages", __name__, url_prefix="/dossiers")
@@ -264,7 +264,8 @@ def view(dossier_id: int):
         opinions=opinions(dossier, procedure.steps),
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), from_packet=from_packet(dossier), upload_form=upload_form,
-        action_form=ActionForm(), can_edit=can_edit, tally=vote_tally if vote_tally and vote_tally.cast else None,
+        action_form=ActionForm(), can_edit=can_edit, council_minutes=COUNCIL_MINUTES,
+        tally=vote_tally if vote_tally and vote_tally.cast else None,
         council_sessions=(council.sessions_of(dossier)
                           if show_tally and holds(current_user, "see_council_sessions") else []),
         vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))

@@ -10,7 +10,7 @@ from web.pages.forms import ActionForm, UploadForm
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document
 from workflow import operations, packets
-from workflow.errors import WorkflowError
+from workflow.errors import Forbidden, NotFound, WorkflowError
 from workflow.permissions import holds
 from workflow.rules import DOCUMENT_KINDS, PACKET_KINDS
 from workflow.unit_of_work import commit
@@ -40,6 +40,7 @@ def _context(packet: packets.Packet) -> dict:
             returns[entry.dossier.id] = (procedure, step)
     return {"packet": packet, "entries": entries, "documents": packets.packet_documents(packet),
             "upload_form": _upload_form() if changes and not closed else None, "closed_to_documents": closed,
+            "changes": changes, "may_remove": changes and packets.documents_removable(packet),
             "may_submit": changes and any(packets.submission_of(e.dossier) is not None for e in entries),
             "may_accept": holds(current_user, "see_packets") and any(e.waiting for e in entries),
             "returns": returns, "action_form": ActionForm()}
@@ -81,6 +82,21 @@ def upload(campaign: str, unit: str):
 @login_required
 def download(campaign: str, unit: str, document_id: int):
     return send_document(packets.get_packet_document(packets.get_packet(current_user, campaign, unit), document_id))
+
+
+@bp.route("/<campaign>/<unit>/documents/<int:document_id>/delete", methods=["POST"])
+@login_required
+def remove(campaign: str, unit: str, document_id: int):
+    packet = packets.get_packet(current_user, campaign, unit)
+    try:
+        packets.remove_packet_document(current_user, packet, document_id, document_store())
+        commit()
+        flash(_("The document is removed."), "success")
+    except (NotFound, Forbidden):
+        raise
+    except WorkflowError as error:
+        show_refusal(error)
+    return redirect(_page(packet) + "#documents")
 
 
 @bp.route("/<campaign>/<unit>/submission", methods=["POST"])
