@@ -25,7 +25,10 @@ from workflow.procedure import REFERENCE_CODE, catalogue
 ORDER = 9
 SIGNED = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
           b"trailer<</Root 1 0 R>>\n%%EOF\n")
-STEP = catalogue().current(REFERENCE_CODE).batch_step("decision", "approved")
+REFERENCE = catalogue().current(REFERENCE_CODE)
+# The decision's step for a city-level award: from the decided state that waits for no higher authority.
+STEP = next(step for step in REFERENCE.steps
+            if step.batch == "decision" and step.source not in REFERENCE.pending_states)
 VERSION = 6  # as far along as an approved dossier of the reference procedure
 
 
@@ -57,7 +60,7 @@ def raw_decision(conn, cast, issuer: int, ids: list[int], store: DocumentStore) 
     with conn.transaction(), conn.cursor() as cursor:
         decision = cursor.execute(
             "INSERT INTO decisions (number, decided_on, signer_name, signer_title, issuer_id, status, drafted_by_id, "
-            "drafted_at) VALUES (%s, %s, %s, %s, %s, 'draft', %s, %s) RETURNING id",
+            "drafted_at) VALUES (%s, %s, %s, %s, %s, 'prepared', %s, %s) RETURNING id",
             (number, day, "Nguyễn Thị Tuyết", "TM. BAN THƯỜNG VỤ – CHỦ TỊCH", issuer, cast.office, now)).fetchone()[0]
         cursor.executemany("INSERT INTO decision_items (decision_id, dossier_id) VALUES (%s, %s)",
                            [(decision, d) for d in ids])

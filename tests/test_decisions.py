@@ -53,7 +53,7 @@ def test_the_office_drafts_a_decision_from_the_dossiers_waiting_for_one(factory,
     response = office.post("/api/v1/decisions", json=draft_body([first, second]))
     assert response.status_code == 201, response.json
     decision = response.json
-    assert (decision["status"], decision["issuer_name"], decision["signed_pdf"]) == ("draft", OWN, None)
+    assert (decision["status"], decision["issuer_name"], decision["signed_pdf"]) == ("prepared", OWN, None)
     assert [item["dossier"] for item in decision["items"]] == [first.id, second.id]
     assert office.get("/api/v1/decisions/candidates").json == []  # on a draft: not offered for another
     assert [d["number"] for d in office.get("/api/v1/decisions").json] == ["125/QĐ-HPN"]
@@ -149,7 +149,7 @@ def test_recording_confers_none_when_one_dossier_is_refused(factory, office):
     assert [(d["dossier"], d["rule"]) for d in response.json["error"]["details"]] == [(changed.id, "city_level_type")]
     assert "Lê Thị Ánh" in response.json["error"]["details"][0]["message"]
     assert states(fine, changed) == ["approved", "approved"]
-    assert office.get(f"/api/v1/decisions/{decision_id}").json["status"] == "draft"
+    assert office.get(f"/api/v1/decisions/{decision_id}").json["status"] == "prepared"
     assert db.session.scalar(select(func.count()).select_from(HistoryEntry).where(HistoryEntry.event == "confer")) == 0
 
 

@@ -24,7 +24,7 @@ from workflow.models import (
     User, VoteRecord, db, utcnow,
 )
 from workflow.notices import new_notice
-from workflow.permissions import holders, require, require_may_vote, takes, visible_dossiers
+from workflow.permissions import holders, members_of, require, require_may_vote, takes, visible_dossiers
 from workflow.procedure import VOTE_RULES, Step, catalogue
 from workflow.rules import COUNCIL_MINUTES, RULES, StepContext, counted, has_conflict, session_counts
 
@@ -307,7 +307,7 @@ class Minutes:
 def session_minutes(session: CouncilSession) -> Minutes:
     if session.is_open:
         raise VotingClosed(Msg(N_("The minutes are made when the session closes.")))
-    chair = db.session.scalar(select(User).where(User.role == "chair", User.active.is_(True)).order_by(User.id))
+    chair = db.session.scalar(select(User).where(members_of("chair"), User.active.is_(True)).order_by(User.id))
     return Minutes(
         session_id=session.id, held_on=session.held_on, place=session.place,
         present=[a.user.display_name for a in session.attendance if a.present],

@@ -41,7 +41,7 @@ def _waiting_states() -> list[str]:
 
 def _on_draft():
     return (select(DecisionItem.dossier_id).join(Decision)
-            .where(Decision.status == DecisionStatus.DRAFT))
+            .where(Decision.status == DecisionStatus.PREPARED))
 
 
 def waiting_dossiers(actor: User, award_type_code: str | None = None, unit_code: str | None = None) -> list[Dossier]:
@@ -101,7 +101,7 @@ def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
         raise ValidationFailed(details=errors)
     listed, _loaded = {}, _load(ids)
     on_draft = dict(db.session.execute(select(DecisionItem.dossier_id, Decision.number).join(Decision).where(
-        Decision.status == DecisionStatus.DRAFT, DecisionItem.dossier_id.in_(ids))).all())
+        Decision.status == DecisionStatus.PREPARED, DecisionItem.dossier_id.in_(ids))).all())
     refusals = []
     for dossier_id in ids:
         try:

@@ -64,7 +64,7 @@ def ensure_demo_campaign() -> Campaign:
         campaign = Campaign(code=code, name=f"Tổng kết công tác Hội năm {year} (trình diễn)", year=year,
                             event_title=f"Hội nghị tổng kết công tác Hội năm {year}, "
                                         f"phát động phong trào thi đua năm {year + 1}",
-                            signer_name=next(name for _, role, _, name in DEMO_USERS if role == "chair"),
+                            signer_name={username: name for username, *_, name in DEMO_USERS}["chutich"],
                             submission_deadline=today() + dt.timedelta(days=30),
                             ceremony_date=today() + dt.timedelta(days=45), ceremony_time="08:00",
                             ceremony_place=VENUE_2024)

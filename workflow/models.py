@@ -39,7 +39,7 @@ class CouncilSessionStatus(StrEnum):
 
 
 class DecisionStatus(StrEnum):
-    DRAFT = "draft"
+    PREPARED = "prepared"
     RECORDED = "recorded"
 
 
@@ -667,7 +667,7 @@ class Decision(db.Model):
     signer_name: Mapped[str] = mapped_column(String(255))
     signer_title: Mapped[str] = mapped_column(String(255))
     issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"))
-    status: Mapped[DecisionStatus] = status_column(DecisionStatus, DecisionStatus.DRAFT)
+    status: Mapped[DecisionStatus] = status_column(DecisionStatus, DecisionStatus.PREPARED)
     drafted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     drafted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -685,7 +685,7 @@ class Decision(db.Model):
 
     @property
     def is_draft(self) -> bool:
-        return self.status == DecisionStatus.DRAFT
+        return self.status == DecisionStatus.PREPARED
 
 
 class DecisionItem(db.Model):

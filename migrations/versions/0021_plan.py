@@ -40,6 +40,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("campaigns") as batch:
-        for column in reversed(COLUMNS):
-            batch.drop_column(column.name)
+    # Column by column, not in a batch: SQLite would rebuild the table, which other tables' keys refer to.
+    for column in reversed(COLUMNS):
+        op.drop_column("campaigns", column.name)

@@ -639,7 +639,7 @@ class AwardDecisionOut(Schema):
     signer_title = fields.String(required=True)
     issuer = fields.String(required=True)
     issuer_name = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(["draft", "recorded"]))
+    status = fields.String(required=True, validate=validate.OneOf(["prepared", "recorded"]))
     signed_pdf = fields.String(allow_none=True, metadata={"description": "where to download the signed copy, once "
                                                                          "uploaded"})
     recorded_at = fields.DateTime(allow_none=True)

@@ -22,7 +22,7 @@ from workflow.text import printable
 
 FONT_NAME = "Times New Roman"
 NUMBER = N_("No.: %(number)s")
-DRAFT = N_("DRAFT")
+UNSIGNED = N_("DRAFT")
 TITLE = N_("DECISION")
 SUBJECT = N_("On commendation in the campaign “%(campaign)s”")
 GROUND = N_("Pursuant to %(basis)s;")
@@ -48,7 +48,7 @@ class DecisionTexts:
     country: str
     motto: str
     place_date: str
-    draft: str | None
+    unsigned: str | None
     title: str
     subject: str
     authority: str
@@ -86,7 +86,7 @@ def decision_texts(decision: Decision, gettext: Gettext) -> DecisionTexts:
         country=gettext(COUNTRY), motto=gettext(MOTTO),
         place_date=Msg(PLACE_DATE, {"place": DEFAULT_PLACE, "day": f"{day.day:02d}", "month": f"{day.month:02d}",
                                     "year": str(day.year)}).render(gettext),
-        draft=gettext(DRAFT) if decision.is_draft else None, title=gettext(TITLE),
+        unsigned=gettext(UNSIGNED) if decision.is_draft else None, title=gettext(TITLE),
         subject=Msg(SUBJECT, {"campaign": printable(", ".join(campaigns))}).render(gettext), authority=issuer.upper(),
         grounds=[Msg(GROUND, {"basis": printable(basis)}).render(gettext) for basis in bases] + [gettext(PROPOSAL)],
         decides=gettext(DECIDES),
@@ -128,8 +128,8 @@ def decision_docx(decision: Decision, gettext: Gettext, language: str = "vi") ->
     _write(heading.cell(0, 1).paragraphs[0], texts.country, bold=True, size=12)
     _write(heading.cell(1, 1).paragraphs[0], texts.motto, bold=True, underline=True)
     _write(heading.cell(2, 1).paragraphs[0], texts.place_date, italic=True)
-    if texts.draft:
-        _write(doc.add_paragraph(), texts.draft, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    if texts.unsigned:
+        _write(doc.add_paragraph(), texts.unsigned, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     doc.add_paragraph()
     _write(doc.add_paragraph(), texts.title, bold=True, size=14)
     _write(doc.add_paragraph(), texts.subject, bold=True)
