@@ -56,7 +56,9 @@ def test_the_office_drafts_uploads_and_records_a_decision(browser, factory):
     # What is given and who gives it: the award type's settings (the organisation's own choice marked) and the
     # dashboard's counts by form and issuer.
     page.goto("/settings/award-types/uy_thac_nhcsxh")
-    assert "do tổ chức tự chọn" in page.inner_text("main")
+    for field in ("award_form_code", "issuer_code"):
+        assert "kế hoạch không nêu" in page.inner_text(f"#{field}-own")
+        assert f"{field}-own" in page.get_attribute(f"#{field}", "aria-describedby")
     assert page.evaluate(UNLABELLED) == []
     browser.shot(page, "award-type-form-and-issuer")
     page.goto("/dashboard?campaign=test-campaign")
