@@ -82,7 +82,14 @@ DISCLOSURE_RULE = "disclosure_window"
 #   council_session    the chair approves a closed council session's passing dossiers: a step with a vote rule
 #   disclosure         the office makes a set of dossiers public: a step with the effect open_disclosure
 #   decision           a recorded award decision confers the dossiers it lists: a step with the effect record_decision
-BATCHES = ("unit_packet", "packet_acceptance", "packet_return", "council_session", "disclosure", "decision")
+#   forwarding         the office sends dossiers to a higher authority with its letter: to a state that a decision
+#                      step and a forwarding_refusal step leave (where the authority's answer is recorded)
+#   forwarding_refusal the authority's answer declines a forwarded dossier: from where a forwarding step leads, with
+#                      the answer as its required input `comment`
+BATCHES = ("unit_packet", "packet_acceptance", "packet_return", "council_session", "disclosure", "decision",
+           "forwarding", "forwarding_refusal")
+# The batches a higher authority's answer takes on a forwarded dossier.
+ANSWERS = ("decision", "forwarding_refusal")
 # Who may be told of a step (workflow/notices.py).
 AUDIENCES = ("office", "appraisers", "council", "submitters")
 # What a state may say of itself besides its labels (all false unless given):
@@ -751,6 +758,8 @@ def _check_batches(check: _Checker, initial: str, states: dict, steps: list[Step
     """Each batch action takes one step from a state at most, and the step is one it can take (BATCHES)."""
     seen: dict[tuple[str, str], int] = {}
     packet_states = {step.dest for step in steps if step.batch == "unit_packet"}
+    forwarded_states = {step.dest for step in steps if step.batch == "forwarding"}
+    answered = {(step.batch, step.source) for step in steps if step.batch in ANSWERS}
     for step, line in zip(steps, lines, strict=True):
         if step.batch is None:
             continue
@@ -776,6 +785,16 @@ def _check_batches(check: _Checker, initial: str, states: dict, steps: list[Step
         elif step.batch == "decision" and step.effect("record_decision") is None:
             check.fault(line, "batch 'decision' confers by a recorded decision: the step needs the effect "
                               "'record_decision'")
+        elif step.batch == "forwarding" and not {(batch, step.dest) for batch in ANSWERS} <= answered:
+            check.fault(line, f"batch 'forwarding' leads where the answer is recorded: a 'decision' step and a "
+                              f"'forwarding_refusal' step must leave '{step.dest}'")
+        elif step.batch == "forwarding_refusal" and step.source not in forwarded_states:
+            check.fault(line, f"batch 'forwarding_refusal' starts where a 'forwarding' step leads, not at "
+                              f"'{step.source}'")
+        elif step.batch == "forwarding_refusal" and not any(
+                item.name == "comment" and item.required for item in step.inputs):
+            check.fault(line, "batch 'forwarding_refusal' records the answer: the step needs the required input "
+                              "'comment'")
 
 
 def _parse_parties(check: _Checker, node: _Node, scope: str, line: int) -> tuple[str, ...]:

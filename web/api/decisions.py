@@ -18,7 +18,7 @@ from workflow.documents import PDF
 from workflow.exports import FORMATS
 from workflow.exports.decision import decision_docx, decision_pdf
 from workflow.i18n import VIETNAM
-from workflow.models import Decision
+from workflow.models import Decision, Dossier
 from workflow.unit_of_work import commit
 
 blp = ApiBlueprint("decisions", __name__, url_prefix="/api/v1", description="Award decisions")
@@ -50,6 +50,11 @@ def decision_json(decision: Decision) -> dict:
     }
 
 
+def list_candidates_json(dossiers: list[Dossier]) -> list[dict]:
+    return [{"id": d.id, "nominee_name": d.nominee_name, "award_type": d.award_type.code, "unit": d.unit.code,
+             "state": d.state, "issuer": d.award_type.issuer.code} for d in dossiers]
+
+
 def _decision(decision_id: int) -> Decision:
     return decisions.get_decision(current_user(), decision_id)
 
@@ -71,9 +76,7 @@ def list_decisions():
 def list_candidates(query):
     """The dossiers a new decision may list: waiting for a decision and on no other draft (office); of one award type
     and one unit if given."""
-    return [{"id": d.id, "nominee_name": d.nominee_name, "award_type": d.award_type.code, "unit": d.unit.code,
-             "state": d.state, "issuer": d.award_type.issuer.code}
-            for d in decisions.waiting_dossiers(current_user(), query["award_type"], query["unit"])]
+    return list_candidates_json(decisions.waiting_dossiers(current_user(), query["award_type"], query["unit"]))
 
 
 @blp.route("/decisions", methods=["POST"])

@@ -6,15 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from docx.enum.text import WD_BREAK
 from weasyprint import HTML
 
 from workflow.exports.common import COUNTRY, MOTTO, PLACE_DATE, ROMAN, Gettext
 from workflow.exports.pdf import TEMPLATES
-from workflow.exports.word import CENTRE, JUSTIFY, LEFT, grid_table, new_document, saved, write
+from workflow.exports.word import (
+    JUSTIFY, LEFT, attached_list, closing_block, letter_heading, new_document, saved, write,
+)
 from workflow.honours import DEFAULT_PLACE, given_name, sort_key
 from workflow.i18n import N_, Msg, vndate
-from workflow.models import Decision
+from workflow.models import Decision, Dossier
 from workflow.text import printable
 
 NUMBER = N_("No.: %(number)s")
@@ -62,16 +63,24 @@ class DecisionTexts:
     groups: list[tuple[str, list[tuple[str, ...]]]]
 
 
-def decision_texts(decision: Decision, gettext: Gettext) -> DecisionTexts:
-    dossiers = [item.dossier for item in decision.items]
-    dossiers.sort(key=lambda d: (d.award_type.rank, d.award_type.id, d.unit.sort_order, d.unit.id,
-                                 sort_key(given_name(d.nominee_name, d.nominee_kind)), sort_key(d.nominee_name), d.id))
+def award_groups(dossiers: list[Dossier]) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """The dossiers of a letter's attached list, as the honours list orders them: per award type (its heading
+    numbered I, II, ...), the rows numbered within it (No., name, position and workplace, nominating unit)."""
+    dossiers = sorted(dossiers, key=lambda d: (
+        d.award_type.rank, d.award_type.id, d.unit.sort_order, d.unit.id,
+        sort_key(given_name(d.nominee_name, d.nominee_kind)), sort_key(d.nominee_name), d.id))
     groups: dict[int, tuple[str, list]] = {}
     for dossier in dossiers:
         heading, rows = groups.setdefault(dossier.award_type_id, (dossier.award_type.name, []))
         position = ", ".join(part for part in (dossier.nominee_position, dossier.nominee_workplace) if part)
         rows.append((str(len(rows) + 1), printable(dossier.nominee_name), printable(position),
                      printable(dossier.unit.name)))
+    return [(f"{ROMAN[index] if index < len(ROMAN) else index + 1}. {printable(heading)}", rows)
+            for index, (heading, rows) in enumerate(groups.values())]
+
+
+def decision_texts(decision: Decision, gettext: Gettext) -> DecisionTexts:
+    dossiers = [item.dossier for item in decision.items]
     campaigns = sorted({d.campaign.name for d in dossiers})
     forms = sorted({d.award_type.award_form.name for d in dossiers}, key=sort_key)
     bases = sorted({d.award_type.legal_basis.strip() for d in dossiers if d.award_type.legal_basis.strip()})
@@ -94,8 +103,7 @@ def decision_texts(decision: Decision, gettext: Gettext) -> DecisionTexts:
         attached=Msg(ATTACHED, {"number": printable(decision.number), "date": vndate(day),
                                 "issuer": issuer}).render(gettext),
         columns=tuple(gettext(column) for column in COLUMNS),
-        groups=[(f"{ROMAN[index] if index < len(ROMAN) else index + 1}. {printable(heading)}", rows)
-                for index, (heading, rows) in enumerate(groups.values())])
+        groups=award_groups(dossiers))
 
 
 def _made_at(decision: Decision) -> dt.datetime:
@@ -105,12 +113,9 @@ def _made_at(decision: Decision) -> dt.datetime:
 def decision_docx(decision: Decision, gettext: Gettext, language: str = "vi") -> bytes:
     texts = decision_texts(decision, gettext)
     doc = new_document(210, 297, top=20, right=15, bottom=20, left=30)
-    heading = doc.add_table(rows=3, cols=2)
-    write(heading.cell(0, 0).paragraphs[0], texts.issuer, bold=True, size=12)
-    write(heading.cell(1, 0).paragraphs[0], texts.number, size=13)
-    write(heading.cell(0, 1).paragraphs[0], texts.country, bold=True, size=12)
-    write(heading.cell(1, 1).paragraphs[0], texts.motto, bold=True, underline=True)
-    write(heading.cell(2, 1).paragraphs[0], texts.place_date, italic=True)
+    letter_heading(doc, [(texts.issuer, {"bold": True, "size": 12}), (texts.number, {})],
+                   [(texts.country, {"bold": True, "size": 12}), (texts.motto, {"bold": True, "underline": True}),
+                    (texts.place_date, {"italic": True})])
     if texts.unsigned:
         write(doc.add_paragraph(), texts.unsigned, bold=True, italic=True, align=LEFT)
     doc.add_paragraph()
@@ -123,32 +128,9 @@ def decision_docx(decision: Decision, gettext: Gettext, language: str = "vi") ->
     for line in texts.articles:
         write(doc.add_paragraph(), line, align=JUSTIFY)
     doc.add_paragraph()
-    closing = doc.add_table(rows=1, cols=2)
-    recipients = closing.cell(0, 0).paragraphs[0]
-    write(recipients, texts.recipients, bold=True, italic=True, size=12, align=LEFT)
-    for line in texts.recipient_lines:
-        write(closing.cell(0, 0).add_paragraph(), line, size=11, align=LEFT)
-    signature = closing.cell(0, 1)
-    write(signature.paragraphs[0], texts.signer_title[0] if texts.signer_title else "", bold=True)
-    for line in texts.signer_title[1:]:
-        write(signature.add_paragraph(), line, bold=True)
-    for _ in range(3):
-        signature.add_paragraph()
-    write(signature.add_paragraph(), texts.signer_name, bold=True)
+    closing_block(doc, texts.recipients, texts.recipient_lines, texts.signer_title, texts.signer_name)
 
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    write(doc.add_paragraph(), texts.list_title, bold=True, size=14)
-    write(doc.add_paragraph(), texts.attached, italic=True)
-    doc.add_paragraph()
-    table = grid_table(doc, texts.columns, WIDTHS_MM, size=12)
-    for heading_text, rows in texts.groups:
-        cells = table.add_row().cells
-        write(cells[0].merge(cells[-1]).paragraphs[0], heading_text, bold=True, size=12,
-               align=LEFT)
-        for row in rows:
-            for column, (cell, value) in enumerate(zip(table.add_row().cells, row, strict=True)):
-                write(cell.paragraphs[0], value, size=12,
-                       align=CENTRE if column == 0 else LEFT)
+    attached_list(doc, texts.list_title, texts.attached, texts.columns, WIDTHS_MM, texts.groups)
     return saved(doc, f"{texts.title} {texts.number}", texts.issuer, language, _made_at(decision))
 
 

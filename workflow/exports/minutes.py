@@ -11,7 +11,7 @@ from weasyprint import HTML
 from workflow.council import Minutes
 from workflow.exports.common import COUNTRY, MOTTO, PLACE_DATE, Gettext
 from workflow.exports.pdf import TEMPLATES
-from workflow.exports.word import LEFT, grid_table, new_document, saved, write
+from workflow.exports.word import LEFT, grid_table, letter_heading, new_document, saved, write
 from workflow.honours import organisation_name
 from workflow.i18n import N_, Msg, vndate
 from workflow.text import printable
@@ -84,13 +84,10 @@ def _made_at(minutes: Minutes) -> dt.datetime:
 def minutes_docx(minutes: Minutes, gettext: Gettext, city: str, language: str = "vi") -> bytes:
     texts = minutes_texts(minutes, gettext, city)
     doc = new_document(297, 210, top=15, right=15, bottom=15, left=20)
-    heading = doc.add_table(rows=3, cols=2)
-    write(heading.cell(0, 0).paragraphs[0], texts.organisation, size=12)
-    write(heading.cell(1, 0).paragraphs[0], texts.body, bold=True, size=12)
-    write(heading.cell(2, 0).paragraphs[0], texts.number)
-    write(heading.cell(0, 1).paragraphs[0], texts.country, bold=True, size=12)
-    write(heading.cell(1, 1).paragraphs[0], texts.motto, bold=True)
-    write(heading.cell(2, 1).paragraphs[0], texts.place_date, italic=True)
+    letter_heading(doc, [(texts.organisation, {"size": 12}), (texts.body, {"bold": True, "size": 12}),
+                         (texts.number, {})],
+                   [(texts.country, {"bold": True, "size": 12}), (texts.motto, {"bold": True}),
+                    (texts.place_date, {"italic": True})])
     doc.add_paragraph()
     write(doc.add_paragraph(), texts.title, bold=True, size=14)
     for line in (texts.when_where, texts.present, texts.absent):
