@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.test_decisions import CENTRAL, states
 from tests.test_honours_amendments import docx_text
 from tests.test_honours_list import LIST_URL, all_items, office_api
-from workflow.models import Decision, Forwarding, HistoryEntry, db
+from workflow.models import Decision, Forwarding, HistoryEntry, Notice, db
 
 pytestmark = pytest.mark.postgres
 
@@ -138,7 +138,7 @@ def test_a_wrong_answer_changes_nothing(factory, body, fields):
     assert db.session.scalar(select(func.count()).select_from(Decision)) == 0
 
 
-def test_an_answer_after_the_list_is_final_makes_one_amendment_naming_the_issuer(factory):
+def test_an_answer_after_the_list_is_final_makes_one_amendment_and_invites_the_new_awardee(factory):
     office = office_api(factory)
     factory.dossier("conferred", name="Trần Thị Ưng")
     forwarding_id, (lan, anh) = forwarded(factory, office, "Đỗ Thị Lan", "Lê Thị Ánh")
@@ -151,6 +151,9 @@ def test_an_answer_after_the_list_is_final_makes_one_amendment_naming_the_issuer
         "Đỗ Thị Lan": "awarded", "Lê Thị Ánh": "refused"}
     rows = {item["nominee_name"]: item for item in all_items(honours)}
     assert rows["Đỗ Thị Lan"]["issuer"] == CENTRAL and "Lê Thị Ánh" not in rows
+    # The awardee of the late answer is invited, as those of the first version were; the one refused is not.
+    invited = db.session.scalars(select(Notice.dossier_id).where(Notice.kind == "invitation")).all()
+    assert lan.id in invited and anh.id not in invited
 
 
 @pytest.mark.parametrize("role", ["chair", "submitter", "appraiser", "council", "admin"])

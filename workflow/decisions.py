@@ -161,6 +161,13 @@ def get_decision(actor: User, decision_id: int) -> Decision:
     return decision
 
 
+def decision_of(dossier: Dossier) -> Decision | None:
+    """The recorded decision that conferred the dossier, if a decision record did."""
+    return db.session.scalar(select(Decision).join(DecisionItem).where(
+        DecisionItem.dossier_id == dossier.id, Decision.status == DecisionStatus.RECORDED)
+        .order_by(Decision.id.desc()).limit(1))
+
+
 def decisions(actor: User) -> list[Decision]:
     """Every decision, the latest first."""
     require(actor, "manage_decisions")

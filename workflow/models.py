@@ -759,6 +759,10 @@ class ForwardingItem(db.Model):
     forwarding: Mapped[Forwarding] = relationship(back_populates="items")
     dossier: Mapped[Dossier] = relationship(lazy="joined")
 
+    @property
+    def granted(self) -> bool:
+        return self.outcome == ForwardingOutcome.GRANTED
+
 
 class Holiday(db.Model):
     """A public holiday (or a day off in lieu) on which no working day is counted."""
