@@ -195,6 +195,19 @@ def attach_signed_copy(actor: User, decision: Decision, filename: str, data: byt
     return decision
 
 
+def cancel_decision(actor: User, decision: Decision, store: DocumentStore) -> None:
+    """Drop a draft decision (a mistaken one holds its dossiers back from any other draft): its dossiers are offered
+    again, its signed copy, if uploaded, goes once the removal commits. A recorded decision stays."""
+    require(actor, "manage_decisions")
+    db.session.execute(select(Decision.id).where(Decision.id == decision.id).with_for_update())
+    db.session.refresh(decision, ["status"])
+    _require_draft(decision)
+    if decision.signed_storage_name:
+        store.discard_after_commit(db.session, decision.signed_storage_name)
+    db.session.delete(decision)
+    db.session.flush()
+
+
 def with_signed_copy(decision: Decision) -> Decision:
     """The decision, if its signed copy is uploaded."""
     if not decision.signed_storage_name:

@@ -76,9 +76,21 @@ def test_decision_forwarding_late_answer_amendment_and_revocation(browser, facto
     office_user = factory.user_once("office", "van-phong")
     office = browser.login(office_user.username)
 
-    # 1. One decision confers the session's approved dossiers of the union's own award.
+    # 1. One decision confers the session's approved dossiers of the union's own award. A first draft missing one of
+    # them is cancelled, which offers its dossier again.
     office.goto(f"/decisions?award_type={OWN}")
     assert "Đỗ Thị Lan" not in office.inner_text("main")
+    office.fill("#number", "124/QĐ-HPN")
+    office.fill("#decided_on", today().strftime("%d/%m/%Y"))
+    office.fill("#signer_name", "Nguyễn Thị Tuyết")
+    office.fill("#signer_title", "TM. BAN THƯỜNG VỤ – CHỦ TỊCH")
+    office.check(f"#select-{an.id}")
+    go(office, "button[form=bulk-form]")
+    office.once("dialog", lambda dialog: dialog.accept())
+    go(office, "form[action$='/cancel'] button[type=submit]")
+    assert "Đã hủy dự thảo quyết định" in office.inner_text("main")
+    assert db.session.scalar(select(Decision).where(Decision.number == "124/QĐ-HPN")) is None
+    office.goto(f"/decisions?award_type={OWN}")
     office.fill("#number", "125/QĐ-HPN")
     office.fill("#decided_on", today().strftime("%d/%m/%Y"))
     office.fill("#signer_name", "Nguyễn Thị Tuyết")

@@ -102,6 +102,18 @@ def get_decision(decision_id):
     return decision_json(_decision(decision_id))
 
 
+@blp.route("/decisions/<int:decision_id>", methods=["DELETE"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(204)
+def delete_decision(decision_id):
+    """Cancel a draft decision (office): its dossiers are offered for another; a recorded one is 409
+    `invalid_transition`."""
+    decisions.cancel_decision(current_user(), _decision(decision_id), document_store())
+    commit()
+    return None
+
+
 @blp.route("/decisions/<int:decision_id>/draft.<any(docx, pdf):format_>", methods=["GET"])
 @token_required
 @blp.doc(security=BEARER_SECURITY)

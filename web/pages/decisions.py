@@ -81,6 +81,16 @@ def record(decision_id: int):
                           _("The decision is recorded: every dossier it lists is conferred."))
 
 
+@bp.route("/decisions/<int:decision_id>/cancel", methods=["POST"])
+@login_required
+def cancel(decision_id: int):
+    decision = decisions.get_decision(current_user, decision_id)
+    return form_view(ActionForm(), lambda: decisions.cancel_decision(current_user, decision, document_store()),
+                     _("The draft decision is cancelled: its dossiers are offered again."),
+                     url_for("decision_pages.index"), "pages/decision.html", decision=decision,
+                     upload_form=SignedDecisionForm(formdata=None), action_form=ActionForm(formdata=None))
+
+
 @bp.route("/decisions/<int:decision_id>/draft.<any(docx, pdf):format_>")
 @login_required
 def draft(decision_id: int, format_: str):
