@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -231,19 +232,24 @@ class Procedure:
         """The fields the unit fills in (not those a step records)."""
         return tuple(item for item in self.fields if not item.recorded)
 
-    def path_to(self, state: str) -> list[Step]:
-        """The shortest run of steps from the initial state to `state` (the file's order breaks ties)."""
+    def paths(self, allowed: Callable[[Step], bool] = lambda _step: True) -> dict[str, list[Step]]:
+        """The shortest run of `allowed` steps from the initial state to each state they reach (the file's order
+        breaks ties)."""
         paths: dict[str, list[Step]] = {self.initial: []}
         frontier = [self.initial]
         while frontier:
             following = []
             for source in frontier:
                 for step in self.steps:
-                    if step.source == source and step.dest not in paths:
+                    if step.source == source and step.dest not in paths and allowed(step):
                         paths[step.dest] = paths[source] + [step]
                         following.append(step.dest)
             frontier = following
-        return paths[state]
+        return paths
+
+    def path_to(self, state: str) -> list[Step]:
+        """The shortest run of steps from the initial state to `state`."""
+        return self.paths()[state]
 
     def batch_step(self, batch: str, source: str | None = None) -> Step | None:
         """The step batch action `batch` takes from `source` (from wherever it is declared, when not given)."""
