@@ -333,6 +333,10 @@ class NomineeOut(Schema):
     workplace = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
     gender = fields.String(allow_none=True)
+    personal_data_masked = fields.Boolean(required=True, metadata={
+        "description": "true when the personal data (date or year of birth, identity number) is withheld from the "
+                       "caller: shown only to the nominating unit's submitters, the office and the responsible "
+                       "appraisers"})
 
 
 class RevocationOut(Schema):
@@ -360,6 +364,10 @@ class EntryOut(Schema):
     gender = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
     identity_number = fields.String(allow_none=True)
+    personal_data_masked = fields.Boolean(required=True, metadata={
+        "description": "true when the personal data (date or year of birth, identity number) is withheld from the "
+                       "caller: shown only to the nominating unit's submitters, the office and the responsible "
+                       "appraisers"})
     collective_kind = fields.String(allow_none=True)
     merged_into = fields.Integer(allow_none=True, metadata={"description": "the entry it was merged into"})
 
