@@ -137,6 +137,11 @@ def nominations_of(actor: User, nominee: Nominee) -> list[Dossier]:
         .order_by(Campaign.year.desc(), Dossier.id.desc())))
 
 
+def nomination_records(nominee: Nominee) -> list[Dossier]:
+    """Every dossier of the entry, drafts of any unit included (what is held about the nominee), oldest first."""
+    return list(db.session.scalars(select(Dossier).where(Dossier.nominee_id == nominee.id).order_by(Dossier.id)))
+
+
 def nominee_fields(nominee: Nominee) -> dict:
     """The entry's fields as a merge record keeps them."""
     return {"id": nominee.id, "kind": nominee.kind, "name": nominee.name, "name_key": nominee.name_key,

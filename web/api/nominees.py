@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.blueprints import ApiBlueprint
-from web.api.schemas import EntryOut, MergeIn, MergeOut, NomineeDetailOut, NomineeQuery
+from web.api.schemas import (
+    EntryOut, MergeIn, MergeOut, NomineeDetailOut, NomineeQuery, PersonalRecordOut, RecordQuery,
+)
+from web.storage import send_personal_record
 from workflow import nominees
+from workflow.exports import FORMATS
+from workflow.personal_record import personal_record
 from workflow.i18n import VIETNAM
 from workflow.models import Nominee
 from workflow.permissions import nominees_with_personal_data
@@ -65,3 +70,16 @@ def merge_nominee(data, nominee_id):
             "actor": current_user().username, "at": record.at.astimezone(VIETNAM)}
     commit()
     return body
+
+
+@blp.route("/nominees/<int:nominee_id>/record", methods=["GET"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.arguments(RecordQuery, location="query")
+@blp.response(200, PersonalRecordOut)
+@blp.file_response([FORMATS["docx"].content_type], "The record as a Word document, for `format=docx`")
+def get_personal_record(query, nominee_id):
+    """The nominee's personal record, for that person (office): what the registry keeps about them, unmasked, and
+    every nomination with its documents' names, steps and decision; JSON, or `format=docx`."""
+    record = personal_record(current_user(), nominee_id)
+    return record if query["format"] == "json" else send_personal_record(record, query["format"])

@@ -372,6 +372,19 @@ class EntryOut(Schema):
     merged_into = fields.Integer(allow_none=True, metadata={"description": "the entry it was merged into"})
 
 
+class RecordQuery(In):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "docx"]))
+
+
+class PersonalRecordOut(Schema):
+    legal_basis = fields.String(required=True)
+    generated_at = fields.String(required=True)
+    nominee = fields.Dict(required=True, metadata={"description": "the registry entry, personal data unmasked"})
+    merges = fields.List(fields.Dict(), required=True, metadata={"description": "the entries merged into it"})
+    nominations = fields.List(fields.Dict(), required=True, metadata={
+        "description": "every dossier of the entry: the fields as nominated, documents (names), steps, decision"})
+
+
 class NominationOut(Schema):
     dossier = fields.Integer(required=True)
     campaign = fields.String(required=True)

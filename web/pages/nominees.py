@@ -9,7 +9,9 @@ from web.pages import requires
 from web.pages.forms import MergeForm
 from web.pages.views import form_view
 from workflow import nominees
+from web.storage import send_personal_record
 from workflow.accounts import page_token
+from workflow.personal_record import personal_record
 from workflow.permissions import holds, nominees_with_personal_data
 from workflow.unit_of_work import commit
 
@@ -47,6 +49,14 @@ def merge(nominee_id: int):
                      lambda record: url_for("nominee_pages.view", nominee_id=record.kept_id),
                      "pages/nominee.html", entry=entry, nominations=nominees.nominations_of(current_user, entry),
                      merges=nominees.merges_of(entry), same_name=[], personal=_personal(entry))
+
+
+@bp.route("/<int:nominee_id>/record.<any(json, docx):file_format>")
+@login_required
+@requires("export_personal_record")
+def record(nominee_id: int, file_format: str):
+    """The nominee's personal record, to hand to that person."""
+    return send_personal_record(personal_record(current_user, nominee_id), file_format)
 
 
 @bp.route("/token", methods=["POST"])
