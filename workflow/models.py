@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
-    JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint, text,
     types,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship, validates
@@ -318,8 +318,14 @@ class Nominee(db.Model):
     __table_args__ = (
         # The exact match a new dossier is linked by: same unit, kind and name key.
         Index("ix_nominees_match", "unit_id", "kind", "name_key"),
-        # Look-up while typing: a prefix of the search key (LIKE 'abc%' uses the index on PostgreSQL too).
-        Index("ix_nominees_search_key", "search_key", postgresql_ops={"search_key": "varchar_pattern_ops"}),
+        # Look-up while typing among the live entries, a submitter's within her unit: a prefix of the search key
+        # in byte order, then the id (migration 0026privacy), which on PostgreSQL gives the range and the order.
+        Index("ix_nominees_lookup", text('search_key COLLATE "C"'), "id",
+              postgresql_where=text("merged_into_id IS NULL")).ddl_if(dialect="postgresql"),
+        Index("ix_nominees_unit_lookup", "unit_id", text('search_key COLLATE "C"'), "id",
+              postgresql_where=text("merged_into_id IS NULL")).ddl_if(dialect="postgresql"),
+        Index("ix_nominees_lookup", "search_key", "id").ddl_if(dialect="sqlite"),
+        Index("ix_nominees_unit_lookup", "unit_id", "search_key", "id").ddl_if(dialect="sqlite"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

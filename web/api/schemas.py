@@ -333,6 +333,10 @@ class NomineeOut(Schema):
     workplace = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
     gender = fields.String(allow_none=True)
+    personal_data_masked = fields.Boolean(required=True, metadata={
+        "description": "true when the personal data (date or year of birth, identity number) is withheld from the "
+                       "caller: shown only to the nominating unit's submitters, the office and the responsible "
+                       "appraisers"})
 
 
 class RevocationOut(Schema):
@@ -360,8 +364,25 @@ class EntryOut(Schema):
     gender = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
     identity_number = fields.String(allow_none=True)
+    personal_data_masked = fields.Boolean(required=True, metadata={
+        "description": "true when the personal data (date or year of birth, identity number) is withheld from the "
+                       "caller: shown only to the nominating unit's submitters, the office and the responsible "
+                       "appraisers"})
     collective_kind = fields.String(allow_none=True)
     merged_into = fields.Integer(allow_none=True, metadata={"description": "the entry it was merged into"})
+
+
+class RecordQuery(In):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "docx"]))
+
+
+class PersonalRecordOut(Schema):
+    legal_basis = fields.String(required=True)
+    generated_at = fields.String(required=True)
+    nominee = fields.Dict(required=True, metadata={"description": "the registry entry, personal data unmasked"})
+    merges = fields.List(fields.Dict(), required=True, metadata={"description": "the entries merged into it"})
+    nominations = fields.List(fields.Dict(), required=True, metadata={
+        "description": "every dossier of the entry: the fields as nominated, documents (names), steps, decision"})
 
 
 class NominationOut(Schema):

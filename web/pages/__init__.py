@@ -14,7 +14,7 @@ from workflow.i18n import N_, Msg, vndate
 from workflow.notice_text import resubmit_by
 from workflow.notices import unread_count
 from workflow.nominees import COLLECTIVE_KINDS
-from workflow.permissions import can_see_nominee, holds, require, requires_for
+from workflow.permissions import can_see_nominee, holds, may_see_personal_data, require, requires_for
 
 from workflow.procedure import Procedure, Step, catalogue
 from workflow.rules import DOCUMENT_LABELS
@@ -141,4 +141,5 @@ def init_pages(app: Flask) -> None:
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg,
         workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can, dossier_details=dossier_details,
         collective_kind_label=_label(COLLECTIVE_KINDS), sees_nominee=lambda entry: can_see_nominee(current_user, entry),
+        sees_personal_data=lambda dossier: may_see_personal_data(current_user, dossier),
     )

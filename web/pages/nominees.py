@@ -9,18 +9,24 @@ from web.pages import requires
 from web.pages.forms import MergeForm
 from web.pages.views import form_view
 from workflow import nominees
+from web.storage import send_personal_record
 from workflow.accounts import page_token
-from workflow.permissions import holds
+from workflow.personal_record import personal_record
+from workflow.permissions import holds, nominees_with_personal_data
 from workflow.unit_of_work import commit
 
 bp = Blueprint("nominee_pages", __name__, url_prefix="/nominees")
 PAGE_TOKEN_HOURS = 8
 
 
+def _personal(entry) -> bool:
+    return entry.id in nominees_with_personal_data(current_user, [entry])
+
+
 def _page(entry, form: MergeForm | None):
     return render_template(
         "pages/nominee.html", entry=entry, nominations=nominees.nominations_of(current_user, entry),
-        merges=nominees.merges_of(entry), form=form,
+        merges=nominees.merges_of(entry), form=form, personal=_personal(entry),
         same_name=[other for other in nominees.find_nominees(current_user, entry.name, entry.kind)
                    if other.id != entry.id] if form is not None else [])
 
@@ -42,7 +48,15 @@ def merge(nominee_id: int):
                      _("The entries are merged: their nominations are now this entry's."),
                      lambda record: url_for("nominee_pages.view", nominee_id=record.kept_id),
                      "pages/nominee.html", entry=entry, nominations=nominees.nominations_of(current_user, entry),
-                     merges=nominees.merges_of(entry), same_name=[])
+                     merges=nominees.merges_of(entry), same_name=[], personal=_personal(entry))
+
+
+@bp.route("/<int:nominee_id>/record.<any(json, docx):file_format>")
+@login_required
+@requires("export_personal_record")
+def record(nominee_id: int, file_format: str):
+    """The nominee's personal record, to hand to that person."""
+    return send_personal_record(personal_record(current_user, nominee_id), file_format)
 
 
 @bp.route("/token", methods=["POST"])
