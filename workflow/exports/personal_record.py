@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from docx import Document
 from docx.shared import Pt
 
-from workflow.exports.common import Gettext, fixed_zip
+from workflow.exports.common import Gettext
+from workflow.exports.word import FONT_NAME, saved
 from workflow.i18n import N_, vndate
 from workflow.procedure import catalogue
 
-FONT_NAME = "Times New Roman"
 TITLE = N_("PERSONAL DATA RECORD OF A NOMINEE")
 INTRO = N_("The data the award system keeps about this nominee, exported at their request on %(date)s "
            "(%(basis)s on the protection of personal data).")
@@ -66,7 +65,4 @@ def personal_record_docx(record: dict, gettext: Gettext) -> bytes:
             rows.append((gettext(N_("Award revoked")), nomination["revocation"]["reason"]))
         rows.extend((gettext(N_("Document")), document["filename"]) for document in nomination["documents"])
         _table(doc, rows)
-    buffer = io.BytesIO()
-    doc.core_properties.created = doc.core_properties.modified = generated.astimezone(dt.UTC).replace(tzinfo=None)
-    doc.save(buffer)
-    return fixed_zip(buffer.getvalue(), generated.astimezone(dt.UTC).replace(microsecond=0))
+    return saved(doc, gettext(TITLE), "", None, generated.astimezone(dt.UTC).replace(microsecond=0))
