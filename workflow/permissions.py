@@ -54,6 +54,10 @@ CAPABILITIES: dict[str, Capability] = {
                                N_("Only the units' submitters, the office and the appraisers see the nominee "
                                   "registry.")),
     "merge_nominees": Capability(frozenset({"office"}), N_("Only the office merges nominees.")),
+    "manage_award_history": Capability(frozenset({"office"}),
+                                       N_("Only the office imports award histories and emulation ratings.")),
+    "override_eligibility": Capability(frozenset({"office", "appraiser"}),
+                                       N_("Only the appraisers and the office override an eligibility warning.")),
     "manage_users": Capability(frozenset({"admin"}), N_("Only an administrator manages users and units.")),
 }
 # Roles whose holders see their own unit's dossiers only, drafts included.

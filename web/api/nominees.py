@@ -4,7 +4,9 @@ from __future__ import annotations
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.blueprints import ApiBlueprint
 from web.api.schemas import EntryOut, MergeIn, MergeOut, NomineeDetailOut, NomineeQuery
+from web.api.history import award_line_json, rating_json
 from workflow import nominees
+from workflow.award_history import history_of, ratings_of
 from workflow.i18n import VIETNAM
 from workflow.models import Nominee
 from workflow.unit_of_work import commit
@@ -40,7 +42,9 @@ def get_nominee(nominee_id):
     entry = nominees.get_nominee(current_user(), nominee_id)
     return {**entry_json(entry), "nominations": [
         {"dossier": d.id, "campaign": d.campaign.code, "year": d.campaign.year, "award_type": d.award_type.code,
-         "state": d.state} for d in nominees.nominations_of(current_user(), entry)]}
+         "state": d.state} for d in nominees.nominations_of(current_user(), entry)],
+        "awards": [award_line_json(record) for record in history_of(entry)],
+        "ratings": [rating_json(rating) for rating in ratings_of(entry)]}
 
 
 @blp.route("/nominees/<int:nominee_id>/merge", methods=["POST"])
