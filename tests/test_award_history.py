@@ -213,7 +213,7 @@ def test_the_conferring_decision_writes_the_line_and_revocation_marks_it(factory
     assert (record.nominee_id, record.year, record.decision_number, record.source) == (
         dossier.nominee_id, dossier.campaign.year, "123/QĐ-HPN", "decision")
     assert record.form == dossier.award_type.award_form.name and record.issuer == dossier.award_type.issuer.name
-    assert record.revoked and record.revocation_number
+    assert record.revocation_number and record.revoked_on
 
 
 def test_a_merge_brings_the_merged_entrys_history(factory, office):

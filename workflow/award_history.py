@@ -6,30 +6,37 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from workflow.models import AwardRecord, Dossier, EmulationRating, Nominee, User, db
+from workflow.models import AwardRecord, Dossier, EmulationRating, Nominee, User, db, utcnow
+from workflow.text import name_key
 
 
-def record_conferral(actor: User, dossier: Dossier, number: str, decided_on: dt.date) -> AwardRecord:
+_records = AwardRecord.__table__
+_UPSERT = {dialect: insert_for(_records).on_conflict_do_update(
+    index_elements=[_records.c.dossier_id],
+    set_={name: insert_for(_records).excluded[name] for name in (
+        "nominee_id", "award_type_id", "form", "title", "title_key", "year", "decision_number", "decision_date",
+        "issuer", "revocation_number", "revoked_on", "recorded_by_id")})
+    for dialect, insert_for in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))}
+
+
+def record_conferral(actor: User, dossier: Dossier, number: str, decided_on: dt.date) -> None:
     """The line of the dossier's award, conferred by decision `number` of `decided_on`: the dossier's own line,
-    written again if an earlier decision wrote it."""
+    written again if an earlier decision wrote it. One statement: a decision confers hundreds of dossiers."""
     award_type = dossier.award_type
-    record = db.session.scalar(select(AwardRecord).where(AwardRecord.dossier_id == dossier.id)) or AwardRecord(
-        dossier_id=dossier.id, source="decision")
-    record.nominee_id, record.award_type_id = dossier.nominee_id, award_type.id
-    record.form, record.title, record.issuer = award_type.award_form.name, award_type.name, award_type.issuer.name
-    record.year, record.decision_number, record.decision_date = dossier.campaign.year, number, decided_on
-    record.revoked, record.revocation_number, record.revoked_on = False, None, None
-    record.recorded_by_id = actor.id
-    db.session.add(record)
-    db.session.flush()
-    return record
+    db.session.execute(_UPSERT[db.session.get_bind().dialect.name], {
+        "nominee_id": dossier.nominee_id, "award_type_id": award_type.id, "form": award_type.award_form.name,
+        "title": award_type.name, "title_key": name_key(award_type.name), "year": dossier.campaign.year,
+        "decision_number": number, "decision_date": decided_on, "issuer": award_type.issuer.name,
+        "dossier_id": dossier.id, "source": "decision", "revocation_number": None,
+        "revoked_on": None, "recorded_by_id": actor.id, "created_at": utcnow()})
 
 
 def mark_revoked(dossier: Dossier, number: str, decided_on: dt.date | None) -> None:
     """The dossier's award is revoked by decision `number`: its line stays, marked."""
     db.session.execute(update(AwardRecord).where(AwardRecord.dossier_id == dossier.id)
-                       .values(revoked=True, revocation_number=number, revoked_on=decided_on)
+                       .values(revocation_number=number, revoked_on=decided_on)
                        .execution_options(synchronize_session="fetch"))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, bindparam, case, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select
 
 from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
@@ -56,21 +56,27 @@ SET_IN_FORCE = (select(_sets.c.id).where(_sets.c.in_force_from <= bindparam("day
                                          or_(_sets.c.in_force_until.is_(None),
                                              _sets.c.in_force_until >= bindparam("day")))
                 .order_by(_sets.c.in_force_from.desc(), _sets.c.id.desc()).limit(1).scalar_subquery())
-SAME_AWARD_FOUND = (select(_records.c.id).where(
-    _records.c.nominee_id == _nominee, _records.c.award_type_id == _rules.c.award_type_id,
-    _records.c.revoked.is_(False), _records.c.year <= _year, _records.c.year > _year - _rules.c.years,
-    or_(_records.c.dossier_id.is_(None), _records.c.dossier_id != bindparam("dossier_id", type_=Integer)))
-    .order_by(_records.c.year.desc(), _records.c.id.desc()).limit(1).scalar_subquery())
-TITLE_YEARS = (select(func.count(func.distinct(_records.c.year))).where(
-    _records.c.nominee_id == _nominee, _records.c.title_key == _rules.c.title_key, _records.c.revoked.is_(False),
-    _records.c.year >= _year - _rules.c.years, _records.c.year < _year).scalar_subquery())
+_past = _records.alias("past")
+SAME_AWARD_FOUND = (select(_past.c.id).where(
+    _past.c.nominee_id == _nominee, _past.c.award_type_id == _rules.c.award_type_id,
+    _past.c.revocation_number.is_(None), _past.c.year <= _year, _past.c.year > _year - _rules.c.years,
+    or_(_past.c.dossier_id.is_(None), _past.c.dossier_id != bindparam("dossier_id", type_=Integer)))
+    .order_by(_past.c.year.desc(), _past.c.id.desc()).limit(1).correlate(_rules).scalar_subquery())
+TITLE_YEARS = (select(func.count(func.distinct(_past.c.year))).where(
+    _past.c.nominee_id == _nominee, _past.c.title_key == _rules.c.title_key,
+    _past.c.revocation_number.is_(None),
+    _past.c.year >= _year - _rules.c.years, _past.c.year < _year).correlate(_rules).scalar_subquery())
 RATING_FOUND = (select(_ratings.c.rating_key).where(_ratings.c.nominee_id == _nominee,
-                                                    _ratings.c.year == _year - _rules.c.years).scalar_subquery())
+                                                    _ratings.c.year == _year - _rules.c.years)
+                .correlate(_rules).scalar_subquery())
+# The award found comes whole with its rule's row (its line joined on the id the rule's subquery finds).
 RULES_IN_FORCE = (
-    select(_rules.c.id,
-           case((_rules.c.kind == "not_within_years", SAME_AWARD_FOUND)).label("award_found"),
+    select(_rules.c.id, _records.c.id.label("award_id"), _records.c.year, _records.c.form, _records.c.title,
+           _records.c.decision_number, _records.c.decision_date, _records.c.issuer, _records.c.dossier_id,
            case((_rules.c.kind == "consecutive_title", TITLE_YEARS)).label("title_years"),
            case((_rules.c.kind == "emulation_rating", RATING_FOUND)).label("rating_found"))
+    .select_from(_rules.outerjoin(_records, and_(_rules.c.kind == "not_within_years",
+                                                 _records.c.id == SAME_AWARD_FOUND)))
     .where(_rules.c.rule_set_id == SET_IN_FORCE, _rules.c.award_type_id == bindparam("award_type_id"),
            _rules.c.active.is_(True))
     .order_by(_rules.c.id))
@@ -108,18 +114,19 @@ def citation(rule: EligibilityRule) -> str:
     return f"{rule.article.strip()}, {basis}" if rule.article.strip() else basis
 
 
-def record_evidence(record: AwardRecord) -> dict:
-    return {"award_record": record.id, "year": record.year, "form": record.form, "title": record.title,
-            "decision_number": record.decision_number,
-            "decision_date": record.decision_date.isoformat() if record.decision_date else None,
-            "issuer": record.issuer, "dossier": record.dossier_id}
+def record_evidence(row) -> dict:
+    """The award line found (a row of RULES_IN_FORCE) as the evidence a finding cites."""
+    return {"award_record": row.award_id, "year": row.year, "form": row.form, "title": row.title,
+            "decision_number": row.decision_number,
+            "decision_date": row.decision_date.isoformat() if row.decision_date else None,
+            "issuer": row.issuer, "dossier": row.dossier_id}
 
 
 def findings(dossier: Dossier) -> list[Finding]:
     """The rules in force for the dossier that it does not meet, refusals and warnings, in the rules' order; each
     warning with the history row that overrode it, if one did."""
     year = dossier.campaign.year
-    rows = db.session.execute(RULES_IN_FORCE, {
+    rows = db.session.connection().execute(RULES_IN_FORCE, {
         "day": campaign_date(dossier.campaign), "award_type_id": dossier.award_type_id, "year": year,
         "nominee_id": dossier.nominee_id, "dossier_id": dossier.id}).all()
     found = []
@@ -145,21 +152,20 @@ def _judge(dossier: Dossier, rule: EligibilityRule, row) -> Finding | None:
     year, name = dossier.campaign.year, dossier.nominee_name
     cited = citation(rule)
     if rule.kind == "not_within_years":
-        if row.award_found is None:
+        if row.award_id is None:
             return None
-        record = db.session.get(AwardRecord, row.award_found)
         return Finding(rule, Msg(
             N_("“%(name)s” already received “%(title)s” in %(year)d (decision no. %(number)s of %(date)s, "
                "%(issuer)s): the same award is not given again within %(years)d years (%(citation)s)."),
-            {"name": name, "title": record.title, "year": record.year, "number": record.decision_number,
-             "date": record.decision_date or "—", "issuer": record.issuer, "years": rule.years,
-             "citation": cited}), record_evidence(record))
+            {"name": name, "title": row.title, "year": row.year, "number": row.decision_number,
+             "date": row.decision_date or "—", "issuer": row.issuer, "years": rule.years,
+             "citation": cited}), record_evidence(row))
     if rule.kind == "consecutive_title":
         if (row.title_years or 0) >= rule.years:
             return None
         held = sorted(db.session.scalars(select(AwardRecord.year).distinct().where(
             AwardRecord.nominee_id == dossier.nominee_id, AwardRecord.title_key == rule.title_key,
-            AwardRecord.revoked.is_(False), AwardRecord.year >= year - rule.years, AwardRecord.year < year)))
+            AwardRecord.revocation_number.is_(None), AwardRecord.year >= year - rule.years, AwardRecord.year < year)))
         return Finding(rule, Msg(
             N_("“%(name)s” held “%(title)s” in %(held)d of the %(years)d years before %(year)d (%(list)s); "
                "%(years)d consecutive years are required (%(citation)s)."),

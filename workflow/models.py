@@ -386,7 +386,7 @@ class AwardRecord(db.Model):
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), unique=True)
     # "decision" (written by the conferring step) or "import".
     source: Mapped[str] = mapped_column(String(10))
-    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The decision revoking the award, if one did: the line stays, marked by it.
     revocation_number: Mapped[str | None] = mapped_column(String(64))
     revoked_on: Mapped[dt.date | None] = mapped_column(Date)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

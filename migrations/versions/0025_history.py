@@ -28,7 +28,6 @@ def upgrade():
         sa.Column("issuer", sa.String(length=255), nullable=False),
         sa.Column("dossier_id", sa.Integer(), nullable=True),
         sa.Column("source", sa.String(length=10), nullable=False),
-        sa.Column("revoked", sa.Boolean(), nullable=False),
         sa.Column("revocation_number", sa.String(length=64), nullable=True),
         sa.Column("revoked_on", sa.Date(), nullable=True),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),

@@ -103,7 +103,8 @@ def award_line_json(record: AwardRecord) -> dict:
             "award_type": record.award_type.code if record.award_type else None, "form": record.form,
             "title": record.title, "year": record.year, "decision_number": record.decision_number,
             "decision_date": record.decision_date, "issuer": record.issuer, "dossier": record.dossier_id,
-            "source": record.source, "revoked": record.revoked, "revocation_number": record.revocation_number}
+            "source": record.source, "revocation_number": record.revocation_number,
+            "revoked_on": record.revoked_on}
 
 
 def rating_json(rating: EmulationRating) -> dict:
@@ -185,6 +186,7 @@ def post_rule_set(data):
 @blp.doc(security=BEARER_SECURITY)
 @blp.response(200, RuleSetOut)
 def get_rule_set(rule_set_id):
+    """One rule set with its rules, those no longer applying included (office)."""
     return rule_set_json(eligibility.get_rule_set(current_user(), rule_set_id))
 
 

@@ -384,8 +384,8 @@ class AwardLineOut(Schema):
     issuer = fields.String(required=True)
     dossier = fields.Integer(allow_none=True, metadata={"description": "the dossier conferred, if it was"})
     source = fields.String(required=True, metadata={"description": "`decision` or `import`"})
-    revoked = fields.Boolean(required=True)
-    revocation_number = fields.String(allow_none=True)
+    revocation_number = fields.String(allow_none=True, metadata={"description": "the decision revoking it, if any"})
+    revoked_on = fields.Date(allow_none=True)
 
 
 class RatingOut(Schema):
