@@ -223,3 +223,16 @@ def test_a_merge_brings_the_merged_entrys_history(factory, office):
     assert office.post(f"/api/v1/nominees/{second}/merge", json={"into": first}).status_code == 201
     entry = office.get(f"/api/v1/nominees/{first}")
     assert [award["year"] for award in entry.json["awards"]] == [2023, 2022]
+
+
+def test_the_check_runs_on_sqlite_too(sqlite_factory):
+    office = sqlite_factory.api(sqlite_factory.user_once("office"))
+    rule_set = office.post("/api/v1/rule-sets", json={"name": "Quy định 2024", "legal_basis": LEGAL_BASIS,
+                                                      "in_force_from": "2024-01-01"}).json
+    add_rule(office, rule_set)
+    assert upload(office, workbook([HOA_2023])).status_code == 201
+    dossier = nominate(sqlite_factory)
+    refused = submit(sqlite_factory, dossier)
+    assert refused.status_code == 422, refused.json
+    [detail] = [d for d in refused.json["error"]["details"] if d["rule"] == "eligibility"]
+    assert detail["evidence"]["decision_date"] == "2023-12-15" and detail["evidence"]["year"] == 2023

@@ -12,9 +12,12 @@ The rules in force for a dossier and what each found are read in one statement.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Integer, and_, bindparam, case, func, or_, select
+from sqlalchemy.engine import Dialect
 
 from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
@@ -71,22 +74,76 @@ RATING_FOUND = (select(_ratings.c.rating_key).where(_ratings.c.nominee_id == _no
                 .correlate(_rules).scalar_subquery())
 # The award found comes whole with its rule's row (its line joined on the id the rule's subquery finds).
 RULES_IN_FORCE = (
-    select(_rules.c.id, _records.c.id.label("award_id"), _records.c.year, _records.c.form, _records.c.title,
+    select(_rules.c.id, _rules.c.kind, _rules.c.years, _rules.c.title, _rules.c.title_key, _rules.c.article,
+           _rules.c.severity, _sets.c.name.label("set_name"), _sets.c.legal_basis,
+           _records.c.id.label("award_id"), _records.c.year.label("award_year"),
+           _records.c.form.label("award_form"), _records.c.title.label("award_title"),
            _records.c.decision_number, _records.c.decision_date, _records.c.issuer, _records.c.dossier_id,
            case((_rules.c.kind == "consecutive_title", TITLE_YEARS)).label("title_years"),
            case((_rules.c.kind == "emulation_rating", RATING_FOUND)).label("rating_found"))
-    .select_from(_rules.outerjoin(_records, and_(_rules.c.kind == "not_within_years",
-                                                 _records.c.id == SAME_AWARD_FOUND)))
+    .select_from(_rules.join(_sets, _sets.c.id == _rules.c.rule_set_id)
+                 .outerjoin(_records, and_(_rules.c.kind == "not_within_years", _records.c.id == SAME_AWARD_FOUND)))
     .where(_rules.c.rule_set_id == SET_IN_FORCE, _rules.c.award_type_id == bindparam("award_type_id"),
            _rules.c.active.is_(True))
     .order_by(_rules.c.id))
+
+
+class RuleFound(NamedTuple):
+    """A rule in force for a dossier (its own and its set's fields) with what it found in the nominee's history."""
+
+    id: int
+    kind: str
+    years: int
+    title: str | None
+    title_key: str | None
+    article: str
+    severity: str
+    set_name: str
+    legal_basis: str
+    award_id: int | None
+    award_year: int | None
+    award_form: str | None
+    award_title: str | None
+    decision_number: str | None
+    decision_date: dt.date | None
+    issuer: str | None
+    dossier_id: int | None
+    title_years: int | None
+    rating_found: str | None
+
+
+@functools.cache
+def _driver_statement(dialect: Dialect) -> tuple[str, dict, tuple | None]:
+    """RULES_IN_FORCE as the database driver takes it: its SQL, its constant parameters, and the order of its
+    parameters where the driver's are positional."""
+    compiled = RULES_IN_FORCE.compile(dialect=dialect)
+    return str(compiled), dict(compiled.params), tuple(compiled.positiontup) if compiled.positional else None
+
+
+def _rules_in_force(dossier: Dossier) -> list[RuleFound]:
+    """RULES_IN_FORCE's rows for the dossier, asked of the driver itself on the session's connection: every submission
+    asks, and the statement is the whole check, so SQLAlchemy's work per execution would cost more than the database's
+    (bench/eligibility.py)."""
+    connection = db.session.connection()
+    sql, constants, order = _driver_statement(connection.dialect)
+    values = {**constants, "day": campaign_date(dossier.campaign), "award_type_id": dossier.award_type_id,
+              "year": dossier.campaign.year, "nominee_id": dossier.nominee_id, "dossier_id": dossier.id}
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql, values if order is None else tuple(values[name] for name in order))
+        rules = [RuleFound(*row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+    # SQLite hands dates back as text.
+    return [rule._replace(decision_date=dt.date.fromisoformat(rule.decision_date))
+            if isinstance(rule.decision_date, str) else rule for rule in rules]
 
 
 @dataclass(frozen=True)
 class Finding:
     """A rule the dossier does not meet: what it says, the legal text it cites and the evidence found."""
 
-    rule: EligibilityRule
+    rule: RuleFound
     message: Msg
     evidence: dict
     override: HistoryEntry | None = None
@@ -102,39 +159,31 @@ class Finding:
     def as_detail(self) -> dict:
         """The guard detail's or the API's fields besides the rule code and the message."""
         detail = {"eligibility_rule": self.rule.id, "kind": self.rule.kind, "severity": self.rule.severity,
-                  "rule_set": self.rule.rule_set.name, "legal_basis": self.citation, "evidence": self.evidence}
+                  "rule_set": self.rule.set_name, "legal_basis": self.citation, "evidence": self.evidence}
         if self.override is not None:
             detail["override"] = {"reason": self.override.comment, "by": self.override.actor_username,
                                   "at": self.override.at.isoformat()}
         return detail
 
 
-def citation(rule: EligibilityRule) -> str:
-    basis = rule.rule_set.legal_basis.strip()
+def citation(rule: RuleFound) -> str:
+    basis = rule.legal_basis.strip()
     return f"{rule.article.strip()}, {basis}" if rule.article.strip() else basis
 
 
-def record_evidence(row) -> dict:
-    """The award line found (a row of RULES_IN_FORCE) as the evidence a finding cites."""
-    return {"award_record": row.award_id, "year": row.year, "form": row.form, "title": row.title,
-            "decision_number": row.decision_number,
-            "decision_date": row.decision_date.isoformat() if row.decision_date else None,
-            "issuer": row.issuer, "dossier": row.dossier_id}
+def record_evidence(rule: RuleFound) -> dict:
+    """The award line the rule found, as the evidence a finding cites."""
+    return {"award_record": rule.award_id, "year": rule.award_year, "form": rule.award_form,
+            "title": rule.award_title,
+            "decision_number": rule.decision_number,
+            "decision_date": rule.decision_date.isoformat() if rule.decision_date else None,
+            "issuer": rule.issuer, "dossier": rule.dossier_id}
 
 
 def findings(dossier: Dossier) -> list[Finding]:
     """The rules in force for the dossier that it does not meet, refusals and warnings, in the rules' order; each
     warning with the history row that overrode it, if one did."""
-    year = dossier.campaign.year
-    rows = db.session.connection().execute(RULES_IN_FORCE, {
-        "day": campaign_date(dossier.campaign), "award_type_id": dossier.award_type_id, "year": year,
-        "nominee_id": dossier.nominee_id, "dossier_id": dossier.id}).all()
-    found = []
-    for row in rows:
-        rule = db.session.get(EligibilityRule, row.id)
-        finding = _judge(dossier, rule, row)
-        if finding is not None:
-            found.append(finding)
+    found = [finding for rule in _rules_in_force(dossier) if (finding := _judge(dossier, rule)) is not None]
     if any(not finding.refuses for finding in found):
         overrides = {entry.details.get("eligibility_rule"): entry for entry in db.session.scalars(
             select(HistoryEntry).where(HistoryEntry.dossier_id == dossier.id, HistoryEntry.event == OVERRIDE_EVENT)
@@ -148,20 +197,20 @@ def refusals(dossier: Dossier) -> list[Finding]:
     return [finding for finding in findings(dossier) if finding.refuses]
 
 
-def _judge(dossier: Dossier, rule: EligibilityRule, row) -> Finding | None:
+def _judge(dossier: Dossier, rule: RuleFound) -> Finding | None:
     year, name = dossier.campaign.year, dossier.nominee_name
     cited = citation(rule)
     if rule.kind == "not_within_years":
-        if row.award_id is None:
+        if rule.award_id is None:
             return None
         return Finding(rule, Msg(
             N_("“%(name)s” already received “%(title)s” in %(year)d (decision no. %(number)s of %(date)s, "
                "%(issuer)s): the same award is not given again within %(years)d years (%(citation)s)."),
-            {"name": name, "title": row.title, "year": row.year, "number": row.decision_number,
-             "date": row.decision_date or "—", "issuer": row.issuer, "years": rule.years,
-             "citation": cited}), record_evidence(row))
+            {"name": name, "title": rule.award_title, "year": rule.award_year, "number": rule.decision_number,
+             "date": rule.decision_date or "—", "issuer": rule.issuer, "years": rule.years,
+             "citation": cited}), record_evidence(rule))
     if rule.kind == "consecutive_title":
-        if (row.title_years or 0) >= rule.years:
+        if (rule.title_years or 0) >= rule.years:
             return None
         held = sorted(db.session.scalars(select(AwardRecord.year).distinct().where(
             AwardRecord.nominee_id == dossier.nominee_id, AwardRecord.title_key == rule.title_key,
@@ -174,7 +223,7 @@ def _judge(dossier: Dossier, rule: EligibilityRule, row) -> Finding | None:
             {"title": rule.title, "years_held": held, "years_required": list(range(year - rule.years, year))})
     if dossier.nominee_kind != "collective":
         return None
-    if row.rating_found == rule.title_key:
+    if rule.rating_found == rule.title_key:
         return None
     rating_year = year - rule.years
     rating = db.session.scalar(select(EmulationRating).where(EmulationRating.nominee_id == dossier.nominee_id,
