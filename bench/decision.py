@@ -1,7 +1,8 @@
 """A decision conferring 500 approved dossiers (DOMAIN.md, "Decision"). Ours: drafting it through the workflow
 operations, uploading the signed PDF, recording it (each dossier's confer step through `batch.fire_all`). The baseline
 does the same writes in raw SQL through the same driver: the decision and its list, the signed file and its row, and
-per dossier the versioned update with the decision's number and date, the signed history row and the unit's notice.
+per dossier the versioned update with the decision's number and date, the signed history row, the unit's notice and the
+nominee's award line.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import psycopg
 from sqlalchemy import delete, select, update
 
 from bench.harness import Scale, app_in_context, at_least, interleaved_medians, postgres_database, scratch_dir
-from bench.workload import RAW_DOSSIER, RAW_KEYS, prepare_cast, prepare_drafts
+from bench.workload import RAW_AWARD_LINE, RAW_DOSSIER, RAW_KEYS, prepare_cast, prepare_drafts
 from workflow import decisions
 from workflow.documents import DocumentStore
 from workflow.history import dossier_digest, row_hash
@@ -121,6 +122,7 @@ def raw_decision(conn, cast, issuer: int, ids: list[int], store: DocumentStore) 
                 "created_at) VALUES (%s, %s, %s, %s, %s, 'pending', 0, %s)",
                 (f"{STEP.event}:{dossier_id}:{VERSION}:{cast.submitter}", cast.submitter, dossier_id, STEP.event,
                  params, now))
+            cursor.execute(RAW_AWARD_LINE, (number, day, cast.office, now, dossier_id))
         cursor.execute("UPDATE decisions SET status = 'recorded', recorded_at = %s, recorded_by_id = %s "
                        "WHERE id = %s", (utcnow(), cast.office, decision))
 

@@ -372,6 +372,112 @@ class NomineeMerge(db.Model):
     actor: Mapped[User] = relationship(lazy="joined")
 
 
+class AwardRecord(db.Model):
+    """A line of a nominee's award history (DOMAIN.md, "Nominees and their award history"): written when a decision
+    confers a dossier (`dossier_id`) or imported from the office's spreadsheets of earlier years; a revocation marks
+    it, and it stays."""
+
+    __tablename__ = "award_records"
+    __table_args__ = (
+        # The eligibility check at submit: one nominee's lines of one award type, by year.
+        Index("ix_award_records_nominee_type_year", "nominee_id", "award_type_id", "year"),
+        Index("ix_award_records_nominee_title_year", "nominee_id", "title_key", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"))
+    award_type_id: Mapped[int | None] = mapped_column(ForeignKey("award_types.id"))
+    form: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(500))
+    title_key: Mapped[str] = mapped_column(String(3 * 500))
+    year: Mapped[int] = mapped_column(Integer)
+    decision_number: Mapped[str] = mapped_column(String(64))
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    issuer: Mapped[str] = mapped_column(String(255))
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    # "decision" (written by the conferring step) or "import".
+    source: Mapped[str] = mapped_column(String(10))
+    # The decision revoking the award, if one did: the line stays, marked by it.
+    revocation_number: Mapped[str | None] = mapped_column(String(64))
+    revoked_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    award_type: Mapped[AwardType | None] = relationship(lazy="joined")
+
+    @validates("title")
+    def _keep_key(self, _key: str, value: str) -> str:
+        self.title_key = name_key(value)
+        return value
+
+
+class EmulationRating(db.Model):
+    """A collective's emulation rating for a year (e.g. "Hoàn thành xuất sắc nhiệm vụ"), imported like the award
+    history: what the rules of the emulation-rating kind read."""
+
+    __tablename__ = "emulation_ratings"
+    __table_args__ = (UniqueConstraint("nominee_id", "year", name="uq_emulation_ratings_nominee_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[str] = mapped_column(String(255))
+    rating_key: Mapped[str] = mapped_column(String(3 * 255))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @validates("rating")
+    def _keep_key(self, _key: str, value: str) -> str:
+        self.rating_key = name_key(value)
+        return value
+
+
+class RuleSet(db.Model):
+    """The eligibility rules of one legal basis, with the dates it is in force: a campaign uses the set in force on
+    its date (workflow.eligibility.campaign_date)."""
+
+    __tablename__ = "rule_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    in_force_from: Mapped[dt.date] = mapped_column(Date)
+    in_force_until: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    rules: Mapped[list[EligibilityRule]] = relationship(back_populates="rule_set", order_by="EligibilityRule.id",
+                                                       lazy="selectin")
+
+
+class EligibilityRule(db.Model):
+    """One rule of a set for one award type (workflow.eligibility.RULE_KINDS): `years` is N, M or the year's offset
+    by kind, `title` the title counted or the rating required; it refuses or only warns (`severity`)."""
+
+    __tablename__ = "eligibility_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_sets.id"), index=True)
+    award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    years: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(500))
+    title_key: Mapped[str | None] = mapped_column(String(3 * 500))
+    # The article of the legal basis the rule encodes, cited with it.
+    article: Mapped[str] = mapped_column(String(255), default="")
+    severity: Mapped[str] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    rule_set: Mapped[RuleSet] = relationship(back_populates="rules", lazy="joined")
+    award_type: Mapped[AwardType] = relationship(lazy="joined")
+
+    @validates("title")
+    def _keep_key(self, _key: str, value: str | None) -> str | None:
+        self.title_key = name_key(value) if value else None
+        return value
+
+
 def _initial_state(context) -> str:
     """A new dossier starts in the initial state of its procedure (the reference one unless it names another)."""
     params = context.get_current_parameters()

@@ -11,6 +11,7 @@ import re
 
 from sqlalchemy import select, update
 
+from workflow.award_history import move_history
 from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg, today
 from workflow.models import MAX_ID, Campaign, Dossier, Nominee, NomineeMerge, User, db, utcnow
@@ -189,6 +190,7 @@ def merge_nominees(actor: User, nominee_id: int, into_id: int | None) -> Nominee
     record.dossier_ids = list(db.session.scalars(
         update(Dossier).where(Dossier.nominee_id == merged.id).values(nominee_id=kept.id).returning(Dossier.id)
         .execution_options(synchronize_session="fetch")))
+    move_history(merged, kept)
     # Entries merged into the merged one before now point at the kept one.
     db.session.execute(update(Nominee).where(Nominee.merged_into_id == merged.id).values(merged_into_id=kept.id)
                        .execution_options(synchronize_session="fetch"))

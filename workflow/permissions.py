@@ -63,6 +63,10 @@ CAPABILITIES: dict[str, Capability] = {
     "see_all_personal_data": Capability(frozenset({"office"}), N_("You are not allowed to see personal data.")),
     "export_personal_record": Capability(frozenset({"office"}),
                                          N_("Only the office exports a nominee's personal record.")),
+    "manage_award_history": Capability(frozenset({"office"}),
+                                       N_("Only the office imports award histories and emulation ratings.")),
+    "override_eligibility": Capability(frozenset({"office", "appraiser"}),
+                                       N_("Only the appraisers and the office override an eligibility warning.")),
     "manage_users": Capability(frozenset({"admin"}), N_("Only an administrator manages users and units.")),
 }
 # Roles whose holders see their own unit's dossiers only, drafts included.

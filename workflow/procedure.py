@@ -50,7 +50,7 @@ RULE_CODES = frozenset({
     "unit_active", "campaign_open", "deadline", "due_date", "required_documents", "quota", "duplicate_nominee",
     "reason_required", "note_required", "answer_required", "due_date_valid", "conflict_of_interest",
     "forwarded_type", "city_level_type", "decision_required", "vote_quorum", "vote_threshold", ONE_OPINION_PER_PARTY,
-    "disclosure_window", "disclosure_resolved", "date_valid",
+    "disclosure_window", "disclosure_resolved", "date_valid", "eligibility",
 })
 # What an event may ask for, and the type of each.
 INPUT_TYPES = {"comment": "text", "due_date": "date", "decision_number": "text", "decision_date": "date",

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.blueprints import ApiBlueprint
+from web.api.history import award_line_json, rating_json
 from web.api.schemas import (
     EntryOut, MergeIn, MergeOut, NomineeDetailOut, NomineeQuery, PersonalRecordOut, RecordQuery,
 )
 from web.storage import send_personal_record
 from workflow import nominees
+from workflow.award_history import history_of, ratings_of
 from workflow.exports import FORMATS
 from workflow.personal_record import personal_record
 from workflow.i18n import VIETNAM
@@ -52,7 +54,9 @@ def get_nominee(nominee_id):
     entry = nominees.get_nominee(current_user(), nominee_id)
     return {**entries_json([entry])[0], "nominations": [
         {"dossier": d.id, "campaign": d.campaign.code, "year": d.campaign.year, "award_type": d.award_type.code,
-         "state": d.state} for d in nominees.nominations_of(current_user(), entry)]}
+         "state": d.state} for d in nominees.nominations_of(current_user(), entry)],
+        "awards": [award_line_json(record) for record in history_of(entry)],
+        "ratings": [rating_json(rating) for rating in ratings_of(entry)]}
 
 
 @blp.route("/nominees/<int:nominee_id>/merge", methods=["POST"])

@@ -393,9 +393,36 @@ class NominationOut(Schema):
     state = fields.String(required=True, validate=LoadedOneOf("states"))
 
 
+class AwardLineOut(Schema):
+    id = fields.Integer(required=True)
+    nominee = fields.Integer(required=True)
+    award_type = fields.String(allow_none=True)
+    form = fields.String(required=True)
+    title = fields.String(required=True)
+    year = fields.Integer(required=True)
+    decision_number = fields.String(required=True)
+    decision_date = fields.Date(allow_none=True)
+    issuer = fields.String(required=True)
+    dossier = fields.Integer(allow_none=True, metadata={"description": "the dossier conferred, if it was"})
+    source = fields.String(required=True, metadata={"description": "`decision` or `import`"})
+    revocation_number = fields.String(allow_none=True, metadata={"description": "the decision revoking it, if any"})
+    revoked_on = fields.Date(allow_none=True)
+
+
+class RatingOut(Schema):
+    id = fields.Integer(required=True)
+    nominee = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    rating = fields.String(required=True)
+
+
 class NomineeDetailOut(EntryOut):
     nominations = fields.List(fields.Nested(NominationOut), required=True, metadata={
         "description": "its dossiers the caller sees, across campaigns, newest first"})
+    awards = fields.List(fields.Nested(AwardLineOut), required=True, metadata={
+        "description": "its award history, the latest year first; a revoked award is marked"})
+    ratings = fields.List(fields.Nested(RatingOut), required=True, metadata={
+        "description": "a collective's emulation ratings, the latest year first"})
 
 
 class MergeIn(In):

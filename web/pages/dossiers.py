@@ -10,11 +10,11 @@ from sqlalchemy import select
 from workflow.unit_of_work import commit
 from web.pages import outcome_label, render_msg, requires
 from web.pages.forms import (
-    ActionForm, BulkForm, DossierForm, EventForm, ResolutionForm, UploadForm, VoteForm, input_fields,
+    ActionForm, BulkForm, DossierForm, EventForm, OverrideForm, ResolutionForm, UploadForm, VoteForm, input_fields,
 )
 from web.pages.views import form_view, show_refusal, ticked_ids
 from web.storage import document_store, send_document
-from workflow import batch, council, decisions, disclosure, forwardings, operations, queries
+from workflow import batch, council, decisions, disclosure, eligibility, forwardings, operations, queries
 from workflow.procedure import EACH_PARTY, Step, catalogue
 from workflow.errors import BatchRefused, Forbidden, NotFound, WorkflowError
 from workflow.i18n import vndate
@@ -270,7 +270,28 @@ def view(dossier_id: int):
         tally=vote_tally if vote_tally and vote_tally.cast else None,
         council_sessions=(council.sessions_of(dossier)
                           if show_tally and holds(current_user, "see_council_sessions") else []),
-        vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))
+        vote_form=VoteForm() if vote_open else None, voted=voted, findings=eligibility.findings(dossier),
+        override_form=OverrideForm() if holds(current_user, "override_eligibility") else None,
+        **_disclosure(dossier))
+
+
+@bp.route("/<int:dossier_id>/eligibility/override", methods=["POST"])
+@login_required
+def override_warning(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for overriding the warning."), "error")
+        return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#eligibility")
+    try:
+        operations.override_warning(current_user, dossier, form.rule.data, form.reason.data, form.version.data)
+        commit()
+        flash(_("The warning is overridden; the reason is kept in the dossier's history."), "success")
+    except (NotFound, Forbidden):
+        raise
+    except WorkflowError as error:
+        show_refusal(error)
+    return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#eligibility")
 
 
 def _disclosure(dossier) -> dict:
