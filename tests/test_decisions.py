@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
+from tests.conftest import BOTH_STORES
 from tests.factories import PDF
 from tests.test_honours_list import CAMPAIGN, LIST_URL, all_items
 from workflow.models import AwardType, Decision, Dossier, HistoryEntry, Notice, db
@@ -103,6 +104,7 @@ def test_the_same_number_twice_is_refused_beside_the_number(factory, office):
     assert db.session.scalar(select(func.count()).select_from(Decision)) == 1
 
 
+@BOTH_STORES
 def test_recording_the_signed_decision_confers_every_dossier_at_once(factory, office):
     dossiers = [factory.dossier("approved", name=f"Nguyễn Thị {name}") for name in ("Ánh", "Bình", "Dung")]
     decision_id = office.post("/api/v1/decisions", json=draft_body(dossiers)).json["id"]
