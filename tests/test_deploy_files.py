@@ -126,7 +126,23 @@ def test_the_monitors_are_published_only_on_the_hosts_loopback(compose):
     for name in ("flower", smtp_catcher(services)):
         ports = published(services[name])
         assert ports and all(address == "127.0.0.1" for address, _port in ports), (name, ports)
-    assert published(services["web"]) == [("", "8000")]
+    assert published(services["proxy"]) == [("", "8000")] and not published(services["web"])
+
+
+def test_two_web_replicas_run_behind_the_reverse_proxy_after_one_migration(compose):
+    services = compose["services"]
+    assert services["web"]["deploy"]["replicas"] == 2
+    assert "db upgrade" not in command_of(services["web"]) and "db upgrade" in command_of(services["migrate"])
+    assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["proxy"]["image"].startswith("nginx") and services["proxy"]["healthcheck"]["test"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    (mount,) = services["proxy"]["volumes"]
+    source = mount["source"] if isinstance(mount, dict) else mount.split(":")[0]
+    conf = Path(source).read_text()
+    assert re.search(r"server web:8000 resolve;", conf) and "proxy_pass http://awards_web;" in conf
+    assert "X-Forwarded-For" in conf and "X-Forwarded-Proto" in conf
+    # The app trusts the one proxy in front of it, for the client's address its sign-in limits count.
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == "1"
 
 
 def started_before(services: dict, name: str) -> set[str]:
