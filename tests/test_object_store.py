@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.conftest import new_bucket
+from tests.conftest import make_app, new_bucket
 from workflow.storage import LocalStore, ObjectDamaged, ObjectMissing, S3Store, store_from_settings
 
 
@@ -67,3 +67,8 @@ def test_the_storage_url_names_bucket_prefix_endpoint_and_region(tmp_path):
     for wrong in ("ftp://host/x", "s3://", "/var/files"):
         with pytest.raises(ValueError):
             store_from_settings(wrong, tmp_path, tmp_path)
+
+
+def test_a_mistyped_storage_url_stops_the_start(tmp_path, postgres_url):
+    with pytest.raises(ValueError, match="STORAGE_URL"):
+        make_app(tmp_path, postgres_url, STORAGE_URL="https://files.example/bucket")

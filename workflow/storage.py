@@ -254,11 +254,16 @@ def store_from_settings(url: str | None, upload_dir: str | os.PathLike, export_d
     """The store `url` names (see the module's docstring); the local folders when it is empty."""
     if not url:
         return LocalStore({"documents": upload_dir, "exports": export_dir})
+    bucket, prefix, query = parse_storage_url(url)
+    return S3Store(bucket, prefix, query.get("endpoint"), query.get("region"), access_key, secret_key)
+
+
+def parse_storage_url(url: str) -> tuple[str, str, dict[str, str]]:
+    """(bucket, key prefix, options) of an s3:// STORAGE_URL; ValueError for anything else."""
     parts = urlsplit(url)
     if parts.scheme != "s3" or not parts.hostname:
         raise ValueError("STORAGE_URL is empty (local folders) or s3://BUCKET[/PREFIX]?endpoint=URL")
-    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-    return S3Store(parts.netloc, parts.path, query.get("endpoint"), query.get("region"), access_key, secret_key)
+    return parts.netloc, parts.path, {key: values[-1] for key, values in parse_qs(parts.query).items()}
 
 
 def object_store() -> ObjectStore:
