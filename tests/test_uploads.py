@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from tests.conftest import BOTH_STORES, S3_ACCESS_KEY, make_app, stored_objects
+from tests.conftest import BOTH_STORES, S3_ACCESS_KEY, S3_SECRET_KEY, free_ports, make_app, stored_objects
 from tests.factories import PDF, ApiClient
 from tests.web_helpers import csrf_token, sign_in
 from web.storage import document_store
@@ -357,6 +357,19 @@ def test_a_stored_file_that_no_longer_matches_its_hash_is_not_served(app, draft,
 
     assert_error(response, 500, "stored_file_damaged")
     assert PDF.replace(b"1", b"2") not in response.data
+
+
+@pytest.mark.parametrize("storage_backend", ["s3"])
+def test_a_download_while_the_store_cannot_be_reached_is_503_not_500(app, draft, submitter_api, storage_backend):
+    objects = object_store()
+    (closed_port,) = free_ports(1)
+    app.extensions["object_store"] = S3Store(objects.bucket, endpoint=f"http://127.0.0.1:{closed_port}",
+                                             access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY)
+    try:
+        response = submitter_api.get(f"/api/v1/dossiers/{draft.id}/documents/{draft.documents[0].id}")
+    finally:
+        app.extensions["object_store"] = objects
+    assert_error(response, 503, "storage_unavailable")
 
 
 @BOTH_STORES

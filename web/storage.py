@@ -5,7 +5,8 @@ from flask_babel import gettext
 
 from workflow.council import MinutesWriting
 from workflow.documents import DocumentStore
-from workflow.errors import NotFound, StoredFileDamaged
+from workflow import storage
+from workflow.errors import NotFound, StorageUnavailable, StoredFileDamaged
 from workflow.imports import ImportLimits
 from workflow.i18n import N_, Msg
 from workflow.models import Document, PacketDocument
@@ -54,6 +55,9 @@ def send_object(objects: ObjectStore, name: str, sha256: str | None, size: int |
     except ObjectDamaged as damaged:
         log.error("a stored file does not match its record: %s", damaged)
         raise StoredFileDamaged() from None
+    except storage.StorageUnavailable as error:
+        log.error("a stored file could not be read: %s", error)
+        raise StorageUnavailable(Msg(N_("The file cannot be read just now; please try again later."))) from None
     response = send_file(file, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
     if size is not None:
         response.content_length = size

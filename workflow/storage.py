@@ -13,6 +13,7 @@ ObjectStore, the whole interface (what backups and health checks use too):
   delete(name)                      nothing happens when there is no such object
   names(prefix="") -> Iterator[str] every object's name (starting with `prefix`), in no particular order
   describe() -> str                 where the objects are, for logs and health checks (no secrets)
+Every call but describe() raises StorageUnavailable when the store cannot be reached or refuses.
 
 `STORAGE_URL` chooses the backend: empty for the local folders (documents in UPLOAD_DIR, exports in EXPORT_DIR),
 or `s3://BUCKET[/PREFIX]?endpoint=http://host:8333[&region=...]` for an S3-compatible store, whose keys come
@@ -48,7 +49,7 @@ class ObjectDamaged(ValueError):
 
 
 class StorageUnavailable(OSError):
-    """The store could not take the object (unreachable, refused, full): nothing was stored."""
+    """The store cannot be reached, or refuses (keys, space): a put stored nothing."""
 
 
 @dataclass(frozen=True)
@@ -200,50 +201,60 @@ class S3Store:
     def key(self, name: str) -> str:
         return self.prefix + check_name(name)
 
+    @contextlib.contextmanager
+    def _reaching(self, what: str):
+        """The store's refusals and failures to answer, as StorageUnavailable; a missing object as ObjectMissing."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            yield
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise ObjectMissing(what) from None
+            raise StorageUnavailable(f"{what}: {error}") from error
+        except BotoCoreError as error:
+            raise StorageUnavailable(f"{what}: {error}") from error
+
     def put(self, name: str, stream: BinaryIO) -> Written:
         from boto3.s3.transfer import TransferConfig
-        from botocore.exceptions import BotoCoreError, ClientError
 
         reader = _Hashing(stream)
         # One part at a time is in memory, of the smallest size S3 takes; a failed multipart upload is aborted.
-        try:
+        with self._reaching(name):
             self.client.upload_fileobj(reader, self.bucket, self.key(name), Config=TransferConfig(
                 use_threads=False, multipart_threshold=PART, multipart_chunksize=PART))
-        except (BotoCoreError, ClientError) as error:
-            raise StorageUnavailable(f"{name}: {error}") from error
         return reader.written()
 
     def open(self, name: str) -> BinaryIO:
-        try:
+        with self._reaching(name):
             return self.client.get_object(Bucket=self.bucket, Key=self.key(name))["Body"]
-        except self.client.exceptions.NoSuchKey:
-            raise ObjectMissing(name) from None
 
     def open_verified(self, name: str, sha256: str) -> BinaryIO:
         try:
-            return _verified_copy(self.open(name), sha256)
+            with self._reaching(name):
+                return _verified_copy(self.open(name), sha256)
         except ObjectDamaged as damaged:
             raise ObjectDamaged(f"{name}: {damaged}") from None
 
     def exists(self, name: str) -> bool:
-        from botocore.exceptions import ClientError
-
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self.key(name))
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
+            with self._reaching(name):
+                self.client.head_object(Bucket=self.bucket, Key=self.key(name))
+        except ObjectMissing:
+            return False
         return True
 
     def delete(self, name: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self.key(name))
+        with self._reaching(name):
+            self.client.delete_object(Bucket=self.bucket, Key=self.key(name))
 
     def names(self, prefix: str = "") -> Iterator[str]:
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix + prefix)
-        for page in pages:
-            for item in page.get("Contents", []):
-                yield item["Key"][len(self.prefix):]
+        with self._reaching(f"the list of {prefix or 'every object'}"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                                          Prefix=self.prefix + prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(self.prefix):]
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix} at {self.endpoint or 'the default endpoint'}"
