@@ -114,6 +114,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = property(lambda self: _database_url())
     REDIS_URL = property(lambda self: os.environ.get("REDIS_URL") or None)
     UPLOAD_DIR = property(lambda self: os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads")))
+    # Where documents and export files are kept (workflow/storage.py): empty for the local folders UPLOAD_DIR and
+    # EXPORT_DIR, or s3://BUCKET[/PREFIX]?endpoint=URL for an S3-compatible store that every node shares, whose
+    # keys are these two (or, when they are empty, the usual AWS variables and files).
+    STORAGE_URL = property(lambda self: os.environ.get("STORAGE_URL") or None)
+    STORAGE_ACCESS_KEY = property(lambda self: os.environ.get("STORAGE_ACCESS_KEY") or None)
+    STORAGE_SECRET_KEY = property(lambda self: os.environ.get("STORAGE_SECRET_KEY") or None)
     MAIL_DIR = property(lambda self: os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail")))
     MAX_UPLOAD_MB = property(lambda self: int(os.environ.get("MAX_UPLOAD_MB", "20")))
     MAX_CONTENT_LENGTH = property(lambda self: (self.MAX_UPLOAD_MB + 1) * 1024 * 1024)

@@ -7,6 +7,7 @@ nominee's award line.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import uuid
 from types import SimpleNamespace
@@ -24,6 +25,7 @@ from workflow.models import (
     Decision, DecisionItem, Document, Dossier, HistoryEntry, Issuer, Notice, User, db, utcnow,
 )
 from workflow.procedure import REFERENCE_CODE, catalogue
+from workflow.storage import LocalStore
 
 ORDER = 9
 SIGNED = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -81,9 +83,7 @@ def raw_decision(conn, cast, issuer: int, ids: list[int], store: DocumentStore) 
         cursor.executemany("INSERT INTO decision_items (decision_id, dossier_id) VALUES (%s, %s)",
                            [(decision, d) for d in ids])
     storage_name = uuid.uuid4().hex
-    path = store.path(storage_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(SIGNED)
+    store.objects.put(store.object_name(storage_name), io.BytesIO(SIGNED))
     with conn.transaction():
         conn.execute("UPDATE decisions SET signed_filename = 'qd.pdf', signed_storage_name = %s, signed_size = %s, "
                      "signed_sha256 = %s, signed_uploaded_at = %s WHERE id = %s",
@@ -138,7 +138,7 @@ def run(scale: Scale):
             cast = prepare_cast()
             office = db.session.get(User, cast.office)
             issuer = db.session.scalar(select(Issuer.id).where(Issuer.code == "ban_thuong_vu"))
-            store = DocumentStore(folder / "uploads", 10 * 1024 * 1024)
+            store = DocumentStore(LocalStore({"documents": folder / "uploads"}), 10 * 1024 * 1024)
             batches = {"ours": [], "raw": []}
 
             def setup():

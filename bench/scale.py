@@ -45,6 +45,7 @@ from bench.workload import (
     CAMPAIGN, HONOURED, PASSWORD, REFERENCE, SUBMISSION, Cast, link_nominees, prepare_cast, shortest_paths,
 )
 from workflow.documents import DocumentStore
+from workflow.storage import LocalStore
 from workflow.models import User, db
 from workflow.text import name_key, search_key
 
@@ -485,7 +486,7 @@ def timed_decisions(apps: dict[int, object], casts: dict[int, Cast], count: int,
 
     def decide(size: int):
         with apps[size].app_context():
-            store = DocumentStore(apps[size].config["UPLOAD_DIR"], 10 * 1024 * 1024)
+            store = DocumentStore(LocalStore({"documents": apps[size].config["UPLOAD_DIR"]}), 10 * 1024 * 1024)
             run_decision(db.session.get(User, casts[size].office), waiting_ids[size], store)
         decided.add(size)
 

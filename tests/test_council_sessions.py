@@ -9,7 +9,6 @@ import io
 import re
 import threading
 import zipfile
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -17,11 +16,13 @@ from docx import Document as WordDocument
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from tests.conftest import BOTH_STORES, stored_objects
 from tests.delivery_support import wait_for
 from tests.web_helpers import csrf_token, sign_in
 from workflow.i18n import today
 from workflow.models import AwardType, Ballot, CouncilSession, Document, HistoryEntry, Notice, User, VoteRecord, db
 from workflow.procedure import catalogue
+from workflow.storage import object_store
 
 pytestmark = pytest.mark.usefixtures("light_password_hashing")
 
@@ -57,8 +58,9 @@ def sheet(factory, user, session_id, votes):
                                   json={"votes": {str(d.id): choice for d, choice in votes.items()}})
 
 
-def stored_files(app) -> set[Path]:
-    return {p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()}
+def stored_files(app) -> set[str]:
+    with app.app_context():
+        return stored_objects()
 
 
 def ballots_of(dossier_id):
@@ -166,6 +168,7 @@ def test_the_minutes_give_counts_never_who_voted_how(factory, council, agenda):
     assert db.session.scalar(select(func.count()).select_from(VoteRecord)) == 3
 
 
+@BOTH_STORES
 def test_closing_attaches_the_minutes_stored_once_to_each_dossier_of_the_agenda(app, factory, council, agenda):
     chair, members = council
     a, b, c = agenda
@@ -178,7 +181,7 @@ def test_closing_attaches_the_minutes_stored_once_to_each_dossier_of_the_agenda(
 
     # Two files (DOCX and PDF) for the whole agenda, each a document of every dossier.
     new_files = stored_files(app) - files_before
-    assert sorted(path.read_bytes()[:4] for path in new_files) == [b"%PDF", b"PK\x03\x04"]
+    assert sorted(object_store().open(name).read(4) for name in new_files) == [b"%PDF", b"PK\x03\x04"]
     names = {f"bien-ban-hop-hoi-dong-{session_id}.pdf", f"bien-ban-hop-hoi-dong-{session_id}.docx"}
     submitter = factory.api(factory.user_once("submitter", "ba-dinh"))
     pdfs = {}
@@ -208,6 +211,7 @@ def test_closing_attaches_the_minutes_stored_once_to_each_dossier_of_the_agenda(
     assert (refused.status_code, refused.json["error"]["code"]) == (403, "forbidden")
 
 
+@BOTH_STORES
 def test_a_closing_that_cannot_attach_the_minutes_does_not_close(app, factory, council, agenda, monkeypatch):
     chair, _ = council
     a = agenda[0]

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from docx import Document
 from sqlalchemy import func, select
 
+from tests.conftest import BOTH_STORES
 from tests.factories import PDF
+from workflow.documents import DocumentStore
+from workflow.storage import object_store
 from tests.test_honours_list import CAMPAIGN, LIST_URL, all_items
 from workflow.models import AwardType, Decision, Dossier, HistoryEntry, Notice, db
 
@@ -104,6 +106,7 @@ def test_the_same_number_twice_is_refused_beside_the_number(factory, office):
     assert db.session.scalar(select(func.count()).select_from(Decision)) == 1
 
 
+@BOTH_STORES
 def test_recording_the_signed_decision_confers_every_dossier_at_once(factory, office):
     dossiers = [factory.dossier("approved", name=f"Nguyễn Thị {name}") for name in ("Ánh", "Bình", "Dung")]
     decision_id = office.post("/api/v1/decisions", json=draft_body(dossiers)).json["id"]
@@ -179,18 +182,19 @@ def test_only_the_office_handles_decisions(factory, role):
     assert api.post("/api/v1/decisions", json=draft_body([factory.dossier("approved")])).status_code == 403
 
 
-def test_a_draft_is_cancelled_whole_and_its_dossiers_are_offered_again(app, factory, office):
+@BOTH_STORES
+def test_a_draft_is_cancelled_whole_and_its_dossiers_are_offered_again(factory, office):
     dossiers = [factory.dossier("approved", name=name) for name in ("Trần Thị Ưng", "Lê Thị Ánh")]
     decision_id = office.post("/api/v1/decisions", json=draft_body(dossiers)).json["id"]
     upload(office, decision_id)
     signed = db.session.get(Decision, decision_id).signed_storage_name
-    stored = Path(app.config["UPLOAD_DIR"]) / signed[:2] / signed
-    assert stored.is_file() and office.get("/api/v1/decisions/candidates").json == []
+    stored = DocumentStore.object_name(signed)
+    assert object_store().exists(stored) and office.get("/api/v1/decisions/candidates").json == []
 
     assert office.delete(f"/api/v1/decisions/{decision_id}").status_code == 204
     assert sorted(c["id"] for c in office.get("/api/v1/decisions/candidates").json) == sorted(d.id for d in dossiers)
     assert office.get(f"/api/v1/decisions/{decision_id}").status_code == 404
-    assert not stored.exists()
+    assert not object_store().exists(stored)
     assert states(*dossiers) == ["approved", "approved"]
 
     recorded_id = office.post("/api/v1/decisions", json=draft_body(dossiers, number="126/QĐ-HPN")).json["id"]

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -17,7 +18,9 @@ COMPOSE_FILE = PROJECT_DIR / "docker-compose.yml"
 # What an operator's .env gives; a developer's own .env is not read by these checks.
 ENV_SECRET_KEY = "9f1c3a5e7b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a"
 ENV_HISTORY_KEY = "3b8e1d6f0a4c9e2b7d5f1a3c8e6b0d4f9a2c7e5b1d3f8a6c0e4b9d2f7a5c1e3b"
-ENV_KEYS = {"SECRET_KEY": ENV_SECRET_KEY, "HISTORY_KEY": ENV_HISTORY_KEY}
+ENV_STORAGE_SECRET_KEY = "5d2f8b1e4a7c0f3b6e9d2a5c8f1b4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c2f5b8"
+ENV_KEYS = {"SECRET_KEY": ENV_SECRET_KEY, "HISTORY_KEY": ENV_HISTORY_KEY, "STORAGE_ACCESS_KEY": "awards",
+            "STORAGE_SECRET_KEY": ENV_STORAGE_SECRET_KEY}
 
 
 def docker_compose(tmp_path_factory, environment: dict, *arguments: str) -> subprocess.CompletedProcess:
@@ -71,15 +74,29 @@ def test_the_compose_file_runs_the_whole_stack_each_part_with_a_health_check(com
 def test_the_application_services_share_the_same_settings(compose):
     services = compose["services"]
     environments = [services[name]["environment"] for name in ("web", "worker", "beat")]
-    for variable in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "HISTORY_KEY", "UPLOAD_DIR", "SMTP_HOST",
-                     "SMTP_PORT"):
+    for variable in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "HISTORY_KEY", "UPLOAD_DIR", "STORAGE_URL",
+                     "STORAGE_ACCESS_KEY", "STORAGE_SECRET_KEY", "SMTP_HOST", "SMTP_PORT"):
         values = {env.get(variable) for env in environments}
         assert len(values) == 1 and None not in values, (variable, values)
     env = environments[0]
     assert env["DATABASE_URL"].startswith("postgresql+psycopg://") and "@postgres:" in env["DATABASE_URL"]
     assert env["REDIS_URL"].startswith("redis://redis:")
     for name in ("web", "worker", "beat"):
-        assert {"postgres", "redis"} <= started_before(services, name), name
+        assert {"postgres", "redis", "seaweedfs"} <= started_before(services, name), name
+
+
+def test_the_files_are_kept_in_the_object_store_every_node_shares(compose):
+    services = compose["services"]
+    store = services["seaweedfs"]
+    assert store["image"].startswith("chrislusf/seaweedfs") and store["healthcheck"]["test"]
+    assert not published(store), "the object store is reached only by the app's services"
+    url = urlsplit(services["web"]["environment"]["STORAGE_URL"])
+    assert url.scheme == "s3" and f"-bucket={url.netloc}" in command_of(store)
+    assert parse_qs(url.query)["endpoint"] == ["http://seaweedfs:8333"]
+    environment = services["web"]["environment"]
+    assert store["environment"]["AWS_ACCESS_KEY_ID"] == environment["STORAGE_ACCESS_KEY"]
+    assert store["environment"]["AWS_SECRET_ACCESS_KEY"] == environment["STORAGE_SECRET_KEY"]
+    assert "/data" in [v["target"] if isinstance(v, dict) else v.split(":")[1] for v in store["volumes"]]
 
 
 @pytest.mark.parametrize("key", sorted(ENV_KEYS))
@@ -109,7 +126,23 @@ def test_the_monitors_are_published_only_on_the_hosts_loopback(compose):
     for name in ("flower", smtp_catcher(services)):
         ports = published(services[name])
         assert ports and all(address == "127.0.0.1" for address, _port in ports), (name, ports)
-    assert published(services["web"]) == [("", "8000")]
+    assert published(services["proxy"]) == [("", "8000")] and not published(services["web"])
+
+
+def test_two_web_replicas_run_behind_the_reverse_proxy_after_one_migration(compose):
+    services = compose["services"]
+    assert services["web"]["deploy"]["replicas"] == 2
+    assert "db upgrade" not in command_of(services["web"]) and "db upgrade" in command_of(services["migrate"])
+    assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["proxy"]["image"].startswith("nginx") and services["proxy"]["healthcheck"]["test"]
+    assert services["proxy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    (mount,) = services["proxy"]["volumes"]
+    source = mount["source"] if isinstance(mount, dict) else mount.split(":")[0]
+    conf = Path(source).read_text()
+    assert re.search(r"server web:8000 resolve;", conf) and "proxy_pass http://awards_web;" in conf
+    assert "X-Forwarded-For" in conf and "X-Forwarded-Proto" in conf
+    # The app trusts the one proxy in front of it, for the client's address its sign-in limits count.
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == "1"
 
 
 def started_before(services: dict, name: str) -> set[str]:

@@ -1,10 +1,15 @@
 """Statistics per unit and award type; exports as jobs with progress and a download."""
+import hashlib
 import io
 
 import openpyxl
 import pytest
 
+from tests.conftest import BOTH_STORES, stored_objects
 from tests.test_honours_list import CAMPAIGN, LIST_URL, conferred, office_api, xlsx_rows
+from workflow.export_jobs import export_object_name
+from workflow.models import ExportJob, db
+from workflow.storage import object_store
 
 STATISTICS_URL = f"/api/v1/campaigns/{CAMPAIGN}/statistics"
 
@@ -35,6 +40,7 @@ def test_statistics_count_per_unit_award_type_and_state(factory):
     assert factory.api(factory.user("submitter")).get(STATISTICS_URL).status_code == 403
 
 
+@BOTH_STORES
 def test_a_small_export_is_made_at_once(factory):
     conferred(factory, "Trần Thị Ưng")
     api = office_api(factory)
@@ -57,6 +63,7 @@ def async_threshold(app):
     app.config["EXPORT_ASYNC_ROWS"] = previous
 
 
+@BOTH_STORES
 def test_a_large_export_becomes_a_job_to_poll(factory, async_threshold):
     conferred(factory, "Trần Thị Ưng")
     conferred(factory, "Lê Thị Ánh", unit="ung-hoa")
@@ -69,6 +76,21 @@ def test_a_large_export_becomes_a_job_to_poll(factory, async_threshold):
     data = api.get(job["download"]).data
     assert data.startswith(b"%PDF-")
     assert job["filename"] == "danh-sach-khen-thuong-test-campaign.pdf"
+    row = db.session.get(ExportJob, job["id"])
+    assert (row.size, row.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert export_object_name(row) in stored_objects("exports")
+
+
+@BOTH_STORES
+def test_an_export_file_that_no_longer_matches_its_hash_is_not_served(factory):
+    conferred(factory, "Trần Thị Ưng")
+    api = office_api(factory)
+    job = api.post(LIST_URL + "/exports", json={"format": "xlsx"}).json
+    object_store().put(export_object_name(db.session.get(ExportJob, job["id"])), io.BytesIO(b"PK\x03\x04 other"))
+
+    response = api.get(job["download"])
+
+    assert (response.status_code, response.json["error"]["code"]) == (500, "stored_file_damaged")
 
 
 def test_export_requests_are_checked(factory):

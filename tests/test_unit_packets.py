@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import BOTH_STORES, stored_objects
 from tests.factories import PDF
 from tests.web_helpers import csrf_token, sign_in
 from web.storage import document_store
@@ -47,8 +47,9 @@ def upload(api, kind: str = "to_trinh", data: bytes = PDF, filename: str = "to-t
                     content_type="multipart/form-data")
 
 
-def stored_files(app) -> set[Path]:
-    return {p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()}
+def stored_files(app) -> set[str]:
+    with app.app_context():
+        return stored_objects()
 
 
 def reread(dossier: Dossier) -> Dossier:
@@ -209,6 +210,7 @@ def test_another_units_packet_does_not_exist_for_a_submitter_and_is_closed_to_ot
     assert stored_files(app) == files_before
 
 
+@BOTH_STORES
 def test_a_disguised_or_misplaced_upload_is_refused_and_leaves_nothing(app, factory):
     draft(factory, "Lê Thị Một")
     api = factory.api(factory.user_once("submitter", UNIT))
@@ -232,6 +234,7 @@ def packet_rows(dossier: Dossier) -> list[tuple[str, str]]:
         .order_by(HistoryEntry.seq))]
 
 
+@BOTH_STORES
 def test_the_history_of_each_editable_dossier_of_the_packet_shows_its_documents_coming_and_going(app, factory):
     drafts = [draft(factory, name) for name in ("Lê Thị Một", "Trần Thị Hai")]
     withdrawn = factory.dossier("withdrawn", name="Vũ Thị Rút")
@@ -248,7 +251,7 @@ def test_the_history_of_each_editable_dossier_of_the_packet_shows_its_documents_
     assert [missing_documents(reread(d)) for d in drafts] == [["to_trinh"], ["to_trinh"]]
     assert [d["id"] for d in api.get(f"{PACKET}/documents").json] == [list_["id"]]
     assert api.get(f"{PACKET}/documents/{added['id']}").status_code == 404
-    assert stored_files(app) - files_before == {document_store().path(
+    assert stored_files(app) - files_before == {document_store().object_name(
         db.session.get(PacketDocument, list_["id"]).storage_name)}
     for dossier in drafts:
         assert packet_rows(reread(dossier)) == [("add_packet_document", "to-trinh.pdf"),

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from tests.conftest import make_app
+from tests.conftest import BOTH_STORES, S3_ACCESS_KEY, S3_SECRET_KEY, free_ports, make_app, stored_objects
 from tests.factories import PDF, ApiClient
 from tests.web_helpers import csrf_token, sign_in
 from web.storage import document_store
@@ -23,7 +23,8 @@ from workflow import operations as ops
 from workflow.accounts import issue_token
 from workflow.documents import PDF as PDF_TYPE
 from workflow.documents import safe_filename
-from workflow.models import Dossier, db
+from workflow.models import Document, Dossier, HistoryEntry, db
+from workflow.storage import LocalStore, S3Store, object_store
 
 MB = 1024 * 1024
 
@@ -47,8 +48,9 @@ def upload(api, dossier_id: int, data: bytes, filename: str = "tai-lieu.pdf", ki
                     data={"kind": kind, "file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
 
 
-def stored_files(app) -> set[Path]:
-    return {p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()}
+def stored_files(app) -> set[str]:
+    with app.app_context():
+        return stored_objects()
 
 
 def version_of(dossier_id: int) -> int:
@@ -213,6 +215,7 @@ def test_a_zip_bomb_disguised_as_docx_is_415(app, draft, submitter_api, make):
     assert stored_files(app) == before
 
 
+@BOTH_STORES
 @pytest.mark.parametrize("filename, expected", [
     ("../../etc/passwd.pdf", "passwd.pdf"),
     ("/tmp/evil.pdf", "evil.pdf"),
@@ -228,10 +231,12 @@ def test_a_path_in_the_filename_is_dropped_and_the_file_stored_under_a_generated
 
     assert response.status_code == 201, response.json
     assert response.json["filename"] == expected
-    (new_file,) = stored_files(app) - before
-    assert new_file.resolve().is_relative_to(upload_dir)
-    assert len(new_file.name) == 32 and all(c in "0123456789abcdef" for c in new_file.name)
-    assert new_file.read_bytes() == PDF
+    (new_object,) = stored_files(app) - before
+    key = new_object.removeprefix("documents/")
+    assert len(key) == 32 and all(c in "0123456789abcdef" for c in key)
+    with object_store().open(new_object) as stored:
+        assert stored.read() == PDF
+    assert db.session.get(Document, response.json["id"]).sha256 == hashlib.sha256(PDF).hexdigest()
     assert not (upload_dir.parent / "etc").exists() and not Path("/tmp/evil.pdf").exists()
     download = submitter_api.get(f"/api/v1/dossiers/{draft.id}/documents/{response.json['id']}")
     assert download.data == PDF
@@ -265,13 +270,14 @@ def test_documents_change_only_in_draft_or_returned(app, factory, state):
     assert api.get(f"/api/v1/dossiers/{dossier.id}/documents/{document_id}").status_code == 200
 
 
+@BOTH_STORES
 def test_a_returned_dossier_takes_uploads_and_removals_each_raising_the_version(app, factory):
     dossier = factory.dossier("returned", unit="ba-dinh")
     api = factory.api(factory.user_once("submitter", "ba-dinh"))
     version = dossier.version
     old_document = dossier.documents[0]
-    old_path = document_store().path(old_document.storage_name)
-    assert old_path.exists()
+    old_name = document_store().object_name(old_document.storage_name)
+    assert object_store().exists(old_name)
 
     added = upload(api, dossier.id, PDF, "bo-sung.pdf", "to_trinh")
     assert added.status_code == 201
@@ -279,7 +285,7 @@ def test_a_returned_dossier_takes_uploads_and_removals_each_raising_the_version(
     removed = api.delete(f"/api/v1/dossiers/{dossier.id}/documents/{old_document.id}")
     assert removed.status_code == 204 and removed.data == b""
     assert version_of(dossier.id) == version + 2
-    assert not old_path.exists()
+    assert not object_store().exists(old_name)
     assert_error(api.get(f"/api/v1/dossiers/{dossier.id}/documents/{old_document.id}"), 404, "not_found")
     kinds = [d["kind"] for d in api.get(f"/api/v1/dossiers/{dossier.id}").json["documents"]]
     assert kinds.count("to_trinh") == 1
@@ -312,6 +318,7 @@ def test_downloads_only_for_those_who_may_see_the_dossier(factory):
     assert_error(anonymous, 401, "unauthorized")
 
 
+@BOTH_STORES
 def test_a_failed_transaction_removes_the_file_it_wrote(app, factory, draft):
     user = factory.user_once("submitter", "ba-dinh")
     before = stored_files(app)
@@ -331,13 +338,87 @@ def test_the_stored_name_keeps_only_the_last_path_part_with_the_true_extension(g
     assert safe_filename(given, PDF_TYPE) == expected
 
 
+@BOTH_STORES
 def test_a_document_whose_file_is_gone_from_the_storage_is_404_not_500(app, draft, submitter_api):
-    from web.storage import document_store
-
     document = draft.documents[0]
-    document_store().path(document.storage_name).unlink()
+    object_store().delete(document_store().object_name(document.storage_name))
     response = submitter_api.get(f"/api/v1/dossiers/{draft.id}/documents/{document.id}")
     assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+
+
+@BOTH_STORES
+def test_a_stored_file_that_no_longer_matches_its_hash_is_not_served(app, draft, submitter_api):
+    document = draft.documents[0]
+    url = f"/api/v1/dossiers/{draft.id}/documents/{document.id}"
+    assert submitter_api.get(url).data == PDF
+    object_store().put(document_store().object_name(document.storage_name), io.BytesIO(PDF.replace(b"1", b"2")))
+
+    response = submitter_api.get(url)
+
+    assert_error(response, 500, "stored_file_damaged")
+    assert PDF.replace(b"1", b"2") not in response.data
+
+
+@pytest.mark.parametrize("storage_backend", ["s3"])
+def test_a_download_while_the_store_cannot_be_reached_is_503_not_500(app, draft, submitter_api, storage_backend):
+    objects = object_store()
+    (closed_port,) = free_ports(1)
+    app.extensions["object_store"] = S3Store(objects.bucket, endpoint=f"http://127.0.0.1:{closed_port}",
+                                             access_key=S3_ACCESS_KEY, secret_key=S3_SECRET_KEY)
+    try:
+        response = submitter_api.get(f"/api/v1/dossiers/{draft.id}/documents/{draft.documents[0].id}")
+    finally:
+        app.extensions["object_store"] = objects
+    assert_error(response, 503, "storage_unavailable")
+
+
+@BOTH_STORES
+def test_an_upload_is_streamed_to_the_store_and_back(app, factory, draft):
+    """A file four times larger than the memory its upload may take passes through in chunks; the download is
+    the same bytes."""
+    import random
+    import tracemalloc
+
+    body = random.Random(16).randbytes(40 * MB)
+    big_pdf = b"%%PDF-1.7\n1 0 obj<</Length %d>>stream\n" % len(body) + body + b"\nendstream endobj\n%%EOF\n"
+    store = document_store()
+    store.max_bytes = 64 * MB
+    source = io.BytesIO(big_pdf)
+    user = factory.user_once("submitter", "ba-dinh")
+    tracemalloc.start()
+    try:
+        document = ops.add_document(user, draft, "other", "lon.pdf", source, store)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    db.session.commit()
+
+    assert peak < 10 * MB, peak
+    assert document.size == len(big_pdf) and document.sha256 == hashlib.sha256(big_pdf).hexdigest()
+    with store.open_verified(document.storage_name, document.sha256) as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == document.sha256
+
+
+@BOTH_STORES
+def test_a_store_that_cannot_take_the_file_leaves_no_row_pointing_at_nothing(app, tmp_path, draft, submitter_api,
+                                                                               storage_backend):
+    objects = object_store()
+    if storage_backend == "local":
+        not_a_folder = tmp_path / "not-a-folder"
+        not_a_folder.write_bytes(b"a file where the store wants a folder")
+        writer = LocalStore({"documents": not_a_folder})
+    else:  # the store refuses the key
+        writer = S3Store(objects.bucket, endpoint=objects.endpoint, access_key=S3_ACCESS_KEY, secret_key="wrong")
+    app.extensions["object_store"] = writer
+    documents, history = db.session.query(Document).count(), db.session.query(HistoryEntry).count()
+    db.session.commit()
+    try:
+        response = upload(submitter_api, draft.id, PDF)
+    finally:
+        app.extensions["object_store"] = objects
+
+    assert_error(response, 503, "storage_unavailable")
+    assert db.session.query(Document).count() == documents and db.session.query(HistoryEntry).count() == history
 
 
 # Active content ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from web.bounds import install_bounds
 from workflow.models import db
 from workflow.procedure import Catalogue, ProcedureError, catalogue, install, load_directory
 from workflow.procedure_use import missing_procedures
+from workflow.storage import parse_storage_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOCALES = ("vi", "en")
@@ -60,6 +61,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
     require_strong_keys(app.config)
+    if app.config.get("STORAGE_URL"):
+        parse_storage_url(app.config["STORAGE_URL"])  # a mistyped store stops the start, not the first upload
     app.json.ensure_ascii = False  # Vietnamese text as is, in UTF-8
     app.json.sort_keys = False
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")

@@ -34,6 +34,8 @@ STATUS = {
     "batch_refused": 422,
     "rate_limited": 429,
     "internal_error": 500,
+    "stored_file_damaged": 500,
+    "storage_unavailable": 503,
 }
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 409: "invalid_transition", 413: "payload_too_large",

@@ -1,22 +1,26 @@
 import io
 import json
+import logging
 
 from flask import current_app, send_file
 from flask_babel import gettext
 
 from workflow.council import MinutesWriting
 from workflow.documents import DocumentStore
+from workflow import storage
+from workflow.errors import NotFound, StorageUnavailable, StoredFileDamaged
 from workflow.exports import FORMATS
-from workflow.errors import NotFound
 from workflow.imports import ImportLimits
 from workflow.i18n import N_, Msg
-from workflow.models import Document
+from workflow.models import Document, PacketDocument
+from workflow.storage import ObjectDamaged, ObjectMissing, ObjectStore, object_store
+
+log = logging.getLogger(__name__)
 
 
 def document_store() -> DocumentStore:
     config = current_app.config
-    return DocumentStore(config["UPLOAD_DIR"], config["MAX_UPLOAD_MB"] * 1024 * 1024,
-                         config["MAX_DOCUMENTS_PER_DOSSIER"])
+    return DocumentStore(object_store(), config["MAX_UPLOAD_MB"] * 1024 * 1024, config["MAX_DOCUMENTS_PER_DOSSIER"])
 
 
 def minutes_writing() -> MinutesWriting:
@@ -32,17 +36,34 @@ def import_limits() -> ImportLimits:
                         max_cells=config["IMPORT_MAX_CELLS"], max_part_bytes=config["IMPORT_MAX_PART_MB"] * 1024 * 1024)
 
 
-def send_document(document: Document):
+def send_document(document: Document | PacketDocument):
     """The document's file as an attachment that no browser will run or sniff."""
-    return send_stored(document.storage_name, document.content_type, document.filename)
+    return send_stored(document.storage_name, document.sha256, document.size, document.content_type,
+                       document.filename)
 
 
-def send_stored(storage_name: str, content_type: str, filename: str):
-    """A stored file as an attachment that no browser will run or sniff."""
-    path = document_store().path(storage_name)
-    if not path.is_file():
-        raise NotFound(Msg(N_("The file of this document is missing from the storage; ask the office.")))
-    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
+def send_stored(storage_name: str, sha256: str, size: int, content_type: str, filename: str):
+    """A stored document's file as an attachment that no browser will run or sniff."""
+    return send_object(object_store(), DocumentStore.object_name(storage_name), sha256, size, content_type, filename)
+
+
+def send_object(objects: ObjectStore, name: str, sha256: str | None, size: int | None, content_type: str,
+                filename: str, missing: Msg | None = None):
+    """An object, streamed through the app once its content is found to hash to what its row says."""
+    try:
+        file = objects.open_verified(name, sha256 or "")
+    except ObjectMissing:
+        raise NotFound(missing or Msg(N_("The file of this document is missing from the storage; ask the office."))) \
+            from None
+    except ObjectDamaged as damaged:
+        log.error("a stored file does not match its record: %s", damaged)
+        raise StoredFileDamaged() from None
+    except storage.StorageUnavailable as error:
+        log.error("a stored file could not be read: %s", error)
+        raise StorageUnavailable(Msg(N_("The file cannot be read just now; please try again later."))) from None
+    response = send_file(file, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
+    if size is not None:
+        response.content_length = size
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

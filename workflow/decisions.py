@@ -7,6 +7,8 @@ Which step confers is the procedures' business: the step each declares for the b
 """
 from __future__ import annotations
 
+from typing import BinaryIO
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -179,7 +181,8 @@ def _require_draft(decision: Decision) -> None:
         raise InvalidTransition(Msg(N_("The decision “%(number)s” is already recorded."), {"number": decision.number}))
 
 
-def attach_signed_copy(actor: User, decision: Decision, filename: str, data: bytes, store: DocumentStore) -> Decision:
+def attach_signed_copy(actor: User, decision: Decision, filename: str, data: bytes | BinaryIO,
+                       store: DocumentStore) -> Decision:
     """Keep the signed decision (a PDF, judged like any document) in place of any copy uploaded before."""
     require(actor, "manage_decisions")
     _require_draft(decision)

@@ -7,8 +7,9 @@ the raw bytes, with the object streams (where a PDF may compress its dictionarie
 budget, rather than a full PDF parser: it needs no further dependency, its work is bounded by the
 file's size, and a name spelt with #hex escapes (/J#61vaScript) is read as the name it stands for.
 
-Files are stored under generated names; a file written in a transaction that rolls back is
-removed again, and a removed document's file goes only once its removal has committed.
+Files are stored, as objects of workflow/storage.py, under generated names, each with its SHA-256 in its row
+(checked when it is downloaded); a file written in a transaction that rolls back is removed again, and a
+removed document's file goes only once its removal has committed.
 """
 from __future__ import annotations
 
@@ -16,22 +17,28 @@ import base64
 import binascii
 import hashlib
 import io
-import os
+import logging
+import mmap
 import re
+import tempfile
 import unicodedata
 import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
+from typing import BinaryIO
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from workflow.errors import PayloadTooLarge, UnsupportedMedia
+from workflow import storage
+from workflow.errors import PayloadTooLarge, StorageUnavailable, UnsupportedMedia
 from workflow.i18n import N_, Msg
+from workflow.storage import CHUNK, ObjectStore, Written
+
+log = logging.getLogger(__name__)
 
 MAX_ZIP_MEMBERS = 2000
 MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
@@ -55,17 +62,19 @@ PNG = FileType("png", "image/png")
 ACCEPTED_TYPES = (PDF, DOCX, XLSX, JPEG, PNG)
 
 
-def sniff(data: bytes) -> FileType:
-    """The file's type from its bytes, or UnsupportedMedia (also when it carries active content)."""
-    if data.startswith(b"%PDF-"):
+def sniff(data: bytes | mmap.mmap, file: BinaryIO | None = None) -> FileType:
+    """The file's type from its bytes (or a map of its `file`), or UnsupportedMedia (also when it carries active
+    content)."""
+    head = data[:8]
+    if head.startswith(b"%PDF-"):
         _refuse_active(_pdf_active_content(data))
         return PDF
-    if data.startswith(b"\xff\xd8\xff"):
+    if head.startswith(b"\xff\xd8\xff"):
         return JPEG
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
-    if data.startswith(b"PK\x03\x04"):
-        return _office_type(data)
+    if head.startswith(b"PK\x03\x04"):
+        return _office_type(data, file)
     raise UnsupportedMedia(Msg(N_("Only PDF, Word (DOCX), Excel (XLSX), JPEG and PNG files are accepted.")))
 
 
@@ -140,36 +149,41 @@ def _pdf_unescape(text: bytes) -> bytes:
     return _PDF_HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text)
 
 
-def _pdf_reason(text: bytes, pattern: re.Pattern) -> str | None:
+def _pdf_reason(text: bytes | memoryview, pattern: re.Pattern) -> str | None:
     match = pattern.search(text)
     if match:
-        return PDF_ACTIVE_NAMES[_pdf_unescape(match.group())[1:].decode("latin-1")]
+        return PDF_ACTIVE_NAMES[_pdf_unescape(bytes(match.group()))[1:].decode("latin-1")]
     if _PDF_OPEN_ACTION.search(text):
         return "automatic_action"
     return None
 
 
-def _pdf_active_content(data: bytes) -> str | None:
+def _pdf_active_content(data: bytes | mmap.mmap) -> str | None:
     """Why the PDF is active (a key of ACTIVE_CONTENT), or None.
 
     The structure outside streams is searched for every active name; the data of streams only for
     the long names; object streams, which hold dictionaries, are decoded and searched in full.
     """
+    with memoryview(data) as view:  # slices of a view copy nothing: a large file's streams are read in place
+        return _pdf_scan(data, view)
+
+
+def _pdf_scan(data: bytes | mmap.mmap, view: memoryview) -> str | None:
     budget = min(MAX_ZIP_UNCOMPRESSED, MAX_ZIP_RATIO * len(data))
     position = 0
     for match in _PDF_STREAM.finditer(data):
         if match.start() < position:
             continue  # inside the data of the stream before
-        reason = _pdf_reason(data[position:match.end()], _PDF_ALL_NAMES)
+        reason = _pdf_reason(view[position:match.end()], _PDF_ALL_NAMES)
         if reason:
             return reason
         end = data.find(b"endstream", match.end())
         end = len(data) if end < 0 else end
-        body = data[match.end():end]
-        dictionary = data[max(position, match.start() - 4096):match.start()]
+        body = view[match.end():end]
+        dictionary = bytes(view[max(position, match.start() - 4096):match.start()])
         dictionary = _pdf_unescape(dictionary[dictionary.rfind(b"obj"):])
         if _PDF_OBJECT_STREAM.search(dictionary):
-            decoded = _pdf_decode(dictionary, body, budget)
+            decoded = _pdf_decode(dictionary, bytes(body), budget)
             if decoded is None:
                 return "unreadable_structure"
             budget -= len(decoded)
@@ -179,7 +193,7 @@ def _pdf_active_content(data: bytes) -> str | None:
         if reason:
             return reason
         position = end
-    return _pdf_reason(data[position:], _PDF_ALL_NAMES)
+    return _pdf_reason(view[position:], _PDF_ALL_NAMES)
 
 
 def _pdf_decode(dictionary: bytes, body: bytes, budget: int) -> bytes | None:
@@ -212,9 +226,9 @@ def _pdf_decode(dictionary: bytes, body: bytes, budget: int) -> bytes | None:
     return body
 
 
-def _office_type(data: bytes) -> FileType:
+def _office_type(data: bytes | mmap.mmap, file: BinaryIO | None) -> FileType:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(file or io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise UnsupportedMedia(Msg(N_("The file is a damaged or unknown archive."))) from None
@@ -301,48 +315,82 @@ class StoredFile:
 
 
 class DocumentStore:
-    """Where documents are kept, and the limits on them: bytes per file, documents per dossier."""
+    """Where documents are kept (an object store, see workflow/storage.py), and the limits on them: bytes per
+    file, documents per dossier."""
 
-    def __init__(self, root: str | os.PathLike, max_bytes: int, max_per_dossier: int = MAX_DOCUMENTS_PER_DOSSIER):
-        self.root = Path(root)
+    def __init__(self, objects: ObjectStore, max_bytes: int, max_per_dossier: int = MAX_DOCUMENTS_PER_DOSSIER):
+        self.objects = objects
         self.max_bytes = max_bytes
         self.max_per_dossier = max_per_dossier
 
-    def path(self, storage_name: str) -> Path:
+    @staticmethod
+    def object_name(storage_name: str) -> str:
         if not re.fullmatch(r"[0-9a-f]{32}", storage_name):
             raise ValueError("bad storage name")
-        return self.root / storage_name[:2] / storage_name
+        return f"{AREA}/{storage_name}"
 
-    def save(self, session: Session, filename: str, data: bytes) -> StoredFile:
-        if len(data) > self.max_bytes:
-            raise PayloadTooLarge(Msg(N_("The file is larger than the limit of %(limit)d MB."),
-                                      {"limit": self.max_bytes // (1024 * 1024)}))
-        if not data:
-            raise UnsupportedMedia(Msg(N_("The file is empty.")))
-        file_type = sniff(data)
-        storage_name = uuid.uuid4().hex
-        path = self.path(storage_name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)
-        session.info.setdefault("files_written", []).append(path)
+    def save(self, session: Session, filename: str, source: bytes | BinaryIO) -> StoredFile:
+        """Check the file and store it, streamed: it passes through a temporary file, which the check reads mapped
+        rather than loaded. The object is removed again if the session's transaction rolls back."""
+        stream = io.BytesIO(source) if isinstance(source, bytes) else source
+        with tempfile.TemporaryFile() as spool:
+            written = _copy_limited(stream, spool, self.max_bytes)
+            if not written.size:
+                raise UnsupportedMedia(Msg(N_("The file is empty.")))
+            spool.flush()
+            with mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                file_type = sniff(mapped, spool)
+            spool.seek(0)
+            storage_name = uuid.uuid4().hex
+            name = self.object_name(storage_name)
+            # Listed before the write, so that a write that fails halfway leaves nothing behind either.
+            session.info.setdefault("objects_written", []).append((self.objects, name))
+            try:
+                self.objects.put(name, spool)
+            except storage.StorageUnavailable as error:
+                log.error("a file could not be stored: %s", error)
+                raise StorageUnavailable() from None
         return StoredFile(storage_name, safe_filename(filename, file_type), file_type.content_type,
-                          len(data), hashlib.sha256(data).hexdigest())
+                          written.size, written.sha256)
+
+    def open_verified(self, storage_name: str, sha256: str) -> BinaryIO:
+        """The stored file, once found whole: ObjectMissing or ObjectDamaged otherwise."""
+        return self.objects.open_verified(self.object_name(storage_name), sha256)
 
     def discard_after_commit(self, session: Session, storage_name: str) -> None:
-        session.info.setdefault("files_removed", []).append(self.path(storage_name))
+        session.info.setdefault("objects_removed", []).append((self.objects, self.object_name(storage_name)))
+
+
+def _copy_limited(source: BinaryIO, target: BinaryIO, max_bytes: int) -> Written:
+    digest, size = hashlib.sha256(), 0
+    while chunk := source.read(CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(Msg(N_("The file is larger than the limit of %(limit)d MB."),
+                                      {"limit": max_bytes // (1024 * 1024)}))
+        digest.update(chunk)
+        target.write(chunk)
+    return Written(size, digest.hexdigest())
+
+
+AREA = "documents"
+
+
+def _delete_all(found: list[tuple[ObjectStore, str]], why: str) -> None:
+    for objects, name in found:
+        try:
+            objects.delete(name)
+        except Exception as error:  # noqa: BLE001 - the transaction is over: an object left behind is only space
+            log.warning("object %s %s could not be deleted: %s", name, why, error)
 
 
 @event.listens_for(Session, "after_commit")
-def _files_after_commit(session: Session) -> None:
-    session.info.pop("files_written", None)
-    for path in session.info.pop("files_removed", []):
-        path.unlink(missing_ok=True)
+def _objects_after_commit(session: Session) -> None:
+    session.info.pop("objects_written", None)
+    _delete_all(session.info.pop("objects_removed", []), "removed by a committed transaction")
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _files_after_rollback(session: Session, previous_transaction) -> None:
-    session.info.pop("files_removed", None)
-    for path in session.info.pop("files_written", []):
-        path.unlink(missing_ok=True)
+def _objects_after_rollback(session: Session, previous_transaction) -> None:
+    session.info.pop("objects_removed", None)
+    _delete_all(session.info.pop("objects_written", []), "written by a rolled-back transaction")

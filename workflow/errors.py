@@ -90,3 +90,15 @@ class BatchRefused(WorkflowError):
 class DisclosureClosed(WorkflowError):
     code = "disclosure_closed"
     default = N_("This dossier is no longer open for public comments.")
+
+
+class StorageUnavailable(WorkflowError):
+    code = "storage_unavailable"
+    default = N_("The file could not be stored just now; nothing was changed. Please try again later.")
+
+
+class StoredFileDamaged(WorkflowError):
+    """A stored file whose content no longer hashes to what its row says: it is not served."""
+
+    code = "stored_file_damaged"
+    default = N_("The stored file is damaged and cannot be served; ask the office to upload it again.")

@@ -1,13 +1,13 @@
 """Exports of the honours list requested by a user: immediate when small, a background job when large.
 
-The file goes to EXPORT_DIR, the progress to the job's row.
+The file goes to the object store (workflow/storage.py), its size and SHA-256 and the progress to the job's row.
 """
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from workflow.campaigns import campaign_by_code
 from workflow.honours import HonoursList, honours_list, read_honours_list
 from workflow.i18n import N_, Msg
 from workflow.models import ExportJob, ExportStatus, Unit, User, db, utcnow
+from workflow.storage import object_store
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ def get_export_job(actor: User, job_id: str) -> ExportJob:
     return job
 
 
-def export_path(job: ExportJob) -> Path:
-    return Path(current_app.config["EXPORT_DIR"]) / f"{job.id}.{FORMATS[job.format].extension}"
+def export_object_name(job: ExportJob) -> str:
+    return f"exports/{job.id}.{FORMATS[job.format].extension}"
 
 
 def make_export(job_id: str, gettext: Gettext, in_language: Callable[[str], AbstractContextManager]) -> str:
@@ -74,7 +75,7 @@ def make_export(job_id: str, gettext: Gettext, in_language: Callable[[str], Abst
     job = db.session.get(ExportJob, job_id)
     if job is None:
         return "missing"
-    if job.status == ExportStatus.DONE and export_path(job).exists():
+    if job.status == ExportStatus.DONE and job.sha256 and object_store().exists(export_object_name(job)):
         return "done"
     job.status, job.progress, job.error = ExportStatus.RUNNING, 0, None
     db.session.commit()
@@ -92,11 +93,7 @@ def make_export(job_id: str, gettext: Gettext, in_language: Callable[[str], Abst
                 unit = unit_by_code(options["unit"])
                 document = document.for_unit(unit.code, unit.name)
             data = export_honours_list(document, job.format, gettext, progress, options.get("language") or "vi")
-        path = export_path(job)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        written = object_store().put(export_object_name(job), io.BytesIO(data))
     except Exception as error:  # noqa: BLE001 - the user sees a failed export instead of a job stuck running
         db.session.rollback()
         job = db.session.get(ExportJob, job_id)
@@ -106,6 +103,7 @@ def make_export(job_id: str, gettext: Gettext, in_language: Callable[[str], Abst
         log.exception("export %s failed", job_id)
         return "failed"
     job.status, job.progress, job.finished_at = ExportStatus.DONE, job.total, utcnow()
+    job.size, job.sha256 = written.size, written.sha256
     job.filename = export_filename(document, job.format, options.get("unit"))
     db.session.commit()
     return "done"

@@ -9,6 +9,7 @@ import functools
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from sqlalchemy import Date, Insert, Integer, Update, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -276,7 +277,7 @@ def edit_dossier(actor: User, dossier: Dossier, version: int | None, nominee: di
     return dossier
 
 
-def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: bytes,
+def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: bytes | BinaryIO,
                  store: DocumentStore) -> Document:
     require_may_change_dossier(actor, dossier)
     _wait_for_latest(dossier)

@@ -8,6 +8,7 @@ history row per dossier.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from sqlalchemy import func, select
 
@@ -163,7 +164,7 @@ def closed_to_documents(actor: User, packet: Packet) -> list[dict]:
     return []
 
 
-def add_packet_document(actor: User, packet: Packet, kind: str, filename: str, data: bytes,
+def add_packet_document(actor: User, packet: Packet, kind: str, filename: str, data: bytes | BinaryIO,
                         store: DocumentStore) -> PacketDocument:
     """Add a shared document to the packet, judged like a dossier's (size, type by content, active content)."""
     require_may_change_packet(actor, packet.unit)

@@ -34,7 +34,8 @@ def decision_file(decision: Decision, format_: str):
 
 
 def signed_file(decision: Decision):
-    return send_stored(decision.signed_storage_name, PDF.content_type, decision.signed_filename)
+    return send_stored(decision.signed_storage_name, decision.signed_sha256, decision.signed_size, PDF.content_type,
+                       decision.signed_filename)
 
 
 def decision_json(decision: Decision) -> dict:
@@ -133,8 +134,7 @@ def upload_signed(form, decision_id):
     decision = _decision(decision_id)
     store = document_store()
     upload = form["file"]
-    decisions.attach_signed_copy(current_user(), decision, upload.filename or "", upload.stream.read(
-        store.max_bytes + 1), store)
+    decisions.attach_signed_copy(current_user(), decision, upload.filename or "", upload.stream, store)
     body = decision_json(decision)
     commit()
     return body

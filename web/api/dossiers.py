@@ -131,8 +131,8 @@ def upload_document(form, dossier_id):
     dossier = _dossier(dossier_id)
     store = document_store()
     upload = form["file"]
-    data = upload.stream.read(store.max_bytes + 1)
-    document = operations.add_document(current_user(), dossier, form["kind"], upload.filename or "", data, store)
+    document = operations.add_document(current_user(), dossier, form["kind"], upload.filename or "", upload.stream,
+                                       store)
     commit()
     return document_json(document)
 

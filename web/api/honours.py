@@ -13,9 +13,9 @@ from web.api.blueprints import ApiBlueprint
 from web.api.auth import BEARER_SECURITY, current_user, token_required
 from web.api.dossiers import dossier_json
 from web.api.schemas import CODE, CodeNameOut, DossierOut, In
-from web.storage import import_limits
+from web.storage import import_limits, send_object
 from workflow.export_jobs import (
-    export_path, get_export_job, make_export, requested_list, start_export, unit_by_code,
+    export_object_name, get_export_job, make_export, requested_list, start_export, unit_by_code,
 )
 from workflow.exports import FORMATS, export_filename, export_honours_list
 from workflow.exports.statistics import statistics_xlsx
@@ -27,6 +27,7 @@ from workflow.i18n import N_, VIETNAM, Msg
 from workflow.models import ExportStatus
 from workflow.imports import MAX_FILE_BYTES, import_dossiers, import_template
 from workflow.statistics import campaign_statistics
+from workflow.storage import object_store
 from workflow.unit_of_work import commit
 
 blp = ApiBlueprint("honours", __name__, url_prefix="/api/v1",
@@ -322,13 +323,10 @@ def get_export(job_id):
 def download_export(job_id):
     """The exported file, once the export is done."""
     job = get_export_job(current_user(), job_id)
-    path = export_path(job)
-    if job.status != ExportStatus.DONE or not path.exists():
+    if job.status != ExportStatus.DONE:
         raise NotFound(Msg(N_("The file is not ready yet.")))
-    response = send_file(path, mimetype=FORMATS[job.format].content_type, as_attachment=True,
-                         download_name=job.filename, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_object(object_store(), export_object_name(job), job.sha256, job.size,
+                       FORMATS[job.format].content_type, job.filename, Msg(N_("The file is not ready yet.")))
 
 
 @blp.route("/campaigns/<code>/statistics", methods=["GET"])

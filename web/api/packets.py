@@ -63,8 +63,8 @@ def upload_packet_document(form, campaign, unit):
     packet = _packet(campaign, unit)
     store = document_store()
     upload = form["file"]
-    data = upload.stream.read(store.max_bytes + 1)
-    document = packets.add_packet_document(current_user(), packet, form["kind"], upload.filename or "", data, store)
+    document = packets.add_packet_document(current_user(), packet, form["kind"], upload.filename or "", upload.stream,
+                                           store)
     body = document_json(document)
     commit()
     return body

@@ -69,8 +69,7 @@ def signed(decision_id: int):
 
     def attach(decision):
         upload = form.file.data
-        return decisions.attach_signed_copy(current_user, decision, upload.filename or "",
-                                            upload.stream.read(store.max_bytes + 1), store)
+        return decisions.attach_signed_copy(current_user, decision, upload.filename or "", upload.stream, store)
     return _decision_page(decision_id, form, attach, _("The signed decision is uploaded."))
 
 

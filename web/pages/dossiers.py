@@ -315,9 +315,9 @@ def upload(dossier_id: int):
         flash(_("Choose the kind of document and a file."), "error")
         return redirect(url_for("dossier_pages.view", dossier_id=dossier.id))
     store = document_store()
-    data = form.file.data.stream.read(store.max_bytes + 1)
     try:
-        operations.add_document(current_user, dossier, form.kind.data, form.file.data.filename or "", data, store)
+        operations.add_document(current_user, dossier, form.kind.data, form.file.data.filename or "",
+                                form.file.data.stream, store)
         commit()
         flash(_("The document is added."), "success")
     except WorkflowError as error:

@@ -68,9 +68,9 @@ def upload(campaign: str, unit: str):
         flash(_("Choose the kind of document and a file."), "error")
         return redirect(_page(packet))
     store = document_store()
-    data = form.file.data.stream.read(store.max_bytes + 1)
     try:
-        packets.add_packet_document(current_user, packet, form.kind.data, form.file.data.filename or "", data, store)
+        packets.add_packet_document(current_user, packet, form.kind.data, form.file.data.filename or "",
+                                    form.file.data.stream, store)
         commit()
         flash(_("The document is added."), "success")
     except WorkflowError as error:
