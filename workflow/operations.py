@@ -34,6 +34,7 @@ from workflow.models import (
     MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, DisclosureWindow, Document, Dossier, HistoryEntry, Revocation,
     User, VoteRecord, db, nominee_name_columns, utcnow,
 )
+from workflow.signals import change_written
 from workflow.rules import (
     COUNCIL_MINUTES, DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, inactive_unit,
     tally, tally_fixed,
@@ -158,6 +159,7 @@ def write_change(actor: User, dossier: Dossier, event: str, state: str, changes:
         notices.note_written(ids)
     for name, value in changes.items():
         set_committed_value(dossier, name, value)
+    change_written.send(db.session(), event=event, from_state=entry["from_state"], to_state=state)
 
 
 # Content ----------------------------------------------------------------------------------------
