@@ -26,6 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from workflow.models import ExportJob, ExportStatus, Notice, NoticeStatus, db, utcnow
@@ -89,8 +90,14 @@ class StateCollector:
         self.redis_url = redis_url
 
     def collect(self):
-        yield from self._outbox()
-        yield from self._exports()
+        try:
+            figures = [*self._outbox(), *self._exports()]
+        except SQLAlchemyError:  # /healthz tells what is wrong; the scrape still gives what it can
+            db.session.rollback()
+            figures = []
+        yield GaugeMetricFamily("awards_database_up", "Whether the database answered the scrape",
+                                value=1 if figures else 0)
+        yield from figures
         if self.redis_url:
             yield from self._queues()
 
@@ -155,6 +162,5 @@ def scrape():
     if not may_read_metrics():
         abort(404)  # as if there were nothing here: no hint for a stranger
     body = generate_latest(_registry())
-    db.session.commit()
-    return Response(body, mimetype=CONTENT_TYPE_LATEST.split(";")[0],
-                    headers={"Content-Type": CONTENT_TYPE_LATEST, "Cache-Control": "no-store"})
+    db.session.rollback()  # read only; on SQLite the transaction holds the write lock until it ends
+    return Response(body, content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
