@@ -6,7 +6,7 @@ import shutil
 # One JSON object per request, like the application's own lines (logs.py); the id is the one the app answered with.
 access_log_format = ('{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}o)s", '
                      '"method": "%(m)s", "path": "%(U)s", "status": "%(s)s", "bytes": "%(B)s", '
-                     '"duration_ms": %(M)s, "remote": "%(h)s", "user_agent": "%(a)s"}')
+                     '"duration_ms": %(M)s, "remote": "%(h)s"}')
 
 
 def on_starting(server):

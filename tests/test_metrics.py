@@ -1,8 +1,10 @@
 """GET /metrics: who may read it, and figures that move when a dossier moves (requests, transitions, outbox,
-export jobs, the Celery queue); several gunicorn workers counted together in multiprocess mode."""
+export jobs, the Celery queue); several gunicorn workers counted together in multiprocess mode; /healthz and the
+storage."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -159,14 +161,16 @@ def test_several_gunicorn_workers_are_counted_together(postgres_url, tmp_path, a
            "EXPORT_DIR": str(tmp_path / "exports"), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
     env.pop("REDIS_URL", None)
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "3",
-                               "wsgi:app"], cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
+                               "--access-logfile", str(tmp_path / "access.log"), "wsgi:app"],
+                              cwd=PROJECT, env=env, stdout=subprocess.DEVNULL,
                               stderr=open(tmp_path / "gunicorn.log", "wb"), start_new_session=True)  # noqa: SIM115
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: _answers(base), 60, "gunicorn to start")
         before = _scrape_over_http(base)
-        for _ in range(30):
-            assert requests.get(f"{base}/healthz", timeout=30).status_code == 200
+        for number in range(30):
+            answer = requests.get(f"{base}/healthz", timeout=30, headers={"X-Request-ID": f"probe-{number}"})
+            assert answer.status_code == 200
         after = _scrape_over_http(base)
         healthz = {"method": "GET", "route": "/healthz", "status": "200"}
         assert value(after, "awards_http_request_duration_seconds_count", **healthz) \
@@ -176,6 +180,11 @@ def test_several_gunicorn_workers_are_counted_together(postgres_url, tmp_path, a
         server.wait(30)
     log = (tmp_path / "gunicorn.log").read_text(errors="replace")
     assert "Traceback" not in log, log[-4000:]
+    # gunicorn.conf.py: the access log is JSON lines carrying the request id the app answered with.
+    access = [json.loads(line) for line in (tmp_path / "access.log").read_text().splitlines()]
+    probes = [line for line in access if line["request_id"].startswith("probe-")]
+    assert [line["request_id"] for line in probes] == [f"probe-{number}" for number in range(30)]
+    assert {(line["method"], line["path"], line["status"]) for line in probes} == {("GET", "/healthz", "200")}
 
 
 def _scrape_over_http(base: str) -> dict:
@@ -190,3 +199,13 @@ def _answers(base: str) -> bool:
         return requests.get(f"{base}/healthz", timeout=2).status_code == 200
     except requests.RequestException:
         return False
+
+
+def test_healthz_reports_the_storage(postgres_url, tmp_path, app, client):
+    assert client.get("/healthz").json["storage"] == "ok"
+    (tmp_path / "not-a-folder").write_text("a file where the stores should be")
+    broken = make_app(tmp_path, postgres_url, UPLOAD_DIR=str(tmp_path / "not-a-folder" / "uploads")).test_client()
+    answer = broken.get("/healthz")
+    assert (answer.status_code, answer.json["status"], answer.json["storage"], answer.json["database"]) \
+        == (503, "error", "down", "ok")
+    restore_celery(app)
