@@ -34,11 +34,11 @@ from workflow.models import (
     MAX_ID, NAME_LENGTH, AwardType, Ballot, Campaign, DisclosureWindow, Document, Dossier, HistoryEntry, Revocation,
     User, VoteRecord, db, nominee_name_columns, utcnow,
 )
-from workflow.signals import change_written
 from workflow.rules import (
     COUNCIL_MINUTES, DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, inactive_unit,
     tally, tally_fixed,
 )
+from workflow.signals import change_written
 from workflow.text import display_name, name_key
 from workflow.workdays import add_working_days
 
