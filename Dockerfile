@@ -6,6 +6,17 @@ RUN apt-get update \
       fonts-liberation2 fonts-dejavu-core libicu-dev pkg-config build-essential curl \
  && rm -rf /var/lib/apt/lists/*
 
+# `flask backup create` runs pg_dump, which must be as new as the server (compose runs PostgreSQL 16; Debian 12
+# ships the client of 15): the client of PG_MAJOR from the PostgreSQL project's own Debian repository.
+ARG PG_MAJOR=16
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates gnupg \
+ && install -d /usr/share/postgresql-common/pgdg \
+ && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+ && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+      > /etc/apt/sources.list.d/pgdg.list \
+ && apt-get update && apt-get install -y --no-install-recommends postgresql-client-${PG_MAJOR} \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY workflow workflow

@@ -163,6 +163,8 @@ class Config:
     EXPORT_DIR = property(lambda self: os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports")))
     EXPORT_ASYNC_ROWS = property(lambda self: int(os.environ.get("EXPORT_ASYNC_ROWS", "2000")))
     HONOURS_LIST_PLACE = property(lambda self: os.environ.get("HONOURS_LIST_PLACE", "Hà Nội"))
+    # Who may read /metrics: with a token, whoever sends it as a Bearer token; without, only the same machine.
+    METRICS_TOKEN = property(lambda self: os.environ.get("METRICS_TOKEN") or None)
     # Outside development and tests the app refuses to start unless its keys are strong (config.key_problem).
     REQUIRE_STRONG_KEYS = True
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto; 0: the headers are ignored.

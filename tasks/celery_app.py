@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from celery import Celery, Task
 from celery.schedules import crontab
+from celery.signals import before_task_publish, setup_logging
 from flask import Blueprint, Flask, current_app, has_app_context
+
+from logs import JOB_HEADER, bind_request_id, configure_logging, current_request_id, unbind_request_id
 
 # The mails and letters the jobs render, kept beside the code that renders them (tasks/templates).
 TEMPLATES = Blueprint("tasks", "tasks", template_folder="templates")
@@ -15,8 +18,14 @@ def celery_init_app(app: Flask) -> Celery:
             # A job run in-process (eager) belongs to the app that sent it; a worker's to this one.
             # Either way it gets an app context, hence a database session, of its own.
             target = current_app._get_current_object() if has_app_context() else app
-            with target.app_context():
-                return self.run(*args, **kwargs)
+            # The id of the request that queued the job (its message header), or, run in-process, the
+            # request's own: the job's log lines carry it.
+            token = bind_request_id(self.request.get(JOB_HEADER) or current_request_id())
+            try:
+                with target.app_context():
+                    return self.run(*args, **kwargs)
+            finally:
+                unbind_request_id(token)
 
     redis_url = app.config.get("REDIS_URL")
     celery_app = Celery(app.name, task_cls=FlaskTask)
@@ -25,6 +34,20 @@ def celery_init_app(app: Flask) -> Celery:
     app.extensions["celery"] = celery_app
     app.register_blueprint(TEMPLATES)
     return celery_app
+
+
+@before_task_publish.connect(dispatch_uid="awards-request-id")
+def _carry_request_id(headers=None, **_kwargs) -> None:
+    """A job queued while serving a request (or while running a job that one queued) carries its id."""
+    request_id = current_request_id()
+    if request_id and headers is not None:
+        headers.setdefault(JOB_HEADER, request_id)
+
+
+@setup_logging.connect(dispatch_uid="awards-json-logs")
+def _json_logs(loglevel=None, **_kwargs) -> None:
+    """The worker and beat log JSON lines like the web processes (Celery leaves its own set-up out)."""
+    configure_logging(loglevel or "INFO")
 
 
 def own_task(task: Task) -> Task:

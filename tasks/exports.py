@@ -1,16 +1,22 @@
 """Background exports of the honours list (workflow/export_jobs.py makes the file)."""
 from __future__ import annotations
 
+import time
+
 from celery import shared_task
 from flask import current_app
 from flask_babel import force_locale, gettext
 
+from tasks.jobs import log_job
 from workflow.export_jobs import make_export
 
 
 @shared_task
 def run_export(job_id: str) -> str:
-    return make_export(job_id, gettext, force_locale)
+    started = time.monotonic()
+    outcome = make_export(job_id, gettext, force_locale)
+    log_job("run_export", started, job_id=job_id, outcome=outcome)
+    return outcome
 
 
 def queue_export(job_id: str) -> None:

@@ -28,7 +28,6 @@ a retry survives the loss of its Celery message: the relay sweep finds the row w
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 import uuid
@@ -53,9 +52,9 @@ def setting(name: str, default: float) -> float:
 
 
 def log_job(task: str, started: float, **fields) -> None:
-    """One structured line per job run."""
+    """One structured line per job run: the fields are keys of its JSON line (logs.JsonFormatter)."""
     fields = {"task": task, **fields, "duration_ms": round((time.monotonic() - started) * 1000, 1)}
-    log.info(json.dumps(fields, ensure_ascii=False, default=str))
+    log.info("job %s: %s", task, fields.get("outcome"), extra={"fields": fields})
 
 
 def _due(now: dt.datetime):
@@ -161,8 +160,9 @@ def recover_stale_claims() -> list[int]:
                                                 Notice.claimed_at < cutoff)
                            .values(status=NoticeStatus.PENDING, claim_token=None, next_attempt_at=None,
                                    last_error=note))
-        log.warning(json.dumps({"task": "recover_stale_claims", "notice_id": notice_id,
-                                "handed_over": handed_over_at is not None}))
+        log.warning("notice %s recovered: %s", notice_id, note,
+                    extra={"fields": {"task": "recover_stale_claims", "notice_id": notice_id,
+                                      "handed_over": handed_over_at is not None}})
     db.session.commit()
     return [notice_id for notice_id, _ in stale]
 

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import yaml
 
+from logs import JsonFormatter
 from tests.conftest import make_app
 from tests.delivery_support import RedisServer, restore_celery
 
@@ -47,7 +48,7 @@ def test_each_job_logs_one_structured_line(factory, caplog, monkeypatch):
     factory.dossier("submitted")
 
     jobs.relay_pending_notices.delay()
-    lines = [json.loads(record.getMessage()) for record in caplog.records if record.name == "tasks.jobs"]
+    lines = [json.loads(JsonFormatter().format(record)) for record in caplog.records if record.name == "tasks.jobs"]
     relay = [line for line in lines if line["task"] == "relay_pending_notices"]
     assert len(relay) == 1
     assert relay[0]["outcome"] == {"sent": 1}

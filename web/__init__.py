@@ -14,12 +14,15 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 from flask_babel import refresh as refresh_locale
 
 from config import INSTANCE_DIR, config_for, require_strong_keys
+from logs import configure_logging
 from tasks.celery_app import celery_init_app
 from tasks.dispatch import install_notice_dispatch
 from web.input_guard import install_input_guard
 
 
 from web.bounds import install_bounds
+from web.metrics import install_metrics
+from web.request_ids import install_request_ids
 from workflow.models import db
 from workflow.procedure import Catalogue, ProcedureError, catalogue, install, load_directory
 from workflow.procedure_use import missing_procedures
@@ -70,7 +73,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if "MAX_UPLOAD_MB" in overrides and "MAX_CONTENT_LENGTH" not in overrides:
         # The request cap follows the upload limit given here, as it follows the MAX_UPLOAD_MB variable.
         app.config["MAX_CONTENT_LENGTH"] = (app.config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(logging.INFO)
     # The state machine would log two lines per transition; the history already records each one.
     logging.getLogger("transitions").setLevel(logging.WARNING)
 
@@ -80,6 +83,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     babel.init_app(app, locale_selector=_locale_selector(app))
     # Flask-Babel keeps the chosen language in the app context, which a request shares when one is
     # already pushed (tests, scripts): choose it afresh for every request.
+    install_request_ids(app)
+    install_metrics(app)
     app.before_request(refresh_locale)
     install_input_guard(app)
     with app.app_context():

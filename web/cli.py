@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale, gettext
 
 from workflow.unit_of_work import commit
+from web.backup import backup_cli
 from web.storage import document_store, minutes_writing
 from workflow.accounts import create_user
 from workflow.demo import DEMO_PASSWORD, load_demo
@@ -234,5 +235,5 @@ def show_procedure_command(code, version):
 
 def register_cli(app: Flask) -> None:
     for command in (seed_command, users_cli, demo_command, history_cli, invitations_cli, honours_list_command,
-                    procedures_cli):
+                    procedures_cli, backup_cli):
         app.cli.add_command(command)

@@ -1,8 +1,9 @@
-"""GET /healthz: is the database reachable, and the broker (or are jobs run in-process)?"""
+"""GET /healthz: is the database reachable, the broker (or are jobs run in-process), and can the stores be written?"""
 import redis
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from web.backup import object_stores
 from workflow.models import db
 
 health = Blueprint("health", __name__)
@@ -19,6 +20,10 @@ def broker_status() -> str:
     return "ok"
 
 
+def storage_status() -> str:
+    return "ok" if all(store.status() == "ok" for store in object_stores().values()) else "down"
+
+
 @health.get("/healthz")
 def healthz():
     try:
@@ -27,5 +32,8 @@ def healthz():
     except Exception:  # noqa: BLE001 - any failure means the database is not usable
         db.session.rollback()
         database = "down"
-    body = {"status": "ok" if database == "ok" else "error", "database": database, "broker": broker_status()}
-    return jsonify(body), 200 if database == "ok" else 503
+    storage = storage_status()
+    healthy = database == "ok" and storage == "ok"
+    body = {"status": "ok" if healthy else "error", "database": database, "broker": broker_status(),
+            "storage": storage}
+    return jsonify(body), 200 if healthy else 503

@@ -40,6 +40,7 @@ from workflow.rules import (
     COUNCIL_MINUTES, DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, inactive_unit,
     tally, tally_fixed,
 )
+from workflow.signals import change_written
 from workflow.text import display_name, name_key
 from workflow.workdays import add_working_days
 
@@ -160,6 +161,7 @@ def write_change(actor: User, dossier: Dossier, event: str, state: str, changes:
         notices.note_written(ids)
     for name, value in changes.items():
         set_committed_value(dossier, name, value)
+    change_written.send(db.session(), event=event, from_state=entry["from_state"], to_state=state)
 
 
 # Content ----------------------------------------------------------------------------------------
