@@ -4,6 +4,7 @@ every document's file matches its hash."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from sqlalchemy import func, select
 
 from tests.conftest import create_postgres_database, drop_postgres_database, make_app
 from tests.delivery_support import restore_celery
-from web.storage import document_store
+from workflow.documents import DocumentStore
 from workflow.models import Document, Dossier, HistoryEntry, Notice, PacketDocument, db
+from workflow.storage import ObjectMissing, object_store
 
 EXPORTED = b"%PDF-1.7\n% an honours list made earlier\n"
 EXPORT_NAME = "5f0c2a9e1b7d4c3a8e6f0b1d2c3a4e5f.pdf"
@@ -31,12 +33,14 @@ def counts() -> dict[str, int]:
 
 def documents_and_hashes() -> dict[str, str]:
     """Every document's recorded hash, and the hash of the file the store holds for it."""
-    store = document_store()
     found = {}
     for document in db.session.scalars(select(Document)):
-        path = store.path(document.storage_name)
-        found[document.storage_name] = (document.sha256, hashlib.sha256(path.read_bytes()).hexdigest()
-                                        if path.is_file() else None)
+        try:
+            with object_store().open(DocumentStore.object_name(document.storage_name)) as file:
+                held = hashlib.sha256(file.read()).hexdigest()
+        except ObjectMissing:
+            held = None
+        found[document.storage_name] = (document.sha256, held)
     return found
 
 
@@ -47,11 +51,9 @@ def some_dossiers(factory) -> None:
     factory.draft(name="Trần Thị Bản Sao")
 
 
-def export_file(app) -> Path:
-    path = Path(app.config["EXPORT_DIR"]) / EXPORT_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(EXPORTED)
-    return path
+def export_file(app) -> None:
+    with app.app_context():
+        object_store().put(f"exports/{EXPORT_NAME}", io.BytesIO(EXPORTED))
 
 
 def back_up_and_restore(source, target, folder: Path) -> None:
@@ -75,7 +77,8 @@ def back_up_and_restore(source, target, folder: Path) -> None:
         assert counts() == before
         assert documents_and_hashes() == recorded
         db.session.remove()
-    assert (Path(target.config["EXPORT_DIR"]) / EXPORT_NAME).read_bytes() == EXPORTED
+    with target.app_context(), object_store().open(f"exports/{EXPORT_NAME}") as exported:
+        assert exported.read() == EXPORTED
 
 
 def test_a_postgresql_backup_restores_into_a_fresh_database_and_store(app, factory, tmp_path):
@@ -127,7 +130,7 @@ def test_a_restore_refuses_an_altered_copy_and_names_it(sqlite_app, sqlite_facto
         assert f"documents/{altered.name}: the copy in the backup is altered; not restored" in restored.output
         assert f"{altered.name}: missing" in restored.output
         with target.app_context():
-            assert not document_store().path(altered.name).exists()
+            assert not object_store().exists(DocumentStore.object_name(altered.name))
     finally:
         with target.app_context():
             db.engine.dispose()
@@ -138,7 +141,7 @@ def test_a_backup_says_which_recorded_files_the_store_lacks(sqlite_app, sqlite_f
     some_dossiers(sqlite_factory)
     lost = db.session.scalars(select(Document.storage_name)).first()
     db.session.rollback()  # SQLite: a transaction holds the write lock until it ends
-    document_store().path(lost).unlink()
+    object_store().delete(DocumentStore.object_name(lost))
     created = run(sqlite_app, "backup", "create", str(tmp_path / "backup"))
     assert created.exit_code == 1
     assert f"recorded file {lost}: missing" in created.output
