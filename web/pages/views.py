@@ -32,7 +32,7 @@ def show_refusal(error: WorkflowError, form: FlaskForm | None = None) -> None:
         return
     flash(render_msg(error.message), "error")
     for detail in error.details:
-        if not _beside_fields(form, [detail["field"].split(".")[-1]], detail["message"]):
+        if not _beside_fields(form, [str(detail.get("field", "")).split(".")[-1]], detail["message"]):
             flash(render_msg(detail["message"]), "error")
 
 
