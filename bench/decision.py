@@ -11,7 +11,7 @@ import uuid
 from types import SimpleNamespace
 
 import psycopg
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bench.harness import Scale, app_in_context, at_least, interleaved_medians, postgres_database, scratch_dir
 from bench.workload import RAW_DOSSIER, RAW_KEYS, prepare_cast, prepare_drafts
@@ -19,7 +19,9 @@ from workflow import decisions
 from workflow.documents import DocumentStore
 from workflow.history import dossier_digest, row_hash
 from workflow.i18n import today
-from workflow.models import Dossier, Issuer, User, db, utcnow
+from workflow.models import (
+    Decision, DecisionItem, Document, Dossier, HistoryEntry, Issuer, Notice, User, db, utcnow,
+)
 from workflow.procedure import REFERENCE_CODE, catalogue
 
 ORDER = 9
@@ -39,6 +41,19 @@ def waiting(cast, count: int) -> list[int]:
                        .values(state=STEP.source, ever_submitted=True, version=VERSION))
     db.session.commit()
     return ids
+
+
+def remove_decided(ids: list[int]) -> None:
+    """Everything `waiting` and `run_decision` wrote about the dossiers `ids` deleted: their decisions, notices,
+    documents, history and the dossiers. A database measured again and again keeps its size."""
+    decided = list(db.session.scalars(select(DecisionItem.decision_id).where(DecisionItem.dossier_id.in_(ids))
+                                      .distinct()))
+    db.session.execute(delete(DecisionItem).where(DecisionItem.decision_id.in_(decided)))
+    db.session.execute(delete(Decision).where(Decision.id.in_(decided)))
+    for table in (Notice, Document, HistoryEntry):
+        db.session.execute(delete(table).where(table.dossier_id.in_(ids)))
+    db.session.execute(delete(Dossier).where(Dossier.id.in_(ids)))
+    db.session.commit()
 
 
 def decision_data(number: str) -> dict:
@@ -110,8 +125,12 @@ def raw_decision(conn, cast, issuer: int, ids: list[int], store: DocumentStore) 
                        "WHERE id = %s", (utcnow(), cast.office, decision))
 
 
+def decision_size(scale: Scale) -> int:
+    return scale.pick(500, 5)
+
+
 def run(scale: Scale):
-    count = scale.pick(500, 5)
+    count = decision_size(scale)
     with postgres_database() as url, scratch_dir() as folder:
         with app_in_context(folder, url), psycopg.connect(url) as conn:
             cast = prepare_cast()

@@ -43,19 +43,9 @@ FORWARDED_RULES = {"forwarded_type": True, "city_level_type": False}
 
 def shortest_paths(procedure: Procedure, forwarded: bool) -> dict[str, list[Step]]:
     """The shortest run of steps from the initial state to each state a dossier of an award type decided by a
-    higher authority (`forwarded`) or at city level can reach; the file's order breaks ties."""
-    paths = {procedure.initial: []}
-    frontier = [procedure.initial]
-    while frontier:
-        following = []
-        for source in frontier:
-            for step in procedure.steps:
-                fits = all(FORWARDED_RULES[code] == forwarded for code in step.rules if code in FORWARDED_RULES)
-                if step.source == source and step.dest not in paths and fits:
-                    paths[step.dest] = paths[source] + [step]
-                    following.append(step.dest)
-        frontier = following
-    return paths
+    higher authority (`forwarded`) or at city level can reach."""
+    return procedure.paths(lambda step: all(FORWARDED_RULES[code] == forwarded
+                                            for code in step.rules if code in FORWARDED_RULES))
 
 
 HONOURED = next(state for state in REFERENCE.states if state in REFERENCE.honoured_states)

@@ -68,6 +68,11 @@ NAME_KEY_LENGTH = 3 * NAME_LENGTH
 # Ids are 32-bit integers in the database: a larger one names no row (and PostgreSQL would refuse to compare it).
 MAX_ID = 2**31 - 1
 
+
+def row_or_none(model, row_id: int):
+    """The row of `model` with id `row_id`, or None, also for an id no row can have."""
+    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+
 # A campaign's invitation letter unless the office says otherwise: its symbol, its signer's title (one line each of
 # the signature block) and its distribution list (Nơi nhận), as Vietnamese administrative letters have them.
 INVITATION_SYMBOL = "GM-HPN"
@@ -700,6 +705,63 @@ class DecisionItem(db.Model):
 
     decision: Mapped[Decision] = relationship(back_populates="items")
     dossier: Mapped[Dossier] = relationship(lazy="joined")
+
+
+class ForwardingOutcome(StrEnum):
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class Forwarding(db.Model):
+    """Dossiers sent together to a higher authority (trình cấp trên, DOMAIN.md "Forwarding") with the union's letter
+    (tờ trình: number, date, signer), and the authority's one answer: its decision for the dossiers it confers, its
+    text for those it declines."""
+
+    __tablename__ = "forwardings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    signer_name: Mapped[str] = mapped_column(String(255))
+    signer_title: Mapped[str] = mapped_column(String(255))
+    authority_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None]
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    # The authority's decision conferring the dossiers its answer names, if it names any.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+    authority: Mapped[Issuer] = relationship(lazy="joined")
+    decision: Mapped[Decision | None] = relationship()
+    items: Mapped[list[ForwardingItem]] = relationship(back_populates="forwarding", order_by="ForwardingItem.id",
+                                                       lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class ForwardingItem(db.Model):
+    """A dossier a forwarding sent, and what the answer said of it."""
+
+    __tablename__ = "forwarding_items"
+    __table_args__ = (UniqueConstraint("forwarding_id", "dossier_id", name="uq_forwarding_items_forwarding_dossier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forwarding_id: Mapped[int] = mapped_column(ForeignKey("forwardings.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    outcome: Mapped[ForwardingOutcome | None] = mapped_column(Enum(
+        ForwardingOutcome, native_enum=False, create_constraint=False, length=10,
+        values_callable=lambda members: [member.value for member in members]))
+
+    forwarding: Mapped[Forwarding] = relationship(back_populates="items")
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
+
+    @property
+    def granted(self) -> bool:
+        return self.outcome == ForwardingOutcome.GRANTED
 
 
 class Holiday(db.Model):

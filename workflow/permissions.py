@@ -48,6 +48,8 @@ CAPABILITIES: dict[str, Capability] = {
     "see_disclosure_comments": Capability(frozenset({"office", "appraiser", "council", "chair"}),
                                           N_("You are not allowed to see the public comments.")),
     "manage_decisions": Capability(frozenset({"office"}), N_("Only the office drafts and records award decisions.")),
+    "forward_dossiers": Capability(frozenset({"office"}), N_("Only the office forwards dossiers to a higher "
+                                                             "authority and records its answer.")),
     "see_packets": Capability(frozenset({"office"}),
                               N_("Only the unit's submitters and the office see a unit packet.")),
     "see_nominees": Capability(frozenset({"submitter", "office", "appraiser"}),

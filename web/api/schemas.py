@@ -609,6 +609,58 @@ class AwardDecisionIn(In):
                               validate=validate.Length(min=1, max=2000))
 
 
+class ForwardingIn(In):
+    number = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                           metadata={"description": "the union's letter (tờ trình), unique, e.g. 45/TTr-HPN"})
+    sent_on = fields.Date(required=True)
+    signer_name = Name(required=True, validate=validate.Length(min=1, max=255))
+    signer_title = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    authority = fields.String(required=True, validate=CODE,
+                              metadata={"description": "the higher authority: an issuer's code (GET /issuers)"})
+    dossier_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
+                              validate=validate.Length(min=1, max=2000))
+
+
+class ForwardingAnswerIn(In):
+    conferred_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), load_default=list,
+                                validate=validate.Length(max=2000), metadata={
+                                    "description": "the dossiers the authority's decision confers; every other one "
+                                                   "still waiting is declined with `answer_text`"})
+    decision_number = fields.String(load_default=None, validate=validate.Length(max=64),
+                                    metadata={"description": "required when a dossier is conferred"})
+    decided_on = fields.Date(load_default=None)
+    signer_name = Name(load_default=None, validate=validate.Length(max=255))
+    signer_title = fields.String(load_default=None, validate=validate.Length(max=255))
+    answer_text = fields.String(load_default="", validate=validate.Length(max=4000),
+                                metadata={"description": "required when a dossier is declined"})
+
+
+class ForwardingItemOut(Schema):
+    dossier = fields.Integer(required=True)
+    nominee_name = fields.String(required=True)
+    award_type = fields.String(required=True)
+    unit = fields.String(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+    outcome = fields.String(allow_none=True, validate=validate.OneOf(["granted", "refused"]), metadata={
+        "description": "what the answer said of it: its decision grants the award, or the authority refused it"})
+
+
+class ForwardingOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    sent_on = fields.Date(required=True)
+    signer_name = fields.String(required=True)
+    signer_title = fields.String(required=True)
+    authority = fields.String(required=True)
+    authority_name = fields.String(required=True)
+    letter_docx = fields.String(required=True)
+    answered_at = fields.DateTime(allow_none=True)
+    answer_text = fields.String(required=True)
+    decision = fields.Integer(allow_none=True,
+                              metadata={"description": "the authority's decision (GET /decisions/{id})"})
+    items = fields.List(fields.Nested(ForwardingItemOut), required=True)
+
+
 class AwardDecisionCandidatesQuery(In):
     award_type = fields.String(load_default=None, validate=CODE)
     unit = fields.String(load_default=None, validate=CODE)

@@ -123,12 +123,12 @@ def page_context() -> dict:
 
 def init_pages(app: Flask) -> None:
     from web.pages import (
-        account, admin, auth, council, dashboard, decisions, disclosure, dossiers, home, inbox, nominees, packets,
-        settings,
+        account, admin, auth, council, dashboard, decisions, disclosure, dossiers, forwardings, home, inbox, nominees,
+        packets, settings,
     )
 
     for module in (auth, home, dossiers, nominees, inbox, dashboard, settings, admin, account, disclosure, packets,
-                   council, decisions):
+                   council, decisions, forwardings):
         app.register_blueprint(module.bp)
     init_security(app)
     exempt_api_from_csrf(app)

@@ -12,9 +12,9 @@ from web.pages import outcome_label, render_msg, requires
 from web.pages.forms import (
     ActionForm, BulkForm, DossierForm, EventForm, ResolutionForm, UploadForm, VoteForm, input_fields,
 )
-from web.pages.views import form_view, show_refusal
+from web.pages.views import form_view, show_refusal, ticked_ids
 from web.storage import document_store, send_document
-from workflow import batch, council, disclosure, operations, queries
+from workflow import batch, council, decisions, disclosure, forwardings, operations, queries
 from workflow.procedure import EACH_PARTY, Step, catalogue
 from workflow.errors import BatchRefused, Forbidden, NotFound, WorkflowError
 from workflow.i18n import vndate
@@ -89,7 +89,7 @@ def bulk():
     if not form.validate_on_submit():
         flash(_("Choose an action."), "error")
         return redirect(url_for("dossier_pages.index"))
-    ids = [int(value) for value in request.form.getlist("dossier") if value.isdigit() and len(value) < 11]
+    ids = ticked_ids()
     try:
         moved = batch.fire_event_on_all(current_user, ids, form.event.data)
         commit()
@@ -261,6 +261,8 @@ def view(dossier_id: int):
         history=history, actors=queries.actor_names(history),
         state_name=outcome_label(procedure, entered) if entered and entered.to_state == dossier.state else None,
         last_return=queries.last_return(dossier) if asked else None, revocation=queries.revocation_of(dossier),
+        forwarded=forwardings.forwarding_of(dossier),
+        decision=decisions.decision_of(dossier) if holds(current_user, "manage_decisions") else None,
         opinions=opinions(dossier, procedure.steps),
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), from_packet=from_packet(dossier), upload_form=upload_form,

@@ -216,6 +216,25 @@ class DecisionForm(FlaskForm):
     issuer = SelectField(_l("Issued by"), validate_choice=False)
 
 
+class ForwardingForm(FlaskForm):
+    number = StringField(_l("Letter number"), validators=[DataRequired(), at_most(64)])
+    sent_on = VnDateField(_l("Letter date"), validators=[DataRequired()])
+    signer_name = NameField(_l("Signer's name"), validators=[DataRequired(), at_most(255)])
+    signer_title = StringField(_l("Signer's title"), validators=[DataRequired(), at_most(255)])
+    # Checked by the operation, as the API's value is.
+    authority = SelectField(_l("Higher authority"), validate_choice=False)
+
+
+class ForwardingAnswerForm(FlaskForm):
+    # Required when a dossier is conferred: the operation says so beside each field.
+    decision_number = StringField(_l("Decision number"), validators=[Optional(), at_most(64)])
+    decided_on = VnDateField(_l("Decision date"), validators=[Optional()])
+    signer_name = NameField(_l("Signer's name"), validators=[Optional(), at_most(255)])
+    signer_title = StringField(_l("Signer's title"), validators=[Optional(), at_most(255)])
+    answer_text = TextAreaField(_l("The authority's answer for the dossiers not conferred"),
+                                validators=[Optional(), at_most(4000)], render_kw={"rows": 3})
+
+
 class SignedDecisionForm(FlaskForm):
     file = FileField(_l("The signed decision (PDF)"), validators=[FileRequired()])
 
