@@ -46,4 +46,5 @@ OWN_CHOICE = "Giá trị do Hội tự quy định — kế hoạch không nêu.
 def own_choice_notes(page: str) -> set[str]:
     """The fields of a settings page said to hold the organisation's own choice, each note tied to its field."""
     noted = set(re.findall(r'<p class="own-choice" id="([\w-]+)-own">' + OWN_CHOICE + "</p>", page))
-    return {name for name in noted if f'aria-describedby="{name}-own" id="{name}"' in page}
+    return {name for name in noted
+            if re.search(rf'aria-describedby="(?:[\w-]+ )*{name}-own(?: [\w-]+)*" id="{name}"', page)}

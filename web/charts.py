@@ -11,7 +11,8 @@ COLOURS = ("#1f6feb", "#b3261e", "#2e7d32", "#8a5a00", "#6a3fb5", "#00796b", "#c
 
 
 def bar_chart(rows: list[tuple[str, int]], title: str) -> Markup:
-    """One bar per (label, value) row, the value written at the end of the bar."""
+    """One bar per (label, value) row, the value written at the end of the bar; the same values follow as a
+    visually hidden table, the chart's text equivalent for screen readers."""
     top = max((value for _label, value in rows), default=0) or 1
     height = ROW_H * max(len(rows), 1) + 8
     width = LABEL_W + BAR_W + 50
@@ -26,5 +27,7 @@ def bar_chart(rows: list[tuple[str, int]], title: str) -> Markup:
                      f'<rect x="{LABEL_W}" y="{y + 3}" width="{bar:.1f}" height="{ROW_H - 8}" '
                      f'fill="{COLOURS[index % len(COLOURS)]}"/>'
                      f'<text x="{LABEL_W + bar + 6:.1f}" y="{y + 15}" font-size="12" fill="#1b1f24">{value}</text>')
-    parts.append("</svg>")
+    parts.append(f'</svg><div class="visually-hidden"><table><caption>{escape(title)}</caption><tbody>')
+    parts.extend(f'<tr><th scope="row">{escape(label)}</th><td>{value}</td></tr>' for label, value in rows)
+    parts.append("</tbody></table></div>")
     return Markup("".join(parts))

@@ -69,12 +69,15 @@ def workflow_svg(procedure: Procedure, current: str | None, state_label, step_la
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
              'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#55606e"/></marker></defs>']
     seen = set()
+    # The steps as text, after the drawing: its equivalent for screen readers.
+    steps_text = []
     for step in procedure.steps:
         if (step.source, step.dest) in seen:
             continue
         seen.add((step.source, step.dest))
         label = escape(f"{state_label(step.source, procedure)} → {state_label(step.dest, procedure)}: "
                        f"{step_label(procedure, step)}")
+        steps_text.append(f"<li>{label}</li>")
         parts.append(f'<path class="edge" d="{_edge(positions[step.source], positions[step.dest])}" fill="none" '
                      f'stroke="#55606e" stroke-width="1.4" marker-end="url(#arrow)"><title>{label}</title></path>')
     for state, (x, y) in positions.items():
@@ -88,5 +91,5 @@ def workflow_svg(procedure: Procedure, current: str | None, state_label, step_la
             f'<text x="{x + BOX_W / 2:.0f}" y="{y + BOX_H / 2 + 4:.0f}" text-anchor="middle" font-size="12" '
             f'font-weight="{"bold" if state == current else "normal"}" fill="{color}">'
             f'{escape(state_label(state, procedure))}</text></g>')
-    parts.append("</svg>")
+    parts.append(f'</svg><ul class="visually-hidden">{"".join(steps_text)}</ul>')
     return Markup("".join(parts))

@@ -395,12 +395,16 @@ def event(dossier_id: int, event: str):
         except (NotFound, Forbidden):
             raise
         except WorkflowError as error:
-            show_refusal(error)
+            show_refusal(error, form)
             if step is None or not step.inputs:
                 return redirect(_back_page(dossier))
     elif request.method == "POST":
-        for errors in form.errors.values():
-            for message in errors:
+        # The errors of the fields the page shows are beside them; the others (version, CSRF) in a banner.
+        shown = {item.name for item in step.inputs} if step is not None else set()
+        if shown.intersection(form.errors):
+            flash(_("Correct the fields marked below."), "error")
+        for name, errors in form.errors.items():
+            for message in errors if name not in shown else ():
                 flash(message, "error")
     if step is None:
         if request.method == "POST":

@@ -8,29 +8,48 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import flash, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from workflow.unit_of_work import commit
 from web.pages import render_msg
-from workflow.errors import GuardFailed, WorkflowError
+from workflow.errors import GuardFailed, RuleFailure, WorkflowError
+from workflow.procedure import INPUT_RULES
+from workflow.rules import INPUT_NAMES
 from workflow.models import db
 
 
 def show_refusal(error: WorkflowError, form: FlaskForm | None = None) -> None:
-    """Undo the request's changes and show why: each detail beside its field of `form` where it has one,
-    flashed otherwise."""
+    """Undo the request's changes and show why: each detail or failed rule beside its field of `form` where it has
+    one (read with the field: aria-describedby), flashed otherwise."""
     db.session.rollback()
-    flash(render_msg(error.message), "error")
     if isinstance(error, GuardFailed):
-        for failure in error.failures:
-            flash(render_msg(failure.message), "error")
+        loose = [failure.message for failure in error.failures
+                 if not _beside_fields(form, _rule_inputs(failure), failure.message)]
+        flash(render_msg(error.message) if loose else _("Correct the fields marked below."), "error")
+        for message in loose:
+            flash(render_msg(message), "error")
         return
+    flash(render_msg(error.message), "error")
     for detail in error.details:
-        field = getattr(form, detail["field"].split(".")[-1], None) if form is not None else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [render_msg(detail["message"])]
-        else:
+        if not _beside_fields(form, [str(detail.get("field", "")).split(".")[-1]], detail["message"]):
             flash(render_msg(detail["message"]), "error")
+
+
+def _rule_inputs(failure: RuleFailure) -> list[str]:
+    """The inputs of a step that a failed rule is about: those its rule checks, or the required one missing."""
+    if failure.rule == "input_required":
+        return [name for name, message in INPUT_NAMES.items() if message == failure.message.msgid]
+    return list(INPUT_RULES.get(failure.rule, ()))
+
+
+def _beside_fields(form: FlaskForm | None, names: list[str], message) -> bool:
+    """Add `message` to the errors of `form`'s fields `names`; False when the form has none of them."""
+    fields = [getattr(form, name, None) for name in names] if form is not None else []
+    fields = [field for field in fields if field is not None and hasattr(field, "errors")]
+    for field in fields:
+        field.errors = list(field.errors) + [render_msg(message)]
+    return bool(fields)
 
 
 def form_view(form: FlaskForm, operation: Callable[[], object], success: str,
