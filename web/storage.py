@@ -42,3 +42,21 @@ def send_stored(storage_name: str, content_type: str, filename: str):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# A file shown inside the dossier's page: framed only by the application's own pages, running nothing.
+INLINE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+def send_inline(document: Document):
+    """A PDF or an image of a dossier to be shown in its page: inline, never sniffed, framed only by the app."""
+    path = document_store().path(document.storage_name)
+    if not path.is_file():
+        raise NotFound(Msg(N_("The file of this document is missing from the storage; ask the office.")))
+    response = send_file(path, mimetype=document.content_type, as_attachment=False, download_name=document.filename,
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = INLINE_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
