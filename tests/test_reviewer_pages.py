@@ -167,3 +167,21 @@ def test_the_ballot_is_the_open_sessions_sheet_when_there_is_one(app, factory):
 
 def test_the_office_has_no_ballot(app, factory):
     assert sign_in(app, factory.user("office")).get("/ballot").status_code == 403
+
+
+def test_a_submitted_dossier_has_a_code_a_printable_receipt_and_notices_that_name_it(app, factory):
+    draft = factory.draft()
+    office = factory.user("office")
+    unit = sign_in(app, factory.user_once("submitter", "ba-dinh"))
+    assert "Mã hồ sơ" not in unit.get(f"/dossiers/{draft.id}").text
+    assert unit.get(f"/dossiers/{draft.id}/receipt").status_code == 404
+    factory.advance(draft, "submit")
+    code = f"HS-{draft.id:06d}"
+    page = unit.get(f"/dossiers/{draft.id}").text
+    assert re.search(rf"<dt>Mã hồ sơ</dt><dd><strong>{code}</strong> \(tiếp nhận ngày \d\d/\d\d/\d{{4}}\)", page)
+    receipt = unit.get(f"/dossiers/{draft.id}/receipt").text
+    assert "Giấy biên nhận hồ sơ đề nghị khen thưởng" in receipt and code in receipt
+    assert "Tờ trình: to_trinh.pdf" in receipt
+    assert sign_in(app, factory.user_once("submitter", "hoan-kiem")).get(
+        f"/dossiers/{draft.id}/receipt").status_code == 404
+    assert f"Mã hồ sơ: {code}" in sign_in(app, office).get("/inbox").text

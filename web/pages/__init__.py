@@ -17,6 +17,7 @@ from workflow.nominees import COLLECTIVE_KINDS
 from workflow.permissions import can_see_nominee, holds, require, requires_for
 
 from workflow.procedure import Procedure, Step, catalogue
+from workflow.receipts import receipt_code
 from workflow.rules import DOCUMENT_LABELS
 
 UNIT_KIND_LABELS = {
@@ -147,6 +148,7 @@ def init_pages(app: Flask) -> None:
         state_label=state_label, event_label=event_label, step_label=step_label, history_label=history_label,
         outcome_label=outcome_label,
         state_tone=state_tone, waits_for_unit=waits_for_unit, resubmit_by=resubmit_by, answer_label=answer_label,
+        receipt_code=receipt_code,
         role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_LABELS),
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg,
         workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can, dossier_details=dossier_details,

@@ -15,6 +15,7 @@ from web.pages.forms import (
 from web.pages.views import form_view, show_refusal
 from web.storage import document_store, send_document, send_inline
 from workflow import batch, council, disclosure, operations, queries
+from workflow.receipts import receipt_of
 from workflow.documents import DOCX, INLINE_TYPES, docx_paragraphs
 from workflow.procedure import EACH_PARTY, Step, catalogue
 from workflow.errors import BatchRefused, Forbidden, NotFound, WorkflowError
@@ -269,7 +270,7 @@ def view(dossier_id: int):
         unchanged=asked == "due" and answer is not None and not answer.changed,
         replace_form=ReplaceForm() if can_edit and to_replace else None,
         next_dossier=queries.next_in_queue(current_user, dossier.id), texts=_document_texts(dossier),
-        inline_types=INLINE_TYPES, revocation=queries.revocation_of(dossier),
+        inline_types=INLINE_TYPES, revocation=queries.revocation_of(dossier), receipt=receipt_of(dossier),
         opinions=opinions(dossier, procedure.steps),
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), from_packet=from_packet(dossier), upload_form=upload_form,
@@ -278,6 +279,17 @@ def view(dossier_id: int):
         council_sessions=(council.sessions_of(dossier)
                           if show_tally and holds(current_user, "see_council_sessions") else []),
         vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))
+
+
+@bp.route("/<int:dossier_id>/receipt")
+@login_required
+def receipt(dossier_id: int):
+    """The printable receipt of a submitted dossier: its code, the date it was received, its documents."""
+    dossier = _dossier(dossier_id)
+    found = receipt_of(dossier)
+    if found is None:
+        raise NotFound()
+    return render_template("pages/receipt.html", dossier=dossier, receipt=found)
 
 
 def _document_texts(dossier) -> dict[int, list[str] | None]:
