@@ -1,7 +1,8 @@
 """A decision conferring 500 approved dossiers (DOMAIN.md, "Decision"). Ours: drafting it through the workflow
 operations, uploading the signed PDF, recording it (each dossier's confer step through `batch.fire_all`). The baseline
 does the same writes in raw SQL through the same driver: the decision and its list, the signed file and its row, and
-per dossier the versioned update with the decision's number and date, the signed history row and the unit's notice.
+per dossier the versioned update with the decision's number and date, the signed history row, the unit's notice and the
+nominee's award line.
 """
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ import uuid
 from types import SimpleNamespace
 
 import psycopg
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bench.harness import Scale, app_in_context, at_least, interleaved_medians, postgres_database, scratch_dir
-from bench.workload import RAW_DOSSIER, RAW_KEYS, prepare_cast, prepare_drafts
+from bench.workload import RAW_AWARD_LINE, RAW_DOSSIER, RAW_KEYS, prepare_cast, prepare_drafts
 from workflow import decisions
 from workflow.documents import DocumentStore
 from workflow.history import dossier_digest, row_hash
 from workflow.i18n import today
-from workflow.models import Dossier, Issuer, User, db, utcnow
+from workflow.models import (
+    Decision, DecisionItem, Document, Dossier, HistoryEntry, Issuer, Notice, User, db, utcnow,
+)
 from workflow.procedure import REFERENCE_CODE, catalogue
 
 ORDER = 9
@@ -39,6 +42,19 @@ def waiting(cast, count: int) -> list[int]:
                        .values(state=STEP.source, ever_submitted=True, version=VERSION))
     db.session.commit()
     return ids
+
+
+def remove_decided(ids: list[int]) -> None:
+    """Everything `waiting` and `run_decision` wrote about the dossiers `ids` deleted: their decisions, notices,
+    documents, history and the dossiers. A database measured again and again keeps its size."""
+    decided = list(db.session.scalars(select(DecisionItem.decision_id).where(DecisionItem.dossier_id.in_(ids))
+                                      .distinct()))
+    db.session.execute(delete(DecisionItem).where(DecisionItem.decision_id.in_(decided)))
+    db.session.execute(delete(Decision).where(Decision.id.in_(decided)))
+    for table in (Notice, Document, HistoryEntry):
+        db.session.execute(delete(table).where(table.dossier_id.in_(ids)))
+    db.session.execute(delete(Dossier).where(Dossier.id.in_(ids)))
+    db.session.commit()
 
 
 def decision_data(number: str) -> dict:
@@ -106,12 +122,17 @@ def raw_decision(conn, cast, issuer: int, ids: list[int], store: DocumentStore) 
                 "created_at) VALUES (%s, %s, %s, %s, %s, 'pending', 0, %s)",
                 (f"{STEP.event}:{dossier_id}:{VERSION}:{cast.submitter}", cast.submitter, dossier_id, STEP.event,
                  params, now))
+            cursor.execute(RAW_AWARD_LINE, (number, day, cast.office, now, dossier_id))
         cursor.execute("UPDATE decisions SET status = 'recorded', recorded_at = %s, recorded_by_id = %s "
                        "WHERE id = %s", (utcnow(), cast.office, decision))
 
 
+def decision_size(scale: Scale) -> int:
+    return scale.pick(500, 5)
+
+
 def run(scale: Scale):
-    count = scale.pick(500, 5)
+    count = decision_size(scale)
     with postgres_database() as url, scratch_dir() as folder:
         with app_in_context(folder, url), psycopg.connect(url) as conn:
             cast = prepare_cast()

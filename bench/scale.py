@@ -37,12 +37,14 @@ from flask.testing import FlaskClient
 from bench.council import (
     MEMBERS, PLACE, agenda, agenda_size, council_members, remove_agenda, run_session, seat_council,
 )
+from bench.decision import decision_size, remove_decided, run_decision, waiting
 from bench.harness import (
     Scale, app_settings, at_most, interleaved_medians, make_app, peak_rss_mib, postgres_database, scratch_dir,
 )
 from bench.workload import (
     CAMPAIGN, HONOURED, PASSWORD, REFERENCE, SUBMISSION, Cast, link_nominees, prepare_cast, shortest_paths,
 )
+from workflow.documents import DocumentStore
 from workflow.models import User, db
 from workflow.text import name_key, search_key
 
@@ -466,6 +468,38 @@ def served_peak_mib(server: Server, repeat: int) -> tuple[float, float]:
     return started, peak_rss_mib(worker)
 
 
+def timed_decisions(apps: dict[int, object], casts: dict[int, Cast], count: int, repeat: int) -> dict[int, float]:
+    """Median seconds of `bench.decision`'s decision conferring `count` dossiers at each size, in turns. Each
+    decision lists new dossiers waiting for one; those of the decision before are removed, and the last at the end:
+    the databases keep their sizes."""
+    waiting_ids: dict[int, list[int]] = {}
+    decided: set[int] = set()
+
+    def new_batches():
+        for size in decided | (apps.keys() - waiting_ids.keys()):
+            with apps[size].app_context():
+                if size in waiting_ids:
+                    remove_decided(waiting_ids[size])
+                waiting_ids[size] = waiting(casts[size], count)
+        decided.clear()
+
+    def decide(size: int):
+        with apps[size].app_context():
+            store = DocumentStore(apps[size].config["UPLOAD_DIR"], 10 * 1024 * 1024)
+            run_decision(db.session.get(User, casts[size].office), waiting_ids[size], store)
+        decided.add(size)
+
+    works = {size: (lambda size=size: decide(size)) for size in apps}
+    new_batches()
+    for work in works.values():  # warm up, as the list figures do
+        work()
+    seconds = interleaved_medians(works, repeat, new_batches)
+    for size, app in apps.items():
+        with app.app_context():
+            remove_decided(waiting_ids[size])
+    return seconds
+
+
 def run(scale: Scale):
     small, large = scale.pick((1_000, 100_000), (50, 500))
     repeat = scale.pick(15, 2)
@@ -480,6 +514,7 @@ def run(scale: Scale):
         try:
             seconds = timed_requests(apps, repeat)
             session_seconds = timed_sessions(apps, casts, agenda_size(scale), scale.repeat)
+            decision_seconds = timed_decisions(apps, casts, decision_size(scale), scale.repeat)
         finally:
             for app in apps.values():
                 with app.app_context():
@@ -494,6 +529,11 @@ def run(scale: Scale):
                       f"{small:,}: {low:.2f} s, {large:,}: {high:.2f} s for a council session of "
                       f"{agenda_size(scale)} dossiers and {MEMBERS} members (convening, {MEMBERS} ballot sheets, "
                       f"closing, minutes DOCX), median of {scale.repeat}")
+        low, high = decision_seconds[small], decision_seconds[large]
+        yield at_most("decision_confer_scale", high / low, GOAL,
+                      f"{small:,}: {low:.2f} s, {large:,}: {high:.2f} s for a decision conferring "
+                      f"{decision_size(scale)} dossiers (drafting, the signed PDF, recording), "
+                      f"median of {scale.repeat}")
         servers = {count: stack.enter_context(gunicorn(folder / str(count), url)) for count, url in urls.items()}
         peaks = {count: served_peak_mib(server, scale.pick(3, 1)) for count, server in servers.items()}
     (small_start, small_peak), (large_start, large_peak) = peaks[small], peaks[large]

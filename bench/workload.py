@@ -6,7 +6,7 @@ submit, accept, recommend, the votes, approve and confer, five transitions, each
 five requests would be. The steps, their inputs and who takes them come from the loaded procedure. The raw-SQL
 baseline does the same writes per step through the same driver: the version-checked UPDATE of the
 dossier, the hash-chained history row and the notice rows, and for a vote the voter's record and
-the rewritten ballots.
+the rewritten ballots; the submission reads the eligibility rules in force, the conferral writes the award line.
 """
 from __future__ import annotations
 
@@ -43,19 +43,9 @@ FORWARDED_RULES = {"forwarded_type": True, "city_level_type": False}
 
 def shortest_paths(procedure: Procedure, forwarded: bool) -> dict[str, list[Step]]:
     """The shortest run of steps from the initial state to each state a dossier of an award type decided by a
-    higher authority (`forwarded`) or at city level can reach; the file's order breaks ties."""
-    paths = {procedure.initial: []}
-    frontier = [procedure.initial]
-    while frontier:
-        following = []
-        for source in frontier:
-            for step in procedure.steps:
-                fits = all(FORWARDED_RULES[code] == forwarded for code in step.rules if code in FORWARDED_RULES)
-                if step.source == source and step.dest not in paths and fits:
-                    paths[step.dest] = paths[source] + [step]
-                    following.append(step.dest)
-        frontier = following
-    return paths
+    higher authority (`forwarded`) or at city level can reach."""
+    return procedure.paths(lambda step: all(FORWARDED_RULES[code] == forwarded
+                                            for code in step.rules if code in FORWARDED_RULES))
 
 
 HONOURED = next(state for state in REFERENCE.states if state in REFERENCE.honoured_states)
@@ -182,6 +172,28 @@ RAW_DOSSIER = {"campaign_id": 1, "award_type_id": 2, "unit_id": 3, "nominee_kind
                "ever_submitted": True, "due_date": None, "decision_number": None, "decision_date": None}
 
 
+# The eligibility rules in force for a submission and the past award each finds (workflow.eligibility), and the
+# award line a conferring step writes (workflow.award_history).
+RAW_ELIGIBILITY = (
+    "SELECT r.id, (SELECT p.id FROM award_records p WHERE p.nominee_id = d.nominee_id "
+    "AND p.award_type_id = r.award_type_id AND p.revocation_number IS NULL "
+    "AND p.year <= c.year AND p.year > c.year - r.years "
+    "AND (p.dossier_id IS NULL OR p.dossier_id != d.id) ORDER BY p.year DESC, p.id DESC LIMIT 1) "
+    "FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id JOIN eligibility_rules r "
+    "ON r.award_type_id = d.award_type_id AND r.active AND r.rule_set_id = (SELECT s.id FROM rule_sets s "
+    "WHERE s.in_force_from <= c.submission_deadline AND (s.in_force_until IS NULL "
+    "OR s.in_force_until >= c.submission_deadline) ORDER BY s.in_force_from DESC, s.id DESC LIMIT 1) "
+    "WHERE d.id = %s")
+RAW_AWARD_LINE = (
+    "INSERT INTO award_records (nominee_id, award_type_id, form, title, title_key, year, decision_number, "
+    "decision_date, issuer, dossier_id, source, recorded_by_id, created_at) "
+    "SELECT d.nominee_id, d.award_type_id, 'Bằng khen', 'Bằng khen của Ban Chấp hành Hội LHPN thành phố Hà Nội', "
+    "'bằng khen của ban chấp hành hội lhpn thành phố hà nội', c.year, %s, %s, 'Ban Thường vụ', d.id, 'decision', "
+    "%s, %s FROM dossiers d JOIN campaigns c ON c.id = d.campaign_id WHERE d.id = %s "
+    "ON CONFLICT (dossier_id) DO UPDATE SET decision_number = excluded.decision_number, "
+    "decision_date = excluded.decision_date")
+
+
 def raw_lifecycle(conn, cast: Cast, dossier_id: int) -> None:
     """The same writes as `run_lifecycle`, by hand, on a psycopg connection."""
     version, previous = 1, HISTORY_GENESIS
@@ -226,11 +238,15 @@ def raw_transition(conn, cast: Cast, dossier_id: int, event: str, version: int, 
                              actor_id=actor, actor_username=usernames[actor], comment=None, details={}, at=now,
                              prev_hash=previous, dossier_digest=dossier_digest(after), key_id=RAW_KEYS.current_id)
     digest = row_hash(signed, RAW_KEYS.current)
+    if "eligibility" in step.rules:
+        conn.execute(RAW_ELIGIBILITY, (dossier_id,)).fetchall()
     updated = conn.execute(
         "UPDATE dossiers SET state = %s, version = %s, history_head = %s, updated_at = %s, ever_submitted = true "
         "WHERE id = %s AND version = %s", (dest, version + 1, digest, now, dossier_id, version))
     if updated.rowcount != 1:
         raise RuntimeError("stale version")
+    if step.effect("record_decision") is not None:
+        conn.execute(RAW_AWARD_LINE, ("123/QĐ-HPN", now.date(), actor, now, dossier_id))
     conn.execute(
         "INSERT INTO history (dossier_id, seq, event, from_state, to_state, actor_id, actor_username, "
         "comment, details, at, prev_hash, dossier_digest, key_id, hash) "

@@ -16,11 +16,15 @@ LETTER_DEFAULTS = {"invitation_symbol": INVITATION_SYMBOL, "signer_title": SIGNE
                    "invitation_recipients": INVITATION_RECIPIENTS}
 
 
-def invitation_pdf(params: dict) -> bytes:
-    html = render_template("letters/invitation.html", params=LETTER_DEFAULTS | params,
+def invitation_html(params: dict) -> str:
+    """The letter as the HTML the PDF is printed from (in an app context)."""
+    return render_template("letters/invitation.html", params=LETTER_DEFAULTS | params,
                            ceremony_date=vndate(params.get("ceremony_date")), issued=today(),
                            organisation=organisation_name().upper())
-    return HTML(string=html).write_pdf()
+
+
+def invitation_pdf(params: dict) -> bytes:
+    return HTML(string=invitation_html(params)).write_pdf()
 
 
 def invitation_filename(params: dict) -> str:

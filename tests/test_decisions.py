@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -176,3 +177,27 @@ def test_only_the_office_handles_decisions(factory, role):
     api = factory.api(factory.user(role))
     assert api.get("/api/v1/decisions").status_code == 403
     assert api.post("/api/v1/decisions", json=draft_body([factory.dossier("approved")])).status_code == 403
+
+
+def test_a_draft_is_cancelled_whole_and_its_dossiers_are_offered_again(app, factory, office):
+    dossiers = [factory.dossier("approved", name=name) for name in ("Trần Thị Ưng", "Lê Thị Ánh")]
+    decision_id = office.post("/api/v1/decisions", json=draft_body(dossiers)).json["id"]
+    upload(office, decision_id)
+    signed = db.session.get(Decision, decision_id).signed_storage_name
+    stored = Path(app.config["UPLOAD_DIR"]) / signed[:2] / signed
+    assert stored.is_file() and office.get("/api/v1/decisions/candidates").json == []
+
+    assert office.delete(f"/api/v1/decisions/{decision_id}").status_code == 204
+    assert sorted(c["id"] for c in office.get("/api/v1/decisions/candidates").json) == sorted(d.id for d in dossiers)
+    assert office.get(f"/api/v1/decisions/{decision_id}").status_code == 404
+    assert not stored.exists()
+    assert states(*dossiers) == ["approved", "approved"]
+
+    recorded_id = office.post("/api/v1/decisions", json=draft_body(dossiers, number="126/QĐ-HPN")).json["id"]
+    upload(office, recorded_id)
+    assert office.post(f"/api/v1/decisions/{recorded_id}/record").status_code == 200
+    refused = office.delete(f"/api/v1/decisions/{recorded_id}")
+    assert (refused.status_code, refused.json["error"]["code"]) == (409, "invalid_transition")
+    assert states(*dossiers) == ["conferred", "conferred"]
+    chair = factory.api(factory.user("chair"))
+    assert chair.delete(f"/api/v1/decisions/{recorded_id}").status_code == 403

@@ -516,6 +516,8 @@ def test_every_rule_code_is_covered():
                "vote_threshold", "party_already_gave_opinion", "date_valid"}
     # The public disclosure's rules have their cases in tests/test_disclosure.py.
     covered |= {"disclosure_window", "disclosure_resolved"}
+    # The eligibility rules read the award history: their cases are in tests/test_award_history.py.
+    covered |= {"eligibility"}
     assert set(RULES) == covered
 
 

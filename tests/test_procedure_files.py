@@ -105,7 +105,16 @@ def test_the_reference_procedure_is_the_file():
     # The batches a step is taken in, and what each asks of its step.
     ("    batch: council_session", "    batch: council_meeting", "batch: council_meeting",
      "unknown batch 'council_meeting'; known: unit_packet, packet_acceptance, packet_return, council_session, "
-     "disclosure, decision"),
+     "disclosure, decision, forwarding, forwarding_refusal"),
+    ("    queue: awaiting_higher_authority\n    batch: forwarding_refusal\n",
+     "    queue: awaiting_higher_authority\n", "  - {event: forward,",
+     "batch 'forwarding' leads where the answer is recorded: a 'decision' step and a 'forwarding_refusal' step must "
+     "leave 'forwarded'"),
+    ("    inputs: {comment: {type: text, required: true}}\n    notify: submitters\n"
+     "    queue: awaiting_higher_authority",
+     "    inputs: {comment: {type: text}}\n    notify: submitters\n    queue: awaiting_higher_authority",
+     "  - event: decline",
+     "batch 'forwarding_refusal' records the answer: the step needs the required input 'comment'"),
     ("    effects: [mark_submitted]\n    notify: office\n    queue: returned\n",
      "    effects: [mark_submitted]\n    notify: office\n    queue: returned\n    batch: packet_return\n",
      "  - event: resubmit", "batch 'packet_return' starts where a 'unit_packet' step leads, not at 'returned'"),

@@ -76,7 +76,8 @@ def error_response(code: str, message: str, details: list | None = None, status:
 def workflow_error_response(error: WorkflowError):
     db.session.rollback()
     if isinstance(error, GuardFailed):
-        details = [{"rule": failure.rule, "message": render(failure.message)} for failure in error.failures]
+        details = [{"rule": failure.rule, "message": render(failure.message), **(failure.extra or {})}
+                   for failure in error.failures]
     else:
         details = [{key: render(value) if isinstance(value, Msg) else value for key, value in d.items()}
                    for d in error.details]

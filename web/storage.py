@@ -1,8 +1,12 @@
+import io
+import json
+
 from flask import current_app, send_file
 from flask_babel import gettext
 
 from workflow.council import MinutesWriting
 from workflow.documents import DocumentStore
+from workflow.exports import FORMATS
 from workflow.errors import NotFound
 from workflow.imports import ImportLimits
 from workflow.i18n import N_, Msg
@@ -59,4 +63,19 @@ def send_inline(document: Document):
     response.headers["Content-Security-Policy"] = INLINE_POLICY
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def send_personal_record(record: dict, file_format: str):
+    """A nominee's personal record (workflow.personal_record) as an attachment: `json` or `docx`."""
+    from workflow.exports.personal_record import personal_record_docx
+
+    if file_format == "json":
+        data, content_type = json.dumps(record, ensure_ascii=False, indent=2).encode(), "application/json"
+    else:
+        data, content_type = personal_record_docx(record, gettext), FORMATS[file_format].content_type
+    response = send_file(io.BytesIO(data), mimetype=content_type, as_attachment=True, max_age=0,
+                         download_name=f"ho-so-du-lieu-ca-nhan-{record['nominee']['id']}.{file_format}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -22,8 +22,8 @@ from workflow.errors import (
 )
 from workflow.i18n import N_, Msg
 from workflow.models import (
-    MAX_ID, AwardType, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, CouncilSessionStatus, Dossier,
-    User, VoteRecord, db, utcnow,
+    AwardType, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, CouncilSessionStatus, Dossier, User,
+    VoteRecord, db, row_or_none, utcnow,
 )
 from workflow.notices import new_notice
 from workflow.permissions import holders, members_of, require, require_may_vote, takes, visible_dossiers
@@ -116,7 +116,7 @@ def convene_council_session(actor: User, held_on: dt.date | None, place: str, do
 
 def get_council_session(actor: User, session_id: int) -> CouncilSession:
     require(actor, "see_council_sessions")
-    session = db.session.get(CouncilSession, session_id) if 0 < session_id <= MAX_ID else None
+    session = row_or_none(CouncilSession, session_id)
     if session is None:
         raise NotFound(Msg(N_("No such council session.")))
     return session

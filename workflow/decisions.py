@@ -16,7 +16,7 @@ from workflow.documents import PDF, DocumentStore
 from workflow.errors import BatchRefused, InvalidTransition, NotFound, UnsupportedMedia, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import (
-    MAX_ID, AwardType, Decision, DecisionItem, DecisionStatus, Dossier, Issuer, Unit, User, db, utcnow,
+    AwardType, Decision, DecisionItem, DecisionStatus, Dossier, Issuer, Unit, User, db, row_or_none, utcnow,
 )
 from workflow.permissions import require, visible_dossiers
 from workflow.procedure import Step, catalogue
@@ -58,23 +58,26 @@ def waiting_dossiers(actor: User, award_type_code: str | None = None, unit_code:
     return [dossier for dossier in db.session.scalars(query) if decision_step(dossier) is not None]
 
 
-def _field_errors(data: dict) -> list[dict]:
+def letter_field_errors(data: dict, required: dict[str, str], field: str = "number") -> list[dict]:
+    """What is missing or too long among the `required` fields (name: the message when missing) of a numbered
+    administrative letter (a decision, a forwarding letter): its number `field` has NUMBER_LENGTH characters at
+    most, other texts TEXT_LENGTH."""
     errors = []
-    for name, missing in FIELDS.items():
+    for name, missing in required.items():
         value = data.get(name)
         if isinstance(value, str):
             value = value.strip()
+        limit = NUMBER_LENGTH if name == field else TEXT_LENGTH
         if not value:
             errors.append({"field": name, "message": Msg(missing)})
-        elif isinstance(value, str) and len(value) > (NUMBER_LENGTH if name == "number" else TEXT_LENGTH):
-            errors.append({"field": name, "message": Msg(N_("At most %(limit)d characters."), {
-                "limit": NUMBER_LENGTH if name == "number" else TEXT_LENGTH})})
+        elif isinstance(value, str) and len(value) > limit:
+            errors.append({"field": name, "message": Msg(N_("At most %(limit)d characters."), {"limit": limit})})
     return errors
 
 
-def _number_taken(number: str) -> dict:
-    return {"field": "number", "message": Msg(N_("A decision numbered “%(number)s” already exists."),
-                                              {"number": number})}
+def number_taken(number: str, field: str = "number") -> dict:
+    return {"field": field, "message": Msg(N_("A decision numbered “%(number)s” already exists."),
+                                           {"number": number})}
 
 
 def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
@@ -82,7 +85,7 @@ def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
     `dossier_ids`, all or none: each must wait for a decision, be on no other draft, and be of an award type the
     issuer confers. The number is unique: a number already used is refused beside its field."""
     require(actor, "manage_decisions")
-    errors = _field_errors(data)
+    errors = letter_field_errors(data, FIELDS)
     number = (data.get("number") or "").strip()
     issuer = None
     if data.get("issuer"):
@@ -90,7 +93,7 @@ def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
         if issuer is None:
             errors.append({"field": "issuer", "message": Msg(N_("No such issuer."))})
     if number and db.session.scalar(select(Decision.id).where(Decision.number == number)) is not None:
-        errors.append(_number_taken(number))
+        errors.append(number_taken(number))
     ids = list(dict.fromkeys(dossier_ids))
     if not ids:
         errors.append({"field": "dossier_ids", "message": Msg(N_("Choose at least one dossier."))})
@@ -136,7 +139,7 @@ def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
             db.session.flush()
     except IntegrityError:
         # Another request took the number between the check and the write.
-        raise ValidationFailed(details=[_number_taken(number)]) from None
+        raise ValidationFailed(details=[number_taken(number)]) from None
     return decision
 
 
@@ -152,10 +155,17 @@ def _load(ids: list[int], lock: bool = False) -> list[Dossier]:
 
 def get_decision(actor: User, decision_id: int) -> Decision:
     require(actor, "manage_decisions")
-    decision = db.session.get(Decision, decision_id) if 0 < decision_id <= MAX_ID else None
+    decision = row_or_none(Decision, decision_id)
     if decision is None:
         raise NotFound(Msg(N_("No such decision.")))
     return decision
+
+
+def decision_of(dossier: Dossier) -> Decision | None:
+    """The recorded decision that conferred the dossier, if a decision record did."""
+    return db.session.scalar(select(Decision).join(DecisionItem).where(
+        DecisionItem.dossier_id == dossier.id, Decision.status == DecisionStatus.RECORDED)
+        .order_by(Decision.id.desc()).limit(1))
 
 
 def decisions(actor: User) -> list[Decision]:
@@ -185,6 +195,19 @@ def attach_signed_copy(actor: User, decision: Decision, filename: str, data: byt
     return decision
 
 
+def cancel_decision(actor: User, decision: Decision, store: DocumentStore) -> None:
+    """Drop a draft decision (a mistaken one holds its dossiers back from any other draft): its dossiers are offered
+    again, its signed copy, if uploaded, goes once the removal commits. A recorded decision stays."""
+    require(actor, "manage_decisions")
+    db.session.execute(select(Decision.id).where(Decision.id == decision.id).with_for_update())
+    db.session.refresh(decision, ["status"])
+    _require_draft(decision)
+    if decision.signed_storage_name:
+        store.discard_after_commit(db.session, decision.signed_storage_name)
+    db.session.delete(decision)
+    db.session.flush()
+
+
 def with_signed_copy(decision: Decision) -> Decision:
     """The decision, if its signed copy is uploaded."""
     if not decision.signed_storage_name:
@@ -207,8 +230,9 @@ def record_decision(actor: User, decision: Decision) -> list[Dossier]:
     ids = list(db.session.scalars(select(DecisionItem.dossier_id).where(DecisionItem.decision_id == decision.id)
                                   .order_by(DecisionItem.id)))
     _loaded = _load(ids, lock=True)
-    moved = fire_all(actor, ids, decision_step,
-                     N_("“%(name)s” cannot be conferred while it is “%(state)s”."), lambda _dossier, _step: inputs)
+    # Recorded before the steps, for an amendment of a final list that they make to name the issuer (a refusal
+    # rolls it back with them).
     decision.status, decision.recorded_at, decision.recorded_by_id = DecisionStatus.RECORDED, utcnow(), actor.id
     db.session.flush()
-    return moved
+    return fire_all(actor, ids, decision_step,
+                    N_("“%(name)s” cannot be conferred while it is “%(state)s”."), lambda _dossier, _step: inputs)

@@ -22,4 +22,5 @@ CONTENT_EVENT_LABELS = {
     "replace_document": N_("Document replaced"),
     "add_packet_document": N_("Document added to the unit packet"),
     "remove_packet_document": N_("Document removed from the unit packet"),
+    "override_warning": N_("Eligibility warning overridden"),
 }

@@ -15,7 +15,7 @@ from workflow import operations
 from workflow.batch import fire_all
 from workflow.errors import DisclosureClosed, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg, today
-from workflow.models import MAX_ID, AwardType, DisclosureComment, DisclosureWindow, Dossier, User, db, utcnow
+from workflow.models import AwardType, DisclosureComment, DisclosureWindow, Dossier, User, db, row_or_none, utcnow
 from workflow.permissions import require, visible_dossiers
 from workflow.procedure import Step, catalogue
 from workflow.rules import latest_window
@@ -80,7 +80,7 @@ def public_entries(on=None) -> list[PublicEntry]:
 
 def open_window(dossier_id: int, on=None) -> DisclosureWindow:
     """The dossier's window, open on `on` (today); DisclosureClosed if there is none."""
-    dossier = db.session.get(Dossier, dossier_id) if 0 < dossier_id <= MAX_ID else None
+    dossier = row_or_none(Dossier, dossier_id)
     window = latest_window(dossier) if dossier is not None else None
     if window is None or window.ends_on < (on or today()) \
             or dossier.state not in catalogue().states_of(dossier.procedure, "disclosure_states"):
@@ -124,7 +124,7 @@ def comments_of(actor: User, dossier: Dossier) -> list[DisclosureComment]:
 def resolve_comment(actor: User, comment_id: int, resolution: str) -> DisclosureComment:
     """Record how the office resolved a comment (it may be recorded again, correcting the first)."""
     require(actor, "manage_disclosure")
-    comment = db.session.get(DisclosureComment, comment_id) if 0 < comment_id <= MAX_ID else None
+    comment = row_or_none(DisclosureComment, comment_id)
     if comment is None:
         raise NotFound(Msg(N_("No such comment.")))
     operations.get_dossier(actor, comment.dossier_id)

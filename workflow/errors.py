@@ -10,6 +10,8 @@ from workflow.i18n import N_, Msg
 class RuleFailure:
     rule: str
     message: Msg
+    # What the failure's detail says besides its rule and message (an eligibility rule's legal text and evidence).
+    extra: dict | None = None
 
 
 class WorkflowError(Exception):

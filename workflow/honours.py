@@ -353,6 +353,9 @@ def amend_honours_list(actor: User, dossier: Dossier) -> HonoursListSnapshot | N
                            version=base.version + 1, previous_sha256=base.sha256)
     snapshot = _freeze(campaign, actor, replace(document, changes=changes_between(earlier, document)))
     amended[campaign.id] = (db.session().get_transaction(), snapshot.id)
+    if campaign.ceremony_date is None or campaign.ceremony_date >= today():
+        # An awardee conferred by a late answer is invited as those of the first version were (once each).
+        send_invitations(campaign)
     return snapshot
 
 

@@ -128,8 +128,9 @@ def _choice(value: str, options: dict[str, str], gettext: Gettext) -> str | None
     return None
 
 
-def _read_rows(data: bytes, limits: ImportLimits) -> list[tuple[int, tuple]]:
-    """The non-empty data rows (below the header) as (row number, cells); refuses what cannot be read safely."""
+def read_rows(data: bytes, limits: ImportLimits, width: int = len(COLUMNS)) -> list[tuple[int, tuple]]:
+    """The non-empty data rows (below the header) of the first `width` columns as (row number, cells); refuses what
+    cannot be read safely."""
     if len(data) > MAX_FILE_BYTES:
         raise PayloadTooLarge(Msg(N_("The file is larger than the limit of %(limit)d MB."),
                                   {"limit": MAX_FILE_BYTES // (1024 * 1024)}))
@@ -139,7 +140,7 @@ def _read_rows(data: bytes, limits: ImportLimits) -> list[tuple[int, tuple]]:
     try:
         _check_bounds(zipfile.ZipFile(io.BytesIO(data)), limits)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        for number, cells in enumerate(workbook.worksheets[0].iter_rows(min_row=2, max_col=len(COLUMNS)), 2):
+        for number, cells in enumerate(workbook.worksheets[0].iter_rows(min_row=2, max_col=width), 2):
             if number > limits.max_sheet_rows:
                 raise _too_many_rows(limits)
             if any(cell.value not in (None, "") for cell in cells):
@@ -267,7 +268,7 @@ def import_dossiers(actor: User, campaign_code: str, award_type_code: str, data:
     _campaign, award_type, problems = creation_target(actor, campaign_code, award_type_code)
     if problems:
         raise ValidationFailed(details=problems)
-    rows = _read_rows(data, limits)
+    rows = read_rows(data, limits)
     if not rows:
         raise ValidationFailed(details=[{"field": "file", "message": Msg(N_("The file has no nominations in it."))}])
     if len(rows) > limits.max_rows:

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
-    JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint, text,
     types,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship, validates
@@ -67,6 +67,11 @@ NAME_KEY_LENGTH = 3 * NAME_LENGTH
 
 # Ids are 32-bit integers in the database: a larger one names no row (and PostgreSQL would refuse to compare it).
 MAX_ID = 2**31 - 1
+
+
+def row_or_none(model, row_id: int):
+    """The row of `model` with id `row_id`, or None, also for an id no row can have."""
+    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
 
 # A campaign's invitation letter unless the office says otherwise: its symbol, its signer's title (one line each of
 # the signature block) and its distribution list (Nơi nhận), as Vietnamese administrative letters have them.
@@ -313,8 +318,14 @@ class Nominee(db.Model):
     __table_args__ = (
         # The exact match a new dossier is linked by: same unit, kind and name key.
         Index("ix_nominees_match", "unit_id", "kind", "name_key"),
-        # Look-up while typing: a prefix of the search key (LIKE 'abc%' uses the index on PostgreSQL too).
-        Index("ix_nominees_search_key", "search_key", postgresql_ops={"search_key": "varchar_pattern_ops"}),
+        # Look-up while typing among the live entries, a submitter's within her unit: a prefix of the search key
+        # in byte order, then the id (migration 0026privacy), which on PostgreSQL gives the range and the order.
+        Index("ix_nominees_lookup", text('search_key COLLATE "C"'), "id",
+              postgresql_where=text("merged_into_id IS NULL")).ddl_if(dialect="postgresql"),
+        Index("ix_nominees_unit_lookup", "unit_id", text('search_key COLLATE "C"'), "id",
+              postgresql_where=text("merged_into_id IS NULL")).ddl_if(dialect="postgresql"),
+        Index("ix_nominees_lookup", "search_key", "id").ddl_if(dialect="sqlite"),
+        Index("ix_nominees_unit_lookup", "unit_id", "search_key", "id").ddl_if(dialect="sqlite"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -359,6 +370,112 @@ class NomineeMerge(db.Model):
     dossier_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
 
     actor: Mapped[User] = relationship(lazy="joined")
+
+
+class AwardRecord(db.Model):
+    """A line of a nominee's award history (DOMAIN.md, "Nominees and their award history"): written when a decision
+    confers a dossier (`dossier_id`) or imported from the office's spreadsheets of earlier years; a revocation marks
+    it, and it stays."""
+
+    __tablename__ = "award_records"
+    __table_args__ = (
+        # The eligibility check at submit: one nominee's lines of one award type, by year.
+        Index("ix_award_records_nominee_type_year", "nominee_id", "award_type_id", "year"),
+        Index("ix_award_records_nominee_title_year", "nominee_id", "title_key", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"))
+    award_type_id: Mapped[int | None] = mapped_column(ForeignKey("award_types.id"))
+    form: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(500))
+    title_key: Mapped[str] = mapped_column(String(3 * 500))
+    year: Mapped[int] = mapped_column(Integer)
+    decision_number: Mapped[str] = mapped_column(String(64))
+    decision_date: Mapped[dt.date | None] = mapped_column(Date)
+    issuer: Mapped[str] = mapped_column(String(255))
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    # "decision" (written by the conferring step) or "import".
+    source: Mapped[str] = mapped_column(String(10))
+    # The decision revoking the award, if one did: the line stays, marked by it.
+    revocation_number: Mapped[str | None] = mapped_column(String(64))
+    revoked_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    award_type: Mapped[AwardType | None] = relationship(lazy="joined")
+
+    @validates("title")
+    def _keep_key(self, _key: str, value: str) -> str:
+        self.title_key = name_key(value)
+        return value
+
+
+class EmulationRating(db.Model):
+    """A collective's emulation rating for a year (e.g. "Hoàn thành xuất sắc nhiệm vụ"), imported like the award
+    history: what the rules of the emulation-rating kind read."""
+
+    __tablename__ = "emulation_ratings"
+    __table_args__ = (UniqueConstraint("nominee_id", "year", name="uq_emulation_ratings_nominee_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominees.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[str] = mapped_column(String(255))
+    rating_key: Mapped[str] = mapped_column(String(3 * 255))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @validates("rating")
+    def _keep_key(self, _key: str, value: str) -> str:
+        self.rating_key = name_key(value)
+        return value
+
+
+class RuleSet(db.Model):
+    """The eligibility rules of one legal basis, with the dates it is in force: a campaign uses the set in force on
+    its date (workflow.eligibility.campaign_date)."""
+
+    __tablename__ = "rule_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    in_force_from: Mapped[dt.date] = mapped_column(Date)
+    in_force_until: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    rules: Mapped[list[EligibilityRule]] = relationship(back_populates="rule_set", order_by="EligibilityRule.id",
+                                                       lazy="selectin")
+
+
+class EligibilityRule(db.Model):
+    """One rule of a set for one award type (workflow.eligibility.RULE_KINDS): `years` is N, M or the year's offset
+    by kind, `title` the title counted or the rating required; it refuses or only warns (`severity`)."""
+
+    __tablename__ = "eligibility_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_sets.id"), index=True)
+    award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    years: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(500))
+    title_key: Mapped[str | None] = mapped_column(String(3 * 500))
+    # The article of the legal basis the rule encodes, cited with it.
+    article: Mapped[str] = mapped_column(String(255), default="")
+    severity: Mapped[str] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    rule_set: Mapped[RuleSet] = relationship(back_populates="rules", lazy="joined")
+    award_type: Mapped[AwardType] = relationship(lazy="joined")
+
+    @validates("title")
+    def _keep_key(self, _key: str, value: str | None) -> str | None:
+        self.title_key = name_key(value) if value else None
+        return value
 
 
 def _initial_state(context) -> str:
@@ -700,6 +817,63 @@ class DecisionItem(db.Model):
 
     decision: Mapped[Decision] = relationship(back_populates="items")
     dossier: Mapped[Dossier] = relationship(lazy="joined")
+
+
+class ForwardingOutcome(StrEnum):
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class Forwarding(db.Model):
+    """Dossiers sent together to a higher authority (trình cấp trên, DOMAIN.md "Forwarding") with the union's letter
+    (tờ trình: number, date, signer), and the authority's one answer: its decision for the dossiers it confers, its
+    text for those it declines."""
+
+    __tablename__ = "forwardings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    signer_name: Mapped[str] = mapped_column(String(255))
+    signer_title: Mapped[str] = mapped_column(String(255))
+    authority_id: Mapped[int] = mapped_column(ForeignKey("issuers.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None]
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    # The authority's decision conferring the dossiers its answer names, if it names any.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+    authority: Mapped[Issuer] = relationship(lazy="joined")
+    decision: Mapped[Decision | None] = relationship()
+    items: Mapped[list[ForwardingItem]] = relationship(back_populates="forwarding", order_by="ForwardingItem.id",
+                                                       lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+class ForwardingItem(db.Model):
+    """A dossier a forwarding sent, and what the answer said of it."""
+
+    __tablename__ = "forwarding_items"
+    __table_args__ = (UniqueConstraint("forwarding_id", "dossier_id", name="uq_forwarding_items_forwarding_dossier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forwarding_id: Mapped[int] = mapped_column(ForeignKey("forwardings.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    outcome: Mapped[ForwardingOutcome | None] = mapped_column(Enum(
+        ForwardingOutcome, native_enum=False, create_constraint=False, length=10,
+        values_callable=lambda members: [member.value for member in members]))
+
+    forwarding: Mapped[Forwarding] = relationship(back_populates="items")
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
+
+    @property
+    def granted(self) -> bool:
+        return self.outcome == ForwardingOutcome.GRANTED
 
 
 class Holiday(db.Model):

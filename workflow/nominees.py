@@ -11,6 +11,7 @@ import re
 
 from sqlalchemy import select, update
 
+from workflow.award_history import move_history
 from workflow.errors import NotFound, ValidationFailed
 from workflow.i18n import N_, Msg, today
 from workflow.models import MAX_ID, Campaign, Dossier, Nominee, NomineeMerge, User, db, utcnow
@@ -120,11 +121,15 @@ def find_nominees(actor: User, text: str, kind: str | None = None, birth_year: i
     if not prefix:
         return []
     pattern = prefix.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+    # In byte order, as the look-up indexes hold the key (migration 0026privacy): on PostgreSQL the prefix is then a
+    # range of the index, which gives the order too, whatever the database's collation.
+    key = Nominee.search_key.collate("C") if db.session.get_bind().dialect.name == "postgresql" \
+        else Nominee.search_key
     query = select(Nominee).where(visible_nominees(actor), Nominee.merged_into_id.is_(None),
-                                  Nominee.search_key.like(pattern, escape="/"))
+                                  key.like(pattern, escape="/"))
     if kind is not None:
         query = query.where(Nominee.kind == kind)
-    found = db.session.scalars(query.order_by(Nominee.search_key, Nominee.id).limit(MAX_MATCHES))
+    found = db.session.scalars(query.order_by(key, Nominee.id).limit(MAX_MATCHES))
     key = name_key(text)
     return sorted(found, key=lambda entry: (not entry.name_key.startswith(key),
                                             birth_year is not None and entry.birth_year != birth_year))
@@ -135,6 +140,11 @@ def nominations_of(actor: User, nominee: Nominee) -> list[Dossier]:
     return list(db.session.scalars(
         visible_dossiers(actor).join(Dossier.campaign).where(Dossier.nominee_id == nominee.id)
         .order_by(Campaign.year.desc(), Dossier.id.desc())))
+
+
+def nomination_records(nominee: Nominee) -> list[Dossier]:
+    """Every dossier of the entry, drafts of any unit included (what is held about the nominee), oldest first."""
+    return list(db.session.scalars(select(Dossier).where(Dossier.nominee_id == nominee.id).order_by(Dossier.id)))
 
 
 def nominee_fields(nominee: Nominee) -> dict:
@@ -180,6 +190,7 @@ def merge_nominees(actor: User, nominee_id: int, into_id: int | None) -> Nominee
     record.dossier_ids = list(db.session.scalars(
         update(Dossier).where(Dossier.nominee_id == merged.id).values(nominee_id=kept.id).returning(Dossier.id)
         .execution_options(synchronize_session="fetch")))
+    move_history(merged, kept)
     # Entries merged into the merged one before now point at the kept one.
     db.session.execute(update(Nominee).where(Nominee.merged_into_id == merged.id).values(merged_into_id=kept.id)
                        .execution_options(synchronize_session="fetch"))

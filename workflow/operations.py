@@ -15,7 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow import notices
+from workflow import eligibility, notices
+from workflow.award_history import mark_revoked, record_conferral
 from workflow.documents import DocumentStore, StoredFile
 from workflow.dossier_fields import clean_details
 from workflow.errors import (
@@ -433,7 +434,7 @@ def check_step(actor: User, dossier: Dossier, event: str, version: int | None, d
                       today=today())
     failures = check_rules(ctx)
     if failures:
-        raise GuardFailed([RuleFailure(code, message) for code, message in failures])
+        raise GuardFailed(failures)
     return step
 
 
@@ -470,7 +471,10 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
         db.session.add(DisclosureWindow(dossier_id=dossier.id, opened_by_id=actor.id,
                                         ends_on=dt.date.fromisoformat(details["disclosure_ends_on"])))
         db.session.flush()
+    if "decision" in details:
+        record_conferral(actor, dossier, details["decision"]["number"], data.decision_date)
     if "revocation" in details:
+        mark_revoked(dossier, details["revocation"]["number"], data.decision_date)
         db.session.add(Revocation(dossier_id=dossier.id, decision_number=details["revocation"]["number"],
                                   decision_date=data.decision_date, reason=(data.comment or "").strip(),
                                   recorded_by_id=actor.id))
@@ -549,8 +553,34 @@ def available_steps(actor: User, dossier: Dossier) -> list[tuple[Step, list[Rule
     for step in procedure_of(dossier).steps:
         if step.source == dossier.state and may_fire(actor, step, dossier):
             ctx = StepContext(actor=actor, dossier=dossier, step=step, today=today())
-            result.append((step, [RuleFailure(code, msg) for code, msg in check_rules(ctx, inputs=False)]))
+            result.append((step, check_rules(ctx, inputs=False)))
     return result
+
+
+# Eligibility ------------------------------------------------------------------------------------
+
+def override_warning(actor: User, dossier: Dossier, rule_id: int | None, reason: str | None,
+                     version: int | None) -> eligibility.Finding:
+    """Override the warning of the eligibility rule `rule_id` the dossier does not meet, for `reason`: a history row
+    (the reason its comment, the rule, its legal text and the evidence its details); the warning then shows as
+    overridden. A refusal cannot be overridden, nor a warning twice."""
+    require(actor, "override_eligibility")
+    _require_version(dossier, version)
+    reason = (reason or "").strip()
+    errors = []
+    if not reason:
+        errors.append({"field": "reason", "message": Msg(N_("A reason is required."))})
+    warning = next((finding for finding in eligibility.findings(dossier)
+                    if finding.rule.id == rule_id and not finding.refuses), None)
+    if warning is None:
+        errors.append({"field": "rule", "message": Msg(N_("The dossier has no such eligibility warning."))})
+    elif warning.override is not None:
+        errors.append({"field": "rule", "message": Msg(N_("This warning was already overridden."))})
+    if errors:
+        raise ValidationFailed(details=errors)
+    details = {"eligibility_rule": warning.rule.id, "legal_basis": warning.citation, "evidence": warning.evidence}
+    write_change(actor, dossier, eligibility.OVERRIDE_EVENT, dossier.state, {}, details, reason)
+    return warning
 
 
 # Votes ------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from workflow.batch import fire_all
 from workflow.documents import DocumentStore
 from workflow.errors import InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
-from workflow.models import MAX_ID, Campaign, Dossier, PacketDocument, Unit, User, db
+from workflow.models import Campaign, Dossier, PacketDocument, Unit, User, db, row_or_none
 from workflow.permissions import (
     holds, require, require_may_change_packet, require_may_see_packet, takes, visible_dossiers,
 )
@@ -93,7 +93,7 @@ def packet_documents(packet: Packet) -> list[PacketDocument]:
 
 
 def get_packet_document(packet: Packet, document_id: int) -> PacketDocument:
-    document = db.session.get(PacketDocument, document_id) if 0 < document_id <= MAX_ID else None
+    document = row_or_none(PacketDocument, document_id)
     if document is None or (document.unit_id, document.campaign_id) != (packet.unit.id, packet.campaign.id):
         raise NotFound(Msg(N_("No such document.")))
     return document

@@ -12,7 +12,9 @@ from functools import wraps
 
 from sqlalchemy import false, or_, select, true
 
-from workflow.procedure import ANYONE_WITH_ROLE, EACH_PARTY, PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step
+from workflow.procedure import (
+    ANYONE_WITH_ROLE, EACH_PARTY, PARTY, RESPONSIBLE_DEPARTMENT, SUBMITTER_OF_UNIT, Step, catalogue,
+)
 from workflow.errors import Forbidden, NotFound
 from workflow.i18n import N_, Msg
 from workflow.models import AwardType, Dossier, Nominee, Unit, User, db
@@ -52,12 +54,23 @@ CAPABILITIES: dict[str, Capability] = {
     "see_disclosure_comments": Capability(frozenset({"office", "appraiser", "council", "chair"}),
                                           N_("You are not allowed to see the public comments.")),
     "manage_decisions": Capability(frozenset({"office"}), N_("Only the office drafts and records award decisions.")),
+    "forward_dossiers": Capability(frozenset({"office"}), N_("Only the office forwards dossiers to a higher "
+                                                             "authority and records its answer.")),
     "see_packets": Capability(frozenset({"office"}),
                               N_("Only the unit's submitters and the office see a unit packet.")),
     "see_nominees": Capability(frozenset({"submitter", "office", "appraiser"}),
                                N_("Only the units' submitters, the office and the appraisers see the nominee "
                                   "registry.")),
     "merge_nominees": Capability(frozenset({"office"}), N_("Only the office merges nominees.")),
+    # Personal data (dates of birth, identity numbers): every nominee's for these roles; for the others see
+    # `may_see_personal_data`.
+    "see_all_personal_data": Capability(frozenset({"office"}), N_("You are not allowed to see personal data.")),
+    "export_personal_record": Capability(frozenset({"office"}),
+                                         N_("Only the office exports a nominee's personal record.")),
+    "manage_award_history": Capability(frozenset({"office"}),
+                                       N_("Only the office imports award histories and emulation ratings.")),
+    "override_eligibility": Capability(frozenset({"office", "appraiser"}),
+                                       N_("Only the appraisers and the office override an eligibility warning.")),
     "manage_users": Capability(frozenset({"admin"}), N_("Only an administrator manages users and units.")),
 }
 # Roles whose holders see their own unit's dossiers only, drafts included.
@@ -132,6 +145,37 @@ def visible_nominees(user: User):
 
 def can_see_nominee(user: User, nominee: Nominee) -> bool:
     return holds(user, "see_nominees") and (not sees_own_unit_only(user) or nominee.unit_id == user.unit_id)
+
+
+# Personal data ----------------------------------------------------------------------------------
+# Dates and years of birth and identity numbers (Nghị định 13/2023/NĐ-CP): shown to the nominating unit's
+# submitters, the office and the appraisers responsible for the dossier; masked for everyone else.
+
+def may_see_personal_data(user, dossier: Dossier) -> bool:
+    """Whether `user` reads the personal data of the dossier's nominee."""
+    if holds(user, "see_all_personal_data"):
+        return True
+    if holds(user, "nominate"):
+        return user.unit_id == dossier.unit_id
+    if user is None or not getattr(user, "role", None):
+        return False
+    steps = catalogue().get(dossier.procedure, dossier.procedure_version).steps
+    # The responsible appraisers: the units a step of the user's role is scoped to on this dossier.
+    return user.unit_id in unit_ids_taking(steps, user.role, dossier)
+
+
+def nominees_with_personal_data(user, entries: list[Nominee]) -> set[int]:
+    """The ids of the registry entries among `entries` whose personal data `user` reads: all for the office, their
+    unit's for a submitter, and for others the entries with a submitted dossier they are responsible for."""
+    if holds(user, "see_all_personal_data"):
+        return {entry.id for entry in entries}
+    if holds(user, "nominate"):
+        return {entry.id for entry in entries if entry.unit_id == user.unit_id}
+    if user is None or not getattr(user, "role", None) or not entries:
+        return set()
+    dossiers = db.session.scalars(select(Dossier).where(Dossier.nominee_id.in_([entry.id for entry in entries]),
+                                                        Dossier.ever_submitted.is_(True)))
+    return {dossier.nominee_id for dossier in dossiers if may_see_personal_data(user, dossier)}
 
 
 # Dossiers ---------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -49,7 +50,7 @@ RULE_CODES = frozenset({
     "unit_active", "campaign_open", "deadline", "due_date", "required_documents", "quota", "duplicate_nominee",
     "reason_required", "note_required", "answer_required", "due_date_valid", "conflict_of_interest",
     "forwarded_type", "city_level_type", "decision_required", "vote_quorum", "vote_threshold", ONE_OPINION_PER_PARTY,
-    "disclosure_window", "disclosure_resolved", "date_valid",
+    "disclosure_window", "disclosure_resolved", "date_valid", "eligibility",
 })
 # What an event may ask for, and the type of each.
 INPUT_TYPES = {"comment": "text", "due_date": "date", "decision_number": "text", "decision_date": "date",
@@ -82,7 +83,14 @@ DISCLOSURE_RULE = "disclosure_window"
 #   council_session    the chair approves a closed council session's passing dossiers: a step with a vote rule
 #   disclosure         the office makes a set of dossiers public: a step with the effect open_disclosure
 #   decision           a recorded award decision confers the dossiers it lists: a step with the effect record_decision
-BATCHES = ("unit_packet", "packet_acceptance", "packet_return", "council_session", "disclosure", "decision")
+#   forwarding         the office sends dossiers to a higher authority with its letter: to a state that a decision
+#                      step and a forwarding_refusal step leave (where the authority's answer is recorded)
+#   forwarding_refusal the authority's answer declines a forwarded dossier: from where a forwarding step leads, with
+#                      the answer as its required input `comment`
+BATCHES = ("unit_packet", "packet_acceptance", "packet_return", "council_session", "disclosure", "decision",
+           "forwarding", "forwarding_refusal")
+# The batches a higher authority's answer takes on a forwarded dossier.
+ANSWERS = ("decision", "forwarding_refusal")
 # Who may be told of a step (workflow/notices.py).
 AUDIENCES = ("office", "appraisers", "council", "submitters")
 # What a state may say of itself besides its labels (all false unless given):
@@ -224,19 +232,24 @@ class Procedure:
         """The fields the unit fills in (not those a step records)."""
         return tuple(item for item in self.fields if not item.recorded)
 
-    def path_to(self, state: str) -> list[Step]:
-        """The shortest run of steps from the initial state to `state` (the file's order breaks ties)."""
+    def paths(self, allowed: Callable[[Step], bool] = lambda _step: True) -> dict[str, list[Step]]:
+        """The shortest run of `allowed` steps from the initial state to each state they reach (the file's order
+        breaks ties)."""
         paths: dict[str, list[Step]] = {self.initial: []}
         frontier = [self.initial]
         while frontier:
             following = []
             for source in frontier:
                 for step in self.steps:
-                    if step.source == source and step.dest not in paths:
+                    if step.source == source and step.dest not in paths and allowed(step):
                         paths[step.dest] = paths[source] + [step]
                         following.append(step.dest)
             frontier = following
-        return paths[state]
+        return paths
+
+    def path_to(self, state: str) -> list[Step]:
+        """The shortest run of steps from the initial state to `state`."""
+        return self.paths()[state]
 
     def batch_step(self, batch: str, source: str | None = None) -> Step | None:
         """The step batch action `batch` takes from `source` (from wherever it is declared, when not given)."""
@@ -751,6 +764,8 @@ def _check_batches(check: _Checker, initial: str, states: dict, steps: list[Step
     """Each batch action takes one step from a state at most, and the step is one it can take (BATCHES)."""
     seen: dict[tuple[str, str], int] = {}
     packet_states = {step.dest for step in steps if step.batch == "unit_packet"}
+    forwarded_states = {step.dest for step in steps if step.batch == "forwarding"}
+    answered = {(step.batch, step.source) for step in steps if step.batch in ANSWERS}
     for step, line in zip(steps, lines, strict=True):
         if step.batch is None:
             continue
@@ -776,6 +791,16 @@ def _check_batches(check: _Checker, initial: str, states: dict, steps: list[Step
         elif step.batch == "decision" and step.effect("record_decision") is None:
             check.fault(line, "batch 'decision' confers by a recorded decision: the step needs the effect "
                               "'record_decision'")
+        elif step.batch == "forwarding" and not {(batch, step.dest) for batch in ANSWERS} <= answered:
+            check.fault(line, f"batch 'forwarding' leads where the answer is recorded: a 'decision' step and a "
+                              f"'forwarding_refusal' step must leave '{step.dest}'")
+        elif step.batch == "forwarding_refusal" and step.source not in forwarded_states:
+            check.fault(line, f"batch 'forwarding_refusal' starts where a 'forwarding' step leads, not at "
+                              f"'{step.source}'")
+        elif step.batch == "forwarding_refusal" and not any(
+                item.name == "comment" and item.required for item in step.inputs):
+            check.fault(line, "batch 'forwarding_refusal' records the answer: the step needs the required input "
+                              "'comment'")
 
 
 def _parse_parties(check: _Checker, node: _Node, scope: str, line: int) -> tuple[str, ...]:

@@ -14,6 +14,8 @@ from fractions import Fraction
 from flask import current_app
 from sqlalchemy import Integer, String, and_, bindparam, func, inspect, or_, select
 
+from workflow.eligibility import refusals
+from workflow.errors import RuleFailure
 from workflow.procedure import INPUT_RULES, INPUT_TYPES, ONE_OPINION_PER_PARTY, RULE_CODES, Step, catalogue
 from workflow.i18n import N_, Msg
 from workflow.i18n import VIETNAM
@@ -63,7 +65,8 @@ class StepContext:
         return tally(self.dossier)
 
 
-Rule = Callable[[StepContext], Msg | None]
+# A rule answers None, its refusal, or (a rule of several findings) a list of failures, each with its details.
+Rule = Callable[[StepContext], "Msg | list[RuleFailure] | None"]
 RULES: dict[str, Rule] = {}
 
 
@@ -82,18 +85,20 @@ if set(INPUT_NAMES) != set(INPUT_TYPES):
     raise RuntimeError(f"inputs out of step with workflow.procedure.INPUT_TYPES: {set(INPUT_NAMES) ^ set(INPUT_TYPES)}")
 
 
-def check_rules(ctx: StepContext, inputs: bool = True) -> list[tuple[str, Msg]]:
+def check_rules(ctx: StepContext, inputs: bool = True) -> list[RuleFailure]:
     """Every failed rule of the step, then every required input it declares that is missing; without
     `inputs`, only the rules that do not depend on the inputs (before the step's form is filled in)."""
     failures = []
     for code in ctx.step.rules:
         if not inputs and code in INPUT_RULES:
             continue
-        message = RULES[code](ctx)
-        if message is not None:
-            failures.append((code, message))
+        result = RULES[code](ctx)
+        if isinstance(result, list):
+            failures.extend(result)
+        elif result is not None:
+            failures.append(RuleFailure(code, result))
     if inputs:
-        failures.extend(("input_required", Msg(INPUT_NAMES[name])) for name in missing_inputs(ctx))
+        failures.extend(RuleFailure("input_required", Msg(INPUT_NAMES[name])) for name in missing_inputs(ctx))
     return failures
 
 
@@ -232,6 +237,13 @@ def duplicate_nominee(ctx: StepContext) -> Msg | None:
         return Msg(N_("“%(name)s” is already nominated for “%(award_type)s” in this campaign."),
                    {"name": dossier.nominee_name, "award_type": dossier.award_type.name})
     return None
+
+
+@rule("eligibility")
+def eligibility(ctx: StepContext) -> list[RuleFailure]:
+    """The refusing rules of the set in force (workflow.eligibility) the nominee's history does not meet, each citing
+    its legal text and the evidence found; warning rules do not refuse."""
+    return [RuleFailure("eligibility", finding.message, finding.as_detail()) for finding in refusals(ctx.dossier)]
 
 
 @rule("reason_required")

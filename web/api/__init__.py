@@ -26,9 +26,11 @@ def init_api(app: Flask) -> AwardsApi:
     api = AwardsApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     from web.api import (
-        council, decisions, disclosure, dossiers, honours, nominees, notices, packets, reference, tokens,
+        council, decisions, disclosure, dossiers, forwardings, history, honours, nominees, notices, packets, reference,
+        tokens,
     )
 
-    for module in (tokens, reference, dossiers, nominees, notices, honours, disclosure, packets, council, decisions):
+    for module in (tokens, reference, dossiers, nominees, notices, honours, disclosure, packets, council, decisions,
+                   forwardings, history):
         api.register_blueprint(module.blp)
     return api

@@ -18,7 +18,7 @@ from workflow.documents import PDF
 from workflow.exports import FORMATS
 from workflow.exports.decision import decision_docx, decision_pdf
 from workflow.i18n import VIETNAM
-from workflow.models import Decision
+from workflow.models import Decision, Dossier
 from workflow.unit_of_work import commit
 
 blp = ApiBlueprint("decisions", __name__, url_prefix="/api/v1", description="Award decisions")
@@ -50,6 +50,11 @@ def decision_json(decision: Decision) -> dict:
     }
 
 
+def list_candidates_json(dossiers: list[Dossier]) -> list[dict]:
+    return [{"id": d.id, "nominee_name": d.nominee_name, "award_type": d.award_type.code, "unit": d.unit.code,
+             "state": d.state, "issuer": d.award_type.issuer.code} for d in dossiers]
+
+
 def _decision(decision_id: int) -> Decision:
     return decisions.get_decision(current_user(), decision_id)
 
@@ -71,9 +76,7 @@ def list_decisions():
 def list_candidates(query):
     """The dossiers a new decision may list: waiting for a decision and on no other draft (office); of one award type
     and one unit if given."""
-    return [{"id": d.id, "nominee_name": d.nominee_name, "award_type": d.award_type.code, "unit": d.unit.code,
-             "state": d.state, "issuer": d.award_type.issuer.code}
-            for d in decisions.waiting_dossiers(current_user(), query["award_type"], query["unit"])]
+    return list_candidates_json(decisions.waiting_dossiers(current_user(), query["award_type"], query["unit"]))
 
 
 @blp.route("/decisions", methods=["POST"])
@@ -97,6 +100,18 @@ def post_decision(data):
 def get_decision(decision_id):
     """The decision and the dossiers it lists (office)."""
     return decision_json(_decision(decision_id))
+
+
+@blp.route("/decisions/<int:decision_id>", methods=["DELETE"])
+@token_required
+@blp.doc(security=BEARER_SECURITY)
+@blp.response(204)
+def delete_decision(decision_id):
+    """Cancel a draft decision (office): its dossiers are offered for another; a recorded one is 409
+    `invalid_transition`."""
+    decisions.cancel_decision(current_user(), _decision(decision_id), document_store())
+    commit()
+    return None
 
 
 @blp.route("/decisions/<int:decision_id>/draft.<any(docx, pdf):format_>", methods=["GET"])

@@ -15,6 +15,7 @@ from workflow.documents import ACCEPTED_TYPES
 from workflow.i18n import VIETNAM
 from workflow.models import Document, Dossier, db
 from workflow.parties import opinions
+from workflow.permissions import may_see_personal_data
 
 blp = ApiBlueprint("dossiers", __name__, url_prefix="/api/v1", description="Dossiers and their workflow")
 
@@ -25,6 +26,7 @@ def document_json(document: Document) -> dict:
 
 
 def dossier_json(dossier: Dossier) -> dict:
+    personal = may_see_personal_data(current_user(), dossier)
     return {
         "id": dossier.id,
         "campaign": dossier.campaign.code,
@@ -32,7 +34,8 @@ def dossier_json(dossier: Dossier) -> dict:
         "unit": dossier.unit.code,
         "nominee": {"id": dossier.nominee_id, "kind": dossier.nominee_kind, "name": dossier.nominee_name,
                     "position": dossier.nominee_position, "workplace": dossier.nominee_workplace,
-                    "birth_year": dossier.nominee_birth_year, "gender": dossier.nominee_gender},
+                    "birth_year": dossier.nominee_birth_year if personal else None, "gender": dossier.nominee_gender,
+                    "personal_data_masked": not personal},
         "achievements": dossier.achievements,
         "details": dossier.details,
         "state": dossier.state,

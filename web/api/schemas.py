@@ -333,6 +333,10 @@ class NomineeOut(Schema):
     workplace = fields.String(allow_none=True)
     birth_year = fields.Integer(allow_none=True)
     gender = fields.String(allow_none=True)
+    personal_data_masked = fields.Boolean(required=True, metadata={
+        "description": "true when the personal data (date or year of birth, identity number) is withheld from the "
+                       "caller: shown only to the nominating unit's submitters, the office and the responsible "
+                       "appraisers"})
 
 
 class RevocationOut(Schema):
@@ -360,8 +364,25 @@ class EntryOut(Schema):
     gender = fields.String(allow_none=True)
     position = fields.String(allow_none=True)
     identity_number = fields.String(allow_none=True)
+    personal_data_masked = fields.Boolean(required=True, metadata={
+        "description": "true when the personal data (date or year of birth, identity number) is withheld from the "
+                       "caller: shown only to the nominating unit's submitters, the office and the responsible "
+                       "appraisers"})
     collective_kind = fields.String(allow_none=True)
     merged_into = fields.Integer(allow_none=True, metadata={"description": "the entry it was merged into"})
+
+
+class RecordQuery(In):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "docx"]))
+
+
+class PersonalRecordOut(Schema):
+    legal_basis = fields.String(required=True)
+    generated_at = fields.String(required=True)
+    nominee = fields.Dict(required=True, metadata={"description": "the registry entry, personal data unmasked"})
+    merges = fields.List(fields.Dict(), required=True, metadata={"description": "the entries merged into it"})
+    nominations = fields.List(fields.Dict(), required=True, metadata={
+        "description": "every dossier of the entry: the fields as nominated, documents (names), steps, decision"})
 
 
 class NominationOut(Schema):
@@ -372,9 +393,36 @@ class NominationOut(Schema):
     state = fields.String(required=True, validate=LoadedOneOf("states"))
 
 
+class AwardLineOut(Schema):
+    id = fields.Integer(required=True)
+    nominee = fields.Integer(required=True)
+    award_type = fields.String(allow_none=True)
+    form = fields.String(required=True)
+    title = fields.String(required=True)
+    year = fields.Integer(required=True)
+    decision_number = fields.String(required=True)
+    decision_date = fields.Date(allow_none=True)
+    issuer = fields.String(required=True)
+    dossier = fields.Integer(allow_none=True, metadata={"description": "the dossier conferred, if it was"})
+    source = fields.String(required=True, metadata={"description": "`decision` or `import`"})
+    revocation_number = fields.String(allow_none=True, metadata={"description": "the decision revoking it, if any"})
+    revoked_on = fields.Date(allow_none=True)
+
+
+class RatingOut(Schema):
+    id = fields.Integer(required=True)
+    nominee = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    rating = fields.String(required=True)
+
+
 class NomineeDetailOut(EntryOut):
     nominations = fields.List(fields.Nested(NominationOut), required=True, metadata={
         "description": "its dossiers the caller sees, across campaigns, newest first"})
+    awards = fields.List(fields.Nested(AwardLineOut), required=True, metadata={
+        "description": "its award history, the latest year first; a revoked award is marked"})
+    ratings = fields.List(fields.Nested(RatingOut), required=True, metadata={
+        "description": "a collective's emulation ratings, the latest year first"})
 
 
 class MergeIn(In):
@@ -607,6 +655,58 @@ class AwardDecisionIn(In):
     issuer = fields.String(required=True, validate=CODE, metadata={"description": "an issuer's code (GET /issuers)"})
     dossier_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
                               validate=validate.Length(min=1, max=2000))
+
+
+class ForwardingIn(In):
+    number = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                           metadata={"description": "the union's letter (tờ trình), unique, e.g. 45/TTr-HPN"})
+    sent_on = fields.Date(required=True)
+    signer_name = Name(required=True, validate=validate.Length(min=1, max=255))
+    signer_title = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    authority = fields.String(required=True, validate=CODE,
+                              metadata={"description": "the higher authority: an issuer's code (GET /issuers)"})
+    dossier_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
+                              validate=validate.Length(min=1, max=2000))
+
+
+class ForwardingAnswerIn(In):
+    conferred_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), load_default=list,
+                                validate=validate.Length(max=2000), metadata={
+                                    "description": "the dossiers the authority's decision confers; every other one "
+                                                   "still waiting is declined with `answer_text`"})
+    decision_number = fields.String(load_default=None, validate=validate.Length(max=64),
+                                    metadata={"description": "required when a dossier is conferred"})
+    decided_on = fields.Date(load_default=None)
+    signer_name = Name(load_default=None, validate=validate.Length(max=255))
+    signer_title = fields.String(load_default=None, validate=validate.Length(max=255))
+    answer_text = fields.String(load_default="", validate=validate.Length(max=4000),
+                                metadata={"description": "required when a dossier is declined"})
+
+
+class ForwardingItemOut(Schema):
+    dossier = fields.Integer(required=True)
+    nominee_name = fields.String(required=True)
+    award_type = fields.String(required=True)
+    unit = fields.String(required=True)
+    state = fields.String(required=True, validate=LoadedOneOf("states"))
+    outcome = fields.String(allow_none=True, validate=validate.OneOf(["granted", "refused"]), metadata={
+        "description": "what the answer said of it: its decision grants the award, or the authority refused it"})
+
+
+class ForwardingOut(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    sent_on = fields.Date(required=True)
+    signer_name = fields.String(required=True)
+    signer_title = fields.String(required=True)
+    authority = fields.String(required=True)
+    authority_name = fields.String(required=True)
+    letter_docx = fields.String(required=True)
+    answered_at = fields.DateTime(allow_none=True)
+    answer_text = fields.String(required=True)
+    decision = fields.Integer(allow_none=True,
+                              metadata={"description": "the authority's decision (GET /decisions/{id})"})
+    items = fields.List(fields.Nested(ForwardingItemOut), required=True)
 
 
 class AwardDecisionCandidatesQuery(In):

@@ -14,7 +14,7 @@ from workflow.i18n import N_, Msg, vndate
 from workflow.notice_text import resubmit_by
 from workflow.notices import unread_count
 from workflow.nominees import COLLECTIVE_KINDS
-from workflow.permissions import can_see_nominee, holds, require, requires_for
+from workflow.permissions import can_see_nominee, holds, may_see_personal_data, require, requires_for
 
 from workflow.procedure import Procedure, Step, catalogue
 from workflow.receipts import receipt_code
@@ -134,12 +134,12 @@ def page_context() -> dict:
 
 def init_pages(app: Flask) -> None:
     from web.pages import (
-        account, admin, auth, council, dashboard, decisions, disclosure, dossiers, home, inbox, nominees, packets,
-        settings,
+        account, admin, auth, council, dashboard, decisions, disclosure, dossiers, forwardings, home, inbox, nominees,
+        packets, settings,
     )
 
     for module in (auth, home, dossiers, nominees, inbox, dashboard, settings, admin, account, disclosure, packets,
-                   council, decisions):
+                   council, decisions, forwardings):
         app.register_blueprint(module.bp)
     init_security(app)
     exempt_api_from_csrf(app)
@@ -153,4 +153,5 @@ def init_pages(app: Flask) -> None:
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg,
         workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can, dossier_details=dossier_details,
         collective_kind_label=_label(COLLECTIVE_KINDS), sees_nominee=lambda entry: can_see_nominee(current_user, entry),
+        sees_personal_data=lambda dossier: may_see_personal_data(current_user, dossier),
     )

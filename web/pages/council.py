@@ -10,7 +10,7 @@ from sqlalchemy import select
 from web.api.council import close_session, minutes_file
 from web.pages import gate, render_msg
 from web.pages.forms import ActionForm, CouncilSessionForm
-from web.pages.views import form_view
+from web.pages.views import form_view, ticked_ids
 from workflow import council, queries
 from workflow.errors import BatchRefused
 from workflow.models import AwardType, db
@@ -20,10 +20,6 @@ from workflow.rules import has_voted
 
 bp = Blueprint("council_pages", __name__)
 gate(bp, "see_council_sessions")
-
-
-def _ids(name: str) -> list[int]:
-    return [int(value) for value in request.form.getlist(name) if value.isdigit() and len(value) < 11]
 
 
 @bp.route("/council-sessions", methods=["GET", "POST"])
@@ -36,7 +32,7 @@ def sessions():
     office = holds(current_user, "manage_council_sessions")
     return form_view(
         form, lambda: council.convene_council_session(current_user, form.held_on.data, form.place.data,
-                                                      _ids("dossier")),
+                                                      ticked_ids("dossier")),
         _("The session is convened and the members are notified."),
         lambda session: url_for("council_pages.session", session_id=session.id), "pages/council_sessions.html",
         sessions=council.council_sessions(current_user), office=office, award_type=award_type,
@@ -78,7 +74,7 @@ def ballots(session_id: int):
 @bp.route("/council-sessions/<int:session_id>/closure", methods=["POST"])
 @login_required
 def closure(session_id: int):
-    present = _ids("present")
+    present = ticked_ids("present")
     return _session_page(session_id, ActionForm(), lambda s: close_session(current_user, s, present),
                          _("The session is closed: the tallies are fixed and the minutes are ready."))
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from web.api.decisions import decision_file, signed_file
 from web.pages import gate
 from web.pages.forms import ActionForm, DecisionForm, SignedDecisionForm
-from web.pages.views import form_view
+from web.pages.views import form_view, ticked_ids
 from web.storage import document_store
 from workflow import decisions
 from workflow.models import AwardType, Unit, db
@@ -18,10 +18,6 @@ from workflow.settings import issuers
 
 bp = Blueprint("decision_pages", __name__)
 gate(bp, "manage_decisions")
-
-
-def _ids(name: str) -> list[int]:
-    return [int(value) for value in request.form.getlist(name) if value.isdigit() and len(value) < 11]
 
 
 @bp.route("/decisions", methods=["GET", "POST"])
@@ -35,14 +31,20 @@ def index():
     data = {"number": form.number.data, "decided_on": form.decided_on.data, "signer_name": form.signer_name.data,
             "signer_title": form.signer_title.data, "issuer": form.issuer.data}
     return form_view(
-        form, lambda: decisions.draft_decision(current_user, data, _ids("dossier")),
+        form, lambda: decisions.draft_decision(current_user, data, ticked_ids("dossier")),
         _("The draft decision is saved: download it, have it signed and upload the signed copy."),
         lambda decision: url_for("decision_pages.view", decision_id=decision.id), "pages/decisions.html",
-        decisions=decisions.decisions(current_user), award_type=award_type, unit=unit,
-        award_types=db.session.scalars(select(AwardType).where(AwardType.active.is_(True))
-                                       .order_by(AwardType.rank, AwardType.code)).all(),
-        units=db.session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.sort_order, Unit.id)).all(),
+        decisions=decisions.decisions(current_user), **filter_choices(award_type, unit),
         candidates=decisions.waiting_dossiers(current_user, award_type, unit))
+
+
+def filter_choices(award_type: str | None, unit: str | None) -> dict:
+    """The award type and unit a list of dossiers to tick is filtered by, and the choices of each."""
+    return {"award_type": award_type, "unit": unit,
+            "award_types": db.session.scalars(select(AwardType).where(AwardType.active.is_(True))
+                                              .order_by(AwardType.rank, AwardType.code)).all(),
+            "units": db.session.scalars(select(Unit).where(Unit.active.is_(True))
+                                        .order_by(Unit.sort_order, Unit.id)).all()}
 
 
 def _decision_page(decision_id: int, form, operation, success: str):
@@ -77,6 +79,16 @@ def signed(decision_id: int):
 def record(decision_id: int):
     return _decision_page(decision_id, ActionForm(), lambda d: decisions.record_decision(current_user, d),
                           _("The decision is recorded: every dossier it lists is conferred."))
+
+
+@bp.route("/decisions/<int:decision_id>/cancel", methods=["POST"])
+@login_required
+def cancel(decision_id: int):
+    decision = decisions.get_decision(current_user, decision_id)
+    return form_view(ActionForm(), lambda: decisions.cancel_decision(current_user, decision, document_store()),
+                     _("The draft decision is cancelled: its dossiers are offered again."),
+                     url_for("decision_pages.index"), "pages/decision.html", decision=decision,
+                     upload_form=SignedDecisionForm(formdata=None), action_form=ActionForm(formdata=None))
 
 
 @bp.route("/decisions/<int:decision_id>/draft.<any(docx, pdf):format_>")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from web.pages import render_msg, requires
 from web.pages.forms import ActionForm, CommentForm, ResolutionForm
-from web.pages.views import form_view
+from web.pages.views import form_view, ticked_ids
 from workflow import disclosure
 from workflow.errors import ValidationFailed
 from workflow.unit_of_work import commit
@@ -26,7 +26,7 @@ def _sender() -> str:
 def office():
     """The dossiers the office may make public, with checkboxes: all those ticked are published, or none."""
     form = ActionForm()
-    ids = [int(value) for value in request.form.getlist("dossier") if value.isdigit() and len(value) < 11]
+    ids = ticked_ids()
     return form_view(form, lambda: disclosure.open_disclosures(current_user, ids),
                      _("The selected dossiers are now on the public disclosure page."),
                      url_for("disclosure_pages.office"), "pages/disclosure.html",

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from workflow.unit_of_work import commit
 from web.pages import outcome_label, render_msg, requires
 from web.pages.forms import (
-    ActionForm, BulkForm, DossierForm, EventForm, ReplaceForm, ResolutionForm, UploadForm, VoteForm, input_fields,
+    ActionForm, BulkForm, DossierForm, EventForm, OverrideForm, ReplaceForm, ResolutionForm, UploadForm, VoteForm,
+    input_fields,
 )
-from web.pages.views import form_view, show_refusal
+from web.pages.views import form_view, show_refusal, ticked_ids
 from web.storage import document_store, send_document, send_inline
-from workflow import batch, council, disclosure, operations, queries
+from workflow import batch, council, decisions, disclosure, eligibility, forwardings, operations, queries
 from workflow.receipts import receipt_of
 from workflow.documents import DOCX, INLINE_TYPES, docx_paragraphs
 from workflow.procedure import EACH_PARTY, Step, catalogue
@@ -91,7 +92,7 @@ def bulk():
     if not form.validate_on_submit():
         flash(_("Choose an action."), "error")
         return redirect(url_for("dossier_pages.index"))
-    ids = [int(value) for value in request.form.getlist("dossier") if value.isdigit() and len(value) < 11]
+    ids = ticked_ids()
     try:
         moved = batch.fire_event_on_all(current_user, ids, form.event.data)
         commit()
@@ -271,6 +272,8 @@ def view(dossier_id: int):
         replace_form=ReplaceForm() if can_edit and to_replace else None,
         next_dossier=queries.next_in_queue(current_user, dossier.id), texts=_document_texts(dossier),
         inline_types=INLINE_TYPES, revocation=queries.revocation_of(dossier), receipt=receipt_of(dossier),
+        forwarded=forwardings.forwarding_of(dossier),
+        decision=decisions.decision_of(dossier) if holds(current_user, "manage_decisions") else None,
         opinions=opinions(dossier, procedure.steps),
         parties=unit_names({row.details.get("party") for row in history} - {None}),
         missing=missing_documents(dossier), from_packet=from_packet(dossier), upload_form=upload_form,
@@ -278,7 +281,28 @@ def view(dossier_id: int):
         tally=vote_tally if vote_tally and vote_tally.cast else None,
         council_sessions=(council.sessions_of(dossier)
                           if show_tally and holds(current_user, "see_council_sessions") else []),
-        vote_form=VoteForm() if vote_open else None, voted=voted, **_disclosure(dossier))
+        vote_form=VoteForm() if vote_open else None, voted=voted, findings=eligibility.findings(dossier),
+        override_form=OverrideForm() if holds(current_user, "override_eligibility") else None,
+        **_disclosure(dossier))
+
+
+@bp.route("/<int:dossier_id>/eligibility/override", methods=["POST"])
+@login_required
+def override_warning(dossier_id: int):
+    dossier = _dossier(dossier_id)
+    form = OverrideForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for overriding the warning."), "error")
+        return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#eligibility")
+    try:
+        operations.override_warning(current_user, dossier, form.rule.data, form.reason.data, form.version.data)
+        commit()
+        flash(_("The warning is overridden; the reason is kept in the dossier's history."), "success")
+    except (NotFound, Forbidden):
+        raise
+    except WorkflowError as error:
+        show_refusal(error)
+    return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#eligibility")
 
 
 @bp.route("/<int:dossier_id>/receipt")

@@ -220,6 +220,25 @@ class DecisionForm(FlaskForm):
     issuer = SelectField(_l("Issued by"), validate_choice=False)
 
 
+class ForwardingForm(FlaskForm):
+    number = StringField(_l("Letter number"), validators=[DataRequired(), at_most(64)])
+    sent_on = VnDateField(_l("Letter date"), validators=[DataRequired()])
+    signer_name = NameField(_l("Signer's name"), validators=[DataRequired(), at_most(255)])
+    signer_title = StringField(_l("Signer's title"), validators=[DataRequired(), at_most(255)])
+    # Checked by the operation, as the API's value is.
+    authority = SelectField(_l("Higher authority"), validate_choice=False)
+
+
+class ForwardingAnswerForm(FlaskForm):
+    # Required when a dossier is conferred: the operation says so beside each field.
+    decision_number = StringField(_l("Decision number"), validators=[Optional(), at_most(64)])
+    decided_on = VnDateField(_l("Decision date"), validators=[Optional()])
+    signer_name = NameField(_l("Signer's name"), validators=[Optional(), at_most(255)])
+    signer_title = StringField(_l("Signer's title"), validators=[Optional(), at_most(255)])
+    answer_text = TextAreaField(_l("The authority's answer for the dossiers not conferred"),
+                                validators=[Optional(), at_most(4000)], render_kw={"rows": 3})
+
+
 class SignedDecisionForm(FlaskForm):
     file = FileField(_l("The signed decision (PDF)"), validators=[FileRequired()])
 
@@ -313,3 +332,39 @@ class ResolutionForm(FlaskForm):
     resolution = TextAreaField(_l("How the comment was resolved"), validators=[DataRequired(), at_most(10_000)],
                                render_kw={"rows": 2})
     submit = SubmitField(_l("Record the resolution"))
+
+
+class OverrideForm(FlaskForm):
+    """Override an eligibility warning on the dossier's page: the reason is kept in its history."""
+
+    rule = IntegerField(validators=[InputRequired(), NumberRange(1, 2**31 - 1)])
+    version = IntegerField(validators=[InputRequired(), NumberRange(0, 2**31 - 1)])
+    reason = TextAreaField(_l("Reason for overriding the warning"), validators=[DataRequired(), at_most(2000)],
+                           render_kw={"rows": 3})
+
+
+class HistoryImportForm(FlaskForm):
+    kind = SelectField(_l("What the file holds"), choices=[("history", _l("Award history of earlier years")),
+                                                          ("ratings", _l("Collectives' emulation ratings"))])
+    file = FileField(_l("Filled template (XLSX)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Import"))
+
+
+class RuleSetForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), at_most(255)])
+    legal_basis = TextAreaField(_l("Legal basis (the text cited)"), validators=[DataRequired(), at_most(5000)],
+                                render_kw={"rows": 3})
+    in_force_from = VnDateField(_l("In force from"), validators=[InputRequired()])
+    in_force_until = VnDateField(_l("In force until (empty: no end)"), validators=[Optional()])
+    submit = SubmitField(_l("Create the rule set"))
+
+
+class RuleForm(FlaskForm):
+    award_type = SelectField(_l("Award type"))
+    kind = SelectField(_l("Kind of rule"))
+    years = IntegerField(_l("Years"), validators=[InputRequired(), NumberRange(0, 50)])
+    title = StringField(_l("Title or rating (where the kind reads one)"), validators=[Optional(), at_most(500)])
+    article = StringField(_l("Article cited (e.g. Khoản 2 Điều 24)"), validators=[Optional(), at_most(255)])
+    severity = SelectField(_l("When the rule is not met"))
+    submit = SubmitField(_l("Add the rule"))
+

@@ -1,15 +1,20 @@
 """The office's settings: campaigns and award types."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from web.pages import gate
 from web.pages.views import form_view
-from web.pages.forms import AwardTypeForm, CampaignForm
+from web.pages.forms import ActionForm, AwardTypeForm, CampaignForm, RuleForm, RuleSetForm
+from web.pages.views import show_refusal
+from workflow import eligibility
 from workflow import settings as office_settings
+from workflow.errors import NotFound, WorkflowError
+from workflow.i18n import today
+from workflow.unit_of_work import commit
 from workflow.campaigns import INVITATION_FIELDS
 from workflow.models import AwardType, Campaign, db
 from workflow.procedure import catalogue
@@ -98,3 +103,57 @@ def award_type(code: str):
                for change in office_settings.award_type_changes(current_user, existing)]
     return form_view(form, save, _("The award type is saved."), url_for("settings.campaigns") + "#award-types",
                      "pages/award_type_form.html", award_type=existing, changes=changes)
+
+
+# Eligibility rule sets ---------------------------------------------------------------------------
+
+@bp.route("/rule-sets", methods=["GET", "POST"])
+def rule_sets():
+    form = RuleSetForm()
+
+    def create():
+        return eligibility.create_rule_set(current_user, {
+            "name": form.name.data, "legal_basis": form.legal_basis.data, "in_force_from": form.in_force_from.data,
+            "in_force_until": form.in_force_until.data})
+    return form_view(form, create, _("The rule set is created; add its rules."),
+                     lambda rule_set: url_for("settings.rule_set", rule_set_id=rule_set.id), "pages/rule_sets.html",
+                     rule_sets=eligibility.rule_sets(current_user), in_force=eligibility.in_force_on(today()))
+
+
+def _rule_form() -> RuleForm:
+    form = RuleForm()
+    form.award_type.choices = [(t.code, t.name) for t in db.session.scalars(
+        select(AwardType).order_by(AwardType.rank, AwardType.code))]
+    form.kind.choices = [(code, _(label)) for code, label in eligibility.RULE_KINDS.items()]
+    form.severity.choices = [(code, _(label)) for code, label in eligibility.SEVERITIES.items()]
+    return form
+
+
+@bp.route("/rule-sets/<int:rule_set_id>", methods=["GET", "POST"])
+def rule_set(rule_set_id: int):
+    existing = eligibility.get_rule_set(current_user, rule_set_id)
+    form = _rule_form()
+
+    def add():
+        return eligibility.add_rule(current_user, existing, {
+            "award_type": form.award_type.data, "kind": form.kind.data, "years": form.years.data,
+            "title": form.title.data, "article": form.article.data, "severity": form.severity.data})
+    return form_view(form, add, _("The rule is added."), url_for("settings.rule_set", rule_set_id=rule_set_id),
+                     "pages/rule_set.html", rule_set=existing, kinds=eligibility.RULE_KINDS,
+                     severities=eligibility.SEVERITIES, action_form=ActionForm())
+
+
+@bp.route("/rule-sets/<int:rule_set_id>/rules/<int:rule_id>/deactivate", methods=["POST"])
+def deactivate_rule(rule_set_id: int, rule_id: int):
+    existing = eligibility.get_rule_set(current_user, rule_set_id)
+    if ActionForm().validate_on_submit():
+        try:
+            eligibility.deactivate_rule(current_user, existing, rule_id)
+            commit()
+            flash(_("The rule no longer applies."), "success")
+        except NotFound:
+            raise
+        except WorkflowError as error:
+            show_refusal(error)
+    return redirect(url_for("settings.rule_set", rule_set_id=rule_set_id))
+

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import flash, redirect, render_template
+from flask import flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 
 from workflow.unit_of_work import commit
@@ -49,3 +49,8 @@ def form_view(form: FlaskForm, operation: Callable[[], object], success: str,
             flash(success, "success")
             return redirect(redirect_to(result) if callable(redirect_to) else redirect_to)
     return render_template(template, form=form, **context), 400 if form.errors or refused else 200
+
+
+def ticked_ids(name: str = "dossier") -> list[int]:
+    """The ids ticked in the form's checkboxes `name`; anything that cannot be an id is left out."""
+    return [int(value) for value in request.form.getlist(name) if value.isdigit() and len(value) < 11]

@@ -1,34 +1,22 @@
 """The honours list as a Word document in the administrative layout."""
 from __future__ import annotations
 
-import io
 
-from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 
 from workflow.exports.common import (
-    Gettext, Progress, change_lines, document_time, fixed_zip, group_heading, group_total, letterhead, no_progress,
+    Gettext, Progress, change_lines, document_time, group_heading, group_total, letterhead, no_progress,
     row_cells, sections,
 )
+from workflow.exports.word import CENTRE, FONT_NAME, grid_table, new_document, saved, write
 from workflow.honours import HonoursList
 
-FONT_NAME = "Times New Roman"
 WIDTHS_MM = (12, 50, 60, 45, 30, 25, 40)
 PROGRESS_EVERY = 200
-CENTRE = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _write(paragraph, text: str, bold: bool = False, italic: bool = False, size: int = 13, align=CENTRE):
-    paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(0)
-    run = paragraph.add_run(text)
-    run.bold, run.italic, run.font.size, run.font.name = bold, italic, Pt(size), FONT_NAME
-    return paragraph
 
 
 def _repeat_as_header(row) -> None:
@@ -39,7 +27,7 @@ def _repeat_as_header(row) -> None:
 
 
 def _cell_text(cell, text: str, bold: bool = False, italic: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
-    _write(cell.paragraphs[0], text, bold=bold, italic=italic, size=12, align=align)
+    write(cell.paragraphs[0], text, bold=bold, italic=italic, size=12, align=align)
 
 
 def _row(table, cells) -> None:
@@ -55,34 +43,25 @@ def _full_width_row(table, text: str, bold: bool = True, italic: bool = False) -
 
 def honours_list_docx(document: HonoursList, gettext: Gettext, progress: Progress = no_progress) -> bytes:
     texts = letterhead(document, gettext)
-    doc = Document()
+    doc = new_document(297, 210, top=15, right=15, bottom=15, left=20)
     style = doc.styles["Normal"]
     style.font.name, style.font.size = FONT_NAME, Pt(13)
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.left_margin, section.right_margin = Mm(20), Mm(15)
-    section.top_margin, section.bottom_margin = Mm(15), Mm(15)
+    doc.sections[0].orientation = WD_ORIENT.LANDSCAPE
 
     heading = doc.add_table(rows=2, cols=2)
-    _write(heading.cell(0, 0).paragraphs[0], texts.organisation, size=12)
-    _write(heading.cell(1, 0).paragraphs[0], texts.organisation_body, bold=True, size=12)
-    _write(heading.cell(0, 1).paragraphs[0], texts.country, bold=True, size=12)
-    _write(heading.cell(1, 1).paragraphs[0], texts.motto, bold=True, size=13)
+    write(heading.cell(0, 0).paragraphs[0], texts.organisation, size=12)
+    write(heading.cell(1, 0).paragraphs[0], texts.organisation_body, bold=True, size=12)
+    write(heading.cell(0, 1).paragraphs[0], texts.country, bold=True, size=12)
+    write(heading.cell(1, 1).paragraphs[0], texts.motto, bold=True, size=13)
     doc.add_paragraph()
-    _write(doc.add_paragraph(), texts.title, bold=True, size=14)
-    _write(doc.add_paragraph(), texts.campaign, bold=True)
+    write(doc.add_paragraph(), texts.title, bold=True, size=14)
+    write(doc.add_paragraph(), texts.campaign, bold=True)
     for line in (texts.unit_line, texts.provisional, texts.version):
         if line:
-            _write(doc.add_paragraph(), line, bold=True, italic=True)
+            write(doc.add_paragraph(), line, bold=True, italic=True)
     doc.add_paragraph()
 
-    table = doc.add_table(rows=1, cols=len(texts.columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, label, width in zip(table.rows[0].cells, texts.columns, WIDTHS_MM, strict=True):
-        cell.width = Mm(width)
-        _cell_text(cell, label, bold=True, align=CENTRE)
+    table = grid_table(doc, texts.columns, WIDTHS_MM, size=12)
     _repeat_as_header(table.rows[0])
     done = 0
     for index, group in enumerate(document.data["groups"]):
@@ -103,21 +82,14 @@ def honours_list_docx(document: HonoursList, gettext: Gettext, progress: Progres
                 if note:
                     _full_width_row(table, note, bold=False, italic=True)
     for number, line in enumerate(change_lines(document, gettext)):
-        _write(doc.add_paragraph(), line, bold=number == 0, size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+        write(doc.add_paragraph(), line, bold=number == 0, size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
 
     doc.add_paragraph()
     signature = doc.add_table(rows=3, cols=2)
-    _write(signature.cell(0, 1).paragraphs[0], texts.place_date, italic=True)
-    _write(signature.cell(1, 1).paragraphs[0], texts.on_behalf, bold=True)
-    _write(signature.cell(2, 1).paragraphs[0], texts.signer, bold=True)
+    write(signature.cell(0, 1).paragraphs[0], texts.place_date, italic=True)
+    write(signature.cell(1, 1).paragraphs[0], texts.on_behalf, bold=True)
+    write(signature.cell(2, 1).paragraphs[0], texts.signer, bold=True)
 
-    when = document_time(document)
-    properties = doc.core_properties
-    properties.title = f"{texts.title} – {texts.campaign}"
-    properties.author = properties.last_modified_by = texts.author
-    properties.created = properties.modified = properties.last_printed = when.replace(tzinfo=None)
-    properties.revision = 1
-    buffer = io.BytesIO()
-    doc.save(buffer)
+    data = saved(doc, f"{texts.title} – {texts.campaign}", texts.author, None, document_time(document))
     progress(done)
-    return fixed_zip(buffer.getvalue(), when)
+    return data

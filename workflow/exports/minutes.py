@@ -3,23 +3,19 @@ date, place, members present and absent, per dossier the votes counted and the c
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 from weasyprint import HTML
 
 from workflow.council import Minutes
-from workflow.exports.common import COUNTRY, MOTTO, PLACE_DATE, Gettext, fixed_zip
+from workflow.exports.common import COUNTRY, MOTTO, PLACE_DATE, Gettext
 from workflow.exports.pdf import TEMPLATES
+from workflow.exports.word import LEFT, grid_table, letter_heading, new_document, saved, write
 from workflow.honours import organisation_name
 from workflow.i18n import N_, Msg, vndate
 from workflow.text import printable
 
-FONT_NAME = "Times New Roman"
 BODY = N_("EMULATION AND COMMENDATION COUNCIL")
 # The number is left blank: the office writes it in by hand when the minutes are registered.
 NUMBER = N_("No.: …/BB-HĐTĐKT")
@@ -81,63 +77,34 @@ def minutes_texts(minutes: Minutes, gettext: Gettext, city: str) -> MinutesTexts
         secretary_name=printable(minutes.secretary), chair_name=printable(minutes.chair))
 
 
-def _write(paragraph, text: str, bold: bool = False, italic: bool = False, size: int = 13,
-           align=WD_ALIGN_PARAGRAPH.CENTER):
-    paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(0)
-    run = paragraph.add_run(text)
-    run.bold, run.italic, run.font.size, run.font.name = bold, italic, Pt(size), FONT_NAME
-    return paragraph
-
-
 def _made_at(minutes: Minutes) -> dt.datetime:
     return dt.datetime.combine(minutes.held_on, dt.time(), dt.UTC)
 
 
 def minutes_docx(minutes: Minutes, gettext: Gettext, city: str, language: str = "vi") -> bytes:
     texts = minutes_texts(minutes, gettext, city)
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(297), Mm(210)
-    section.left_margin, section.right_margin = Mm(20), Mm(15)
-    section.top_margin, section.bottom_margin = Mm(15), Mm(15)
-    heading = doc.add_table(rows=3, cols=2)
-    _write(heading.cell(0, 0).paragraphs[0], texts.organisation, size=12)
-    _write(heading.cell(1, 0).paragraphs[0], texts.body, bold=True, size=12)
-    _write(heading.cell(2, 0).paragraphs[0], texts.number)
-    _write(heading.cell(0, 1).paragraphs[0], texts.country, bold=True, size=12)
-    _write(heading.cell(1, 1).paragraphs[0], texts.motto, bold=True)
-    _write(heading.cell(2, 1).paragraphs[0], texts.place_date, italic=True)
+    doc = new_document(297, 210, top=15, right=15, bottom=15, left=20)
+    letter_heading(doc, [(texts.organisation, {"size": 12}), (texts.body, {"bold": True, "size": 12}),
+                         (texts.number, {})],
+                   [(texts.country, {"bold": True, "size": 12}), (texts.motto, {"bold": True}),
+                    (texts.place_date, {"italic": True})])
     doc.add_paragraph()
-    _write(doc.add_paragraph(), texts.title, bold=True, size=14)
+    write(doc.add_paragraph(), texts.title, bold=True, size=14)
     for line in (texts.when_where, texts.present, texts.absent):
-        _write(doc.add_paragraph(), line, align=WD_ALIGN_PARAGRAPH.LEFT)
-    table = doc.add_table(rows=1, cols=len(texts.columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, label, width in zip(table.rows[0].cells, texts.columns, WIDTHS_MM, strict=True):
-        cell.width = Mm(width)
-        _write(cell.paragraphs[0], label, bold=True, size=11)
+        write(doc.add_paragraph(), line, align=LEFT)
+    table = grid_table(doc, texts.columns, WIDTHS_MM, size=11)
     for row in texts.rows:
         for cell, value in zip(table.add_row().cells, row, strict=True):
-            _write(cell.paragraphs[0], value, size=11)
-    _write(doc.add_paragraph(), texts.secrecy, italic=True, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+            write(cell.paragraphs[0], value, size=11)
+    write(doc.add_paragraph(), texts.secrecy, italic=True, size=11, align=LEFT)
     signature = doc.add_table(rows=3, cols=2)
-    _write(signature.cell(0, 0).paragraphs[0], texts.secretary, bold=True)
-    _write(signature.cell(0, 1).paragraphs[0], texts.chair, bold=True)
+    write(signature.cell(0, 0).paragraphs[0], texts.secretary, bold=True)
+    write(signature.cell(0, 1).paragraphs[0], texts.chair, bold=True)
     for column in (0, 1):  # room for the signature
         signature.cell(1, column).paragraphs[0].paragraph_format.space_after = Pt(60)
-    _write(signature.cell(2, 0).paragraphs[0], texts.secretary_name, bold=True)
-    _write(signature.cell(2, 1).paragraphs[0], texts.chair_name, bold=True)
-    when = _made_at(minutes)
-    properties = doc.core_properties
-    properties.title, properties.language = texts.title, language
-    properties.author = properties.last_modified_by = texts.organisation
-    properties.created = properties.modified = properties.last_printed = when.replace(tzinfo=None)
-    properties.revision = 1
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return fixed_zip(buffer.getvalue(), when)
+    write(signature.cell(2, 0).paragraphs[0], texts.secretary_name, bold=True)
+    write(signature.cell(2, 1).paragraphs[0], texts.chair_name, bold=True)
+    return saved(doc, texts.title, texts.organisation, language, _made_at(minutes))
 
 
 def minutes_html(minutes: Minutes, gettext: Gettext, city: str, language: str = "vi") -> str:
