@@ -284,7 +284,9 @@ def test_the_changed_pages_in_the_browser(browser, factory):
     browser.shot(office, "dossier-documents-in-the-page")
 
     # The office returns it asking for a new tờ trình; the unit sees what to replace.
-    office.click("a[data-event=return]")
+    office.locator("a[data-event=return]").scroll_into_view_if_needed()
+    with office.expect_navigation():
+        office.click("a[data-event=return]")
     office.fill("#reason_to_trinh", "Tờ trình thiếu chữ ký.")
     browser.shot(office, "return-form-with-next")
     office.click("form.stack .buttons button[type=submit]")
