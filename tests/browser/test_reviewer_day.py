@@ -307,6 +307,12 @@ def test_the_changed_pages_in_the_browser(browser, factory):
     office.goto("/")
     assert "Nộp lại" in office.inner_text("#queue-intake ~ .table-wrap")
     browser.shot(office, "office-queue-resubmitted")
+    office.goto(f"/dossiers/{dossier.id}/receipt")
+    assert f"HS-{dossier.id:06d}" in office.inner_text("h1 ~ dl")
+    office.emulate_media(media="print")
+    assert not office.is_visible("nav")
+    browser.shot(office, "receipt-printed")
+    office.emulate_media(media="screen")
 
     member = factory.council(1)[0]
     for _ in range(3):
