@@ -22,6 +22,7 @@ from workflow.models import (
     Issuer, Unit, User, db,
 )
 from workflow.procedure import catalogue
+from workflow.receipts import receipt_code
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "web/translations/vi/LC_MESSAGES/messages.po"
 ATTRIBUTES = ("aria-label", "placeholder", "title", "alt")
@@ -77,6 +78,7 @@ def data_strings() -> list[str]:
                           (HonoursListSnapshot, ("sha256",))):
         for row in db.session.scalars(select(model)):
             values += [" ".join(str(getattr(row, f)).split()) for f in fields if getattr(row, f)]
+    values += [receipt_code(dossier_id) for dossier_id in db.session.scalars(select(Dossier.id))]  # the same in both
     return sorted({v for v in values if v}, key=len, reverse=True)
 
 

@@ -6,7 +6,7 @@ from flask import current_app, send_file
 from flask_babel import gettext
 
 from workflow.council import MinutesWriting
-from workflow.documents import DocumentStore
+from workflow.documents import DocumentStore, docx_paragraphs
 from workflow import storage
 from workflow.errors import NotFound, StorageUnavailable, StoredFileDamaged
 from workflow.exports import FORMATS
@@ -47,9 +47,14 @@ def send_stored(storage_name: str, sha256: str, size: int, content_type: str, fi
     return send_object(object_store(), DocumentStore.object_name(storage_name), sha256, size, content_type, filename)
 
 
+# A file shown inside the dossier's page: framed only by the application's own pages, running nothing.
+INLINE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
 def send_object(objects: ObjectStore, name: str, sha256: str | None, size: int | None, content_type: str,
-                filename: str, missing: Msg | None = None):
-    """An object, streamed through the app once its content is found to hash to what its row says."""
+                filename: str, missing: Msg | None = None, inline: bool = False):
+    """An object, streamed through the app once its content is found to hash to what its row says: an attachment
+    that no browser will run or sniff, or (`inline`) a file shown inside the app's own pages."""
     try:
         file = objects.open_verified(name, sha256 or "")
     except ObjectMissing:
@@ -61,12 +66,32 @@ def send_object(objects: ObjectStore, name: str, sha256: str | None, size: int |
     except storage.StorageUnavailable as error:
         log.error("a stored file could not be read: %s", error)
         raise StorageUnavailable(Msg(N_("The file cannot be read just now; please try again later."))) from None
-    response = send_file(file, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
+    response = send_file(file, mimetype=content_type, as_attachment=not inline, download_name=filename, max_age=0)
     if size is not None:
         response.content_length = size
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if inline:
+        response.headers["Content-Security-Policy"] = INLINE_POLICY
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Cache-Control"] = "private, no-store"
+    else:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def send_inline(document: Document):
+    """A PDF or an image of a dossier to be shown in its page: inline, never sniffed, framed only by the app."""
+    return send_object(object_store(), DocumentStore.object_name(document.storage_name), document.sha256,
+                       document.size, document.content_type, document.filename, inline=True)
+
+
+def document_text(document: Document) -> list[str] | None:
+    """The text of a Word document, to be shown in its dossier's page; None when its file cannot be read."""
+    try:
+        with object_store().open_verified(DocumentStore.object_name(document.storage_name), document.sha256) as file:
+            return docx_paragraphs(file)
+    except (ObjectMissing, ObjectDamaged, storage.StorageUnavailable):
+        return None
 
 
 def send_personal_record(record: dict, file_format: str):

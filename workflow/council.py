@@ -17,7 +17,9 @@ from sqlalchemy import select
 from workflow import operations
 from workflow.batch import fire_all
 from workflow.documents import DocumentStore, StoredFile
-from workflow.errors import BatchRefused, Forbidden, NotFound, ValidationFailed, VotingClosed
+from workflow.errors import (
+    AlreadyVoted, BatchRefused, Forbidden, GuardFailed, NotFound, ValidationFailed, VotingClosed,
+)
 from workflow.i18n import N_, Msg
 from workflow.models import (
     AwardType, CouncilSession, CouncilSessionAttendance, CouncilSessionItem, CouncilSessionStatus, Dossier, User,
@@ -173,6 +175,64 @@ def submit_ballot_sheet(actor: User, session: CouncilSession, votes: dict[str, s
         raise ValidationFailed(details=errors)
     for key, dossier in expected.items():
         operations.cast_vote(actor, dossier, operations.VOTE_CHOICES[votes[key]])
+    return [dossier.id for dossier in expected.values()]
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """What a member votes on in one go: the ballot sheets of the open sessions they have not sent (`sessions`),
+    else every dossier open for their vote."""
+
+    sessions: list[CouncilSession]
+    dossiers: list[Dossier]
+
+
+def open_sessions() -> list[CouncilSession]:
+    return list(db.session.scalars(select(CouncilSession).where(CouncilSession.status == CouncilSessionStatus.CONVENED)
+                                   .order_by(CouncilSession.held_on, CouncilSession.id)))
+
+
+def my_ballot(actor: User) -> Ballot:
+    require_may_vote(actor)
+    voted = set(db.session.scalars(select(VoteRecord.dossier_id).where(VoteRecord.user_id == actor.id)))
+    sessions, dossiers = [], []
+    for session in open_sessions():
+        sheet = [d for d in sheet_dossiers(actor, session) if d.id not in voted]
+        if sheet:
+            sessions.append(session)
+            dossiers += sheet
+    if sessions:
+        return Ballot(sessions, dossiers)
+    query = (visible_dossiers(actor).where(Dossier.state.in_(sorted(catalogue().union("voting_states"))),
+                                           Dossier.id.not_in(select(VoteRecord.dossier_id)
+                                                             .where(VoteRecord.user_id == actor.id)))
+             .order_by(Dossier.award_type_id, Dossier.nominee_name_key, Dossier.id).limit(MAX_AGENDA))
+    return Ballot([], [d for d in db.session.scalars(query)
+                       if d.state in operations.procedure_of(d).voting_states and not has_conflict(actor, d)])
+
+
+def cast_ballot(actor: User, votes: dict[str, str]) -> list[int]:
+    """The member's choices for every dossier of their ballot (`my_ballot`), cast as that many secret votes, all or
+    none: a row without a choice, or one whose vote is refused, refuses the whole ballot, each row with its reason.
+    Returns the dossiers voted on."""
+    ballot = my_ballot(actor)
+    expected = {str(d.id): d for d in ballot.dossiers}
+    refusals = [{"field": f"votes.{key}", "dossier": int(key) if key.isdigit() else 0, "rule": "not_on_ballot",
+                 "message": Msg(N_("This dossier is not on your ballot sheet."))}
+                for key in votes if key not in expected]
+    refusals += [{"field": f"votes.{key}", "dossier": dossier.id, "rule": "choice_required",
+                  "message": Msg(N_("Choose agree, disagree or abstain."))}
+                 for key, dossier in expected.items() if votes.get(key) not in operations.VOTE_CHOICES]
+    if not refusals:
+        for key, dossier in expected.items():
+            try:
+                operations.cast_vote(actor, dossier, operations.VOTE_CHOICES[votes[key]])
+            except (GuardFailed, VotingClosed, AlreadyVoted) as error:
+                message = error.failures[0].message if isinstance(error, GuardFailed) else error.message
+                refusals.append({"field": f"votes.{key}", "dossier": dossier.id, "rule": error.code,
+                                 "message": message})
+    if refusals:
+        raise BatchRefused(details=refusals)
     return [dossier.id for dossier in expected.values()]
 
 

@@ -19,6 +19,7 @@ CONTENT_EVENT_LABELS = {
     "edit": N_("Edited"),
     "add_document": N_("Document added"),
     "remove_document": N_("Document removed"),
+    "replace_document": N_("Document replaced"),
     "add_packet_document": N_("Document added to the unit packet"),
     "remove_packet_document": N_("Document removed from the unit packet"),
     "override_warning": N_("Eligibility warning overridden"),

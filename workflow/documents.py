@@ -60,6 +60,10 @@ XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadshe
 JPEG = FileType("jpg", "image/jpeg")
 PNG = FileType("png", "image/png")
 ACCEPTED_TYPES = (PDF, DOCX, XLSX, JPEG, PNG)
+# What a browser shows inside a page as the file itself; a Word document is shown as its text (`docx_paragraphs`).
+INLINE_TYPES = {PDF.content_type: "pdf", JPEG.content_type: "image", PNG.content_type: "image"}
+# A Word document shown in a page stops after this many paragraphs (and table rows).
+MAX_SHOWN_PARAGRAPHS = 2000
 
 
 def sniff(data: bytes | mmap.mmap, file: BinaryIO | None = None) -> FileType:
@@ -394,3 +398,23 @@ def _objects_after_commit(session: Session) -> None:
 def _objects_after_rollback(session: Session, previous_transaction) -> None:
     session.info.pop("objects_removed", None)
     _delete_all(session.info.pop("objects_written", []), "written by a rolled-back transaction")
+
+
+def docx_paragraphs(file: BinaryIO, limit: int = MAX_SHOWN_PARAGRAPHS) -> list[str] | None:
+    """The text of a Word document, a paragraph or a table row (its cells joined) a line, at most `limit` lines;
+    None when the file cannot be read (it was checked when uploaded, but may have gone from the storage)."""
+    from docx import Document as WordDocument  # loaded where a page shows a Word document
+
+    try:
+        document = WordDocument(file)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    lines = [paragraph.text for paragraph in document.paragraphs if paragraph.text.strip()]
+    for table in document.tables:
+        for row in table.rows:
+            if len(lines) >= limit:
+                break
+            cells = [cell.text.strip() for cell in row.cells]
+            if any(cells):
+                lines.append(" | ".join(dict.fromkeys(cells)))
+    return lines[:limit]

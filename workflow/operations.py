@@ -29,7 +29,9 @@ from workflow.honours import amend_honours_list
 from workflow.nominees import nominee_for, registry_errors
 from workflow.i18n import N_, Msg, today
 from workflow.parties import awaited_after, party_names, party_of
-from workflow.permissions import can_see, may_fire, require, require_may_change_dossier, require_may_vote, takes
+from workflow.permissions import (
+    can_see, holds, may_fire, may_vote, require, require_may_change_dossier, require_may_vote, takes,
+)
 from workflow.procedure import EFFECTS as EFFECT_NAMES
 from workflow.procedure import EACH_PARTY, Procedure, Step, catalogue
 from workflow.models import (
@@ -37,8 +39,8 @@ from workflow.models import (
     User, VoteRecord, db, nominee_name_columns, utcnow,
 )
 from workflow.rules import (
-    COUNCIL_MINUTES, DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, inactive_unit,
-    tally, tally_fixed,
+    COUNCIL_MINUTES, DOCUMENT_KINDS, StepContext, Tally, ballot_counts, check_rules, has_conflict, has_voted,
+    inactive_unit, tally, tally_fixed,
 )
 from workflow.signals import change_written
 from workflow.text import display_name, name_key
@@ -302,6 +304,32 @@ def add_document(actor: User, dossier: Dossier, kind: str, filename: str, data: 
     return document
 
 
+def replace_document(actor: User, dossier: Dossier, document_id: int, filename: str, data: bytes,
+                     store: DocumentStore) -> Document:
+    """Put a new file in place of a document, of the same kind (what a return asked to replace): one history row
+    names both files; the old file goes once the replacement has committed."""
+    old = get_document(dossier, document_id)
+    require_may_change_dossier(actor, dossier)
+    if old.kind == COUNCIL_MINUTES:
+        raise Forbidden(Msg(N_("The minutes of the council session are part of the dossier's record: "
+                               "they cannot be removed.")))
+    _wait_for_latest(dossier)
+    old = get_document(dossier, document_id)
+    _require_editable(dossier)
+    stored = store.save(db.session, filename, data)
+    document = Document(kind=old.kind, filename=stored.filename, storage_name=stored.storage_name,
+                        content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                        uploaded_by_id=actor.id)
+    dossier.documents.remove(old)
+    dossier.documents.append(document)
+    db.session.flush()
+    store.discard_after_commit(db.session, old.storage_name)
+    write_change(actor, dossier, "replace_document", dossier.state, {},
+                 {"kind": old.kind, "filename": stored.filename, "sha256": stored.sha256,
+                  "replaced": old.filename, "replaced_sha256": old.sha256})
+    return document
+
+
 def get_document(dossier: Dossier, document_id: int) -> Document:
     for document in dossier.documents:
         if document.id == document_id:
@@ -345,6 +373,8 @@ class EventInput:
     decision_number: str | None = None
     decision_date: dt.date | None = None
     date: dt.date | None = None
+    # The kinds of document a return asks the unit to supply or replace (its reasons per document).
+    documents: tuple[str, ...] = ()
 
 
 _award_types = AwardType.__table__
@@ -434,6 +464,8 @@ def write_step(actor: User, dossier: Dossier, step: Step, data: EventInput, stat
     details = _actor_details(actor, dossier, step)
     for effect, params in step.effects:
         EFFECTS[effect](dossier, data, dict(params), changes, details)
+    if data.documents and any(item.per_document for item in step.inputs):
+        details["documents"] = [kind for kind in DOCUMENT_KINDS if kind in data.documents]
     write_change(actor, dossier, step.event, state, changes, details, (data.comment or "").strip() or None, step)
     if "earlier_vote" in details:
         db.session.execute(delete(_ballots).where(_ballots.c.dossier_id == dossier.id))
@@ -631,7 +663,17 @@ def _reseal_ballot_box(dossier: Dossier, ballots: list[bool | None], agree: bool
                                      for choice in choices])
 
 
+def tally_withheld(actor: User, dossier: Dossier) -> bool:
+    """Whether the dossier's tally is kept from the actor until they cast their own vote on it."""
+    return (may_vote(actor) and not holds(actor, "see_tally_before_voting")
+            and dossier.state in procedure_of(dossier).voting_states
+            and not has_voted(actor, dossier) and not tally_fixed(dossier))
+
+
 def get_tally(actor: User, dossier: Dossier) -> Tally:
     require(actor, "see_tally")
+    if tally_withheld(actor, dossier):
+        raise Forbidden(Msg(N_("Cast your own vote first: a member of the council sees the tally once they have "
+                               "voted.")))
     return tally(dossier)
 

@@ -39,6 +39,10 @@ CAPABILITIES: dict[str, Capability] = {
     "finalise_honours_list": Capability(frozenset({"office"}), N_("Only the office finalises the honours list.")),
     "see_tally": Capability(frozenset({"council", "chair", "office"}),
                             N_("Only the council, the chair and the office see the tally.")),
+    # A member of the council sees a dossier's tally once they have voted on it; the chair, who decides on it, and
+    # the office see it before.
+    "see_tally_before_voting": Capability(frozenset({"chair", "office"}),
+                                          N_("The tally is shown to a member of the council once they have voted.")),
     # The chair presides over the council and is one of its members.
     "vote": Capability(frozenset({"council", "chair"}), N_("Only council members vote.")),
     "manage_council_sessions": Capability(frozenset({"office"}),

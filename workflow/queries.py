@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
+from workflow.definition import CONTENT_EVENT_LABELS
 from workflow.i18n import N_, today
 from workflow.models import (
     AwardForm, AwardType, Campaign, Dossier, HistoryEntry, Issuer, Revocation, Unit, User, VoteRecord, db,
@@ -186,6 +187,57 @@ def work_queues(user: User) -> list[WorkQueue]:
         queues.append(WorkQueue(VOTING_QUEUE, N_("Open for your vote"),
                                 [d for d in open_for_vote if not has_conflict(user, d)]))
     return queues
+
+
+def next_in_queue(user: User, dossier_id: int) -> Dossier | None:
+    """The dossier after `dossier_id` in the person's work queue that holds it (the queue's first when it is the
+    last); when no queue holds it, the first dossier waiting for the person. None when nothing else waits."""
+    queues = [queue.dossiers for queue in work_queues(user) if queue.dossiers]
+    for dossiers in queues:
+        ids = [d.id for d in dossiers]
+        if dossier_id in ids:
+            others = dossiers[ids.index(dossier_id) + 1:] + dossiers[:ids.index(dossier_id)]
+            if others:
+                return others[0]
+    return next((d for dossiers in queues for d in dossiers if d.id != dossier_id), None)
+
+
+# What a page shows of the changes made to a dossier's content (edits and documents), not of its steps.
+CONTENT_EVENTS = tuple(CONTENT_EVENT_LABELS)
+DOCUMENT_EVENTS = ("add_document", "replace_document")
+
+
+@dataclass(frozen=True)
+class ReturnAnswer:
+    """How the unit answers a return: the kinds of document it asked to supply or replace that are not yet
+    (`to_replace`), the documents added since (`supplied`), and whether anything changed since."""
+
+    to_replace: list[str]
+    supplied: set[int]
+    changed: bool
+
+
+def return_answer(dossier: Dossier, returned: HistoryEntry) -> ReturnAnswer:
+    later = list(db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.dossier_id == dossier.id, HistoryEntry.seq > returned.seq,
+        HistoryEntry.event.in_(CONTENT_EVENTS)).order_by(HistoryEntry.seq)))
+    answered = {row.details.get("kind") for row in later if row.event in DOCUMENT_EVENTS}
+    asked = (returned.details or {}).get("documents", [])
+    return ReturnAnswer(to_replace=[kind for kind in asked if kind not in answered],
+                        supplied={d.id for d in dossier.documents if d.uploaded_at > returned.at},
+                        changed=bool(later))
+
+
+def entry_notes(dossiers: list[Dossier]) -> dict[int, HistoryEntry]:
+    """For each dossier, the history row of the step that brought it to its state (the appraisal note of one
+    waiting for the council's vote), by dossier id."""
+    ids = [d.id for d in dossiers]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(HistoryEntry).where(
+        HistoryEntry.dossier_id.in_(ids), HistoryEntry.from_state != HistoryEntry.to_state).order_by(HistoryEntry.seq))
+    states = {d.id: d.state for d in dossiers}
+    return {row.dossier_id: row for row in rows if row.to_state == states[row.dossier_id]}
 
 
 def state_counts(user: User) -> dict[str, int]:

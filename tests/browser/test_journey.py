@@ -155,7 +155,7 @@ def test_the_2024_plan_through_the_pages(factory, browser, tmp_path):
     upload(submitter, "bao_cao_thanh_tich", pdf)
     browser.shot(submitter, "submitter-before-resubmit")
     fire(submitter, "resubmit")
-    assert "Đã nộp" in submitter.inner_text("h1")
+    assert "Nộp lại" in submitter.inner_text("h1")  # a resubmitted dossier says so, to the office too
     assert "Báo cáo thiếu xác nhận của cấp ủy" in submitter.inner_text(".notice-box")
     browser.shot(submitter, "submitter-resubmitted")
 

@@ -202,7 +202,7 @@ def post_vote(data, dossier_id):
 @blp.doc(security=BEARER_SECURITY)
 @blp.response(200, TallyOut)
 def get_tally(dossier_id):
-    """The vote count, never who voted how."""
+    """The vote count, never who voted how; a member of the council reads it once they have voted."""
     result = operations.get_tally(current_user(), _dossier(dossier_id))
     return {"members": result.members, "cast": result.cast, "agree": result.agree, "disagree": result.disagree,
             "abstain": result.abstain, "quorum_met": result.quorum_met, "threshold_met": result.threshold_met,

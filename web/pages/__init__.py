@@ -17,6 +17,7 @@ from workflow.nominees import COLLECTIVE_KINDS
 from workflow.permissions import can_see_nominee, holds, may_see_personal_data, require, requires_for
 
 from workflow.procedure import Procedure, Step, catalogue
+from workflow.receipts import receipt_code
 from workflow.rules import DOCUMENT_LABELS
 
 UNIT_KIND_LABELS = {
@@ -93,6 +94,16 @@ def waits_for_unit(state: str | None) -> bool:
     return state in catalogue().union("due_states")
 
 
+def answer_label(state: str | None) -> str | None:
+    """What a dossier in `state` is called when the unit's answer to a return brought it there ("Nộp lại", not
+    "Đã nộp"): the outcome of the step from a due state that leads there; None if none does."""
+    for procedure in catalogue():
+        for step in procedure.steps:
+            if step.source in procedure.due_states and step.dest == state and state in procedure.answer_states:
+                return gettext(procedure.outcome_label(step))
+    return None
+
+
 def dossier_details(dossier) -> list[tuple[str, str]]:
     """The values of the fields the dossier's procedure asks for, each with its label, in the reader's language."""
     procedure = catalogue().nearest(dossier.procedure, dossier.procedure_version)
@@ -136,7 +147,8 @@ def init_pages(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=state_label, event_label=event_label, step_label=step_label, history_label=history_label,
         outcome_label=outcome_label,
-        state_tone=state_tone, waits_for_unit=waits_for_unit, resubmit_by=resubmit_by,
+        state_tone=state_tone, waits_for_unit=waits_for_unit, resubmit_by=resubmit_by, answer_label=answer_label,
+        receipt_code=receipt_code,
         role_label=_label(ROLE_LABELS), document_label=_label(DOCUMENT_LABELS),
         unit_kind_label=_label(UNIT_KIND_LABELS), render_msg=render_msg,
         workflow_svg=workflow_svg, unit_kinds=UNIT_KINDS, can=can, dossier_details=dossier_details,

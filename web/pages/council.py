@@ -2,17 +2,19 @@
 fills the ballot sheet, the chair approves the passing dossiers; the tallies and minutes once closed."""
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from web.api.council import close_session, minutes_file
-from web.pages import gate
+from web.pages import gate, render_msg
 from web.pages.forms import ActionForm, CouncilSessionForm
 from web.pages.views import form_view, ticked_ids
-from workflow import council
+from workflow import council, queries
+from workflow.errors import BatchRefused
 from workflow.models import AwardType, db
+from workflow.unit_of_work import commit
 from workflow.permissions import holds, may_fire, may_vote
 from workflow.rules import has_voted
 
@@ -89,3 +91,30 @@ def approval(session_id: int):
 def minutes(session_id: int, format_: str):
     return minutes_file(council.session_minutes(council.get_council_session(current_user, session_id)),
                         format_)
+
+
+@bp.route("/ballot", methods=["GET", "POST"])
+@login_required
+def ballot():
+    """The member's ballot on one page: every dossier waiting for their vote (their open sessions' ballot sheets, else
+    every dossier open for their vote) with its appraisal note, one choice a row, sent at once, all or nothing."""
+    form = ActionForm()
+    votes = {key.removeprefix("vote-"): value for key, value in request.form.items() if key.startswith("vote-")}
+    errors: dict[int, str] = {}
+    if form.validate_on_submit():
+        try:
+            cast = council.cast_ballot(current_user, votes)
+            commit()
+        except BatchRefused as error:
+            db.session.rollback()
+            errors = {detail["dossier"]: render_msg(detail["message"]) for detail in error.details}
+            flash(_("Nothing was recorded: %(count)d rows need your attention.", count=len(errors)), "error")
+        else:
+            flash(_("Your votes on %(count)d dossiers are recorded. They are secret and cannot be changed.",
+                    count=len(cast)), "success")
+            return redirect(url_for("council_pages.ballot"))
+    my_ballot = council.my_ballot(current_user)
+    return render_template("pages/ballot.html", form=form, ballot=my_ballot, errors=errors, votes=votes,
+                           notes=queries.entry_notes(my_ballot.dossiers),
+                           choices=[("agree", _("Agree")), ("disagree", _("Disagree")), ("abstain", _("Abstain"))]), \
+        400 if request.method == "POST" else 200

@@ -10,11 +10,14 @@ from sqlalchemy import select
 from workflow.unit_of_work import commit
 from web.pages import outcome_label, render_msg, requires
 from web.pages.forms import (
-    ActionForm, BulkForm, DossierForm, EventForm, OverrideForm, ResolutionForm, UploadForm, VoteForm, input_fields,
+    ActionForm, BulkForm, DossierForm, EventForm, OverrideForm, ReplaceForm, ResolutionForm, UploadForm, VoteForm,
+    input_fields,
 )
 from web.pages.views import form_view, show_refusal, ticked_ids
-from web.storage import document_store, send_document
+from web.storage import document_store, document_text, send_document, send_inline
 from workflow import batch, council, decisions, disclosure, eligibility, forwardings, operations, queries
+from workflow.receipts import receipt_of
+from workflow.documents import DOCX, INLINE_TYPES
 from workflow.procedure import EACH_PARTY, Step, catalogue
 from workflow.errors import BatchRefused, Forbidden, NotFound, WorkflowError
 from workflow.i18n import vndate
@@ -237,30 +240,38 @@ def _version(raw) -> int | None:
 def view(dossier_id: int):
     dossier = _dossier(dossier_id)
     steps = operations.available_steps(current_user, dossier)
-    upload_form = None
-    can_edit = (may_change_dossier(current_user, dossier)
-                and dossier.state in operations.procedure_of(dossier).editable_states)
-    if can_edit:
-        upload_form = UploadForm()
-        upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
-        upload_form.kind.data = next(iter(missing_documents(dossier)), None)
-    show_tally = holds(current_user, "see_tally") and dossier.ever_submitted
     procedure = operations.procedure_of(dossier)
-    voting = may_vote(current_user) and dossier.state in procedure.voting_states
-    voted = voting and has_voted(current_user, dossier)
-    vote_open = voting and not voted and not tally_fixed(dossier)
-    # No tally while nobody has voted in this round (the ballots go when the dossier comes back to the council).
-    vote_tally = tally(dossier) if show_tally else None
-    history = queries.history_of(dossier)
-    entered = next((row for row in reversed(history) if row.from_state != row.to_state), None)
     # What the last return asked, while the unit answers it and while its answer is examined.
     asked = ("due" if dossier.state in procedure.due_states
              else "answered" if dossier.state in procedure.answer_states else None)
+    last_return = queries.last_return(dossier) if asked else None
+    answer = queries.return_answer(dossier, last_return) if last_return else None
+    to_replace = answer.to_replace if answer and asked == "due" else []
+    upload_form = None
+    can_edit = (may_change_dossier(current_user, dossier)
+                and dossier.state in procedure.editable_states)
+    if can_edit:
+        upload_form = UploadForm()
+        upload_form.kind.choices = [(code, _(label)) for code, label in DOCUMENT_KINDS.items()]
+        upload_form.kind.data = next(iter(to_replace or missing_documents(dossier)), None)
+    show_tally = holds(current_user, "see_tally") and dossier.ever_submitted
+    voting = may_vote(current_user) and dossier.state in procedure.voting_states
+    voted = voting and has_voted(current_user, dossier)
+    vote_open = voting and not voted and not tally_fixed(dossier)
+    # No tally while nobody has voted in this round (the ballots go when the dossier comes back to the council), nor
+    # for a member who has yet to cast their own vote.
+    vote_tally = tally(dossier) if show_tally and not operations.tally_withheld(current_user, dossier) else None
+    history = queries.history_of(dossier)
+    entered = next((row for row in reversed(history) if row.from_state != row.to_state), None)
     return render_template(
         "pages/dossier.html", dossier=dossier, procedure=procedure, steps=steps, asked=asked,
         history=history, actors=queries.actor_names(history),
         state_name=outcome_label(procedure, entered) if entered and entered.to_state == dossier.state else None,
-        last_return=queries.last_return(dossier) if asked else None, revocation=queries.revocation_of(dossier),
+        last_return=last_return, to_replace=to_replace, supplied=answer.supplied if answer else set(),
+        unchanged=asked == "due" and answer is not None and not answer.changed,
+        replace_form=ReplaceForm() if can_edit and to_replace else None,
+        next_dossier=queries.next_in_queue(current_user, dossier.id), texts=_document_texts(dossier),
+        inline_types=INLINE_TYPES, revocation=queries.revocation_of(dossier), receipt=receipt_of(dossier),
         forwarded=forwardings.forwarding_of(dossier),
         decision=decisions.decision_of(dossier) if holds(current_user, "manage_decisions") else None,
         opinions=opinions(dossier, procedure.steps),
@@ -292,6 +303,22 @@ def override_warning(dossier_id: int):
     except WorkflowError as error:
         show_refusal(error)
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#eligibility")
+
+
+@bp.route("/<int:dossier_id>/receipt")
+@login_required
+def receipt(dossier_id: int):
+    """The printable receipt of a submitted dossier: its code, the date it was received, its documents."""
+    dossier = _dossier(dossier_id)
+    found = receipt_of(dossier)
+    if found is None:
+        raise NotFound()
+    return render_template("pages/receipt.html", dossier=dossier, receipt=found)
+
+
+def _document_texts(dossier) -> dict[int, list[str] | None]:
+    """The text of each Word document of the dossier, read to be shown in the page (None when unreadable)."""
+    return {doc.id: document_text(doc) for doc in dossier.documents if doc.content_type == DOCX.content_type}
 
 
 def _disclosure(dossier) -> dict:
@@ -340,26 +367,58 @@ def remove_document(dossier_id: int, document_id: int):
     return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#documents")
 
 
+@bp.route("/<int:dossier_id>/documents/<int:document_id>/replace", methods=["POST"])
+@login_required
+def replace_document(dossier_id: int, document_id: int):
+    dossier = _dossier(dossier_id)
+    form = ReplaceForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the new file."), "error")
+        return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#documents")
+    store = document_store()
+    data = form.file.data.stream.read(store.max_bytes + 1)
+    try:
+        operations.replace_document(current_user, dossier, document_id, form.file.data.filename or "", data, store)
+        commit()
+        flash(_("The document is replaced."), "success")
+    except (NotFound, Forbidden):
+        raise
+    except WorkflowError as error:
+        show_refusal(error)
+    return redirect(url_for("dossier_pages.view", dossier_id=dossier.id) + "#documents")
+
+
 @bp.route("/<int:dossier_id>/documents/<int:document_id>")
 @login_required
 def download(dossier_id: int, document_id: int):
     return send_document(operations.get_document(_dossier(dossier_id), document_id))
 
 
-def _comment(step, form) -> str | None:
+@bp.route("/<int:dossier_id>/documents/<int:document_id>/inline")
+@login_required
+def inline(dossier_id: int, document_id: int):
+    """A PDF or an image of the dossier, to be shown inside its page (the same rights as the download)."""
+    document = operations.get_document(_dossier(dossier_id), document_id)
+    if document.content_type not in INLINE_TYPES:
+        raise NotFound()
+    return send_inline(document)
+
+
+def _comment(step, form) -> tuple[str | None, tuple[str, ...]]:
     """The comment as given, or, when the step asks for it per document, one line per missing or faulty
-    document, then the general remark."""
+    document, then the general remark; with the kinds of document that have a reason."""
     if step is None or not any(item.per_document for item in step.inputs):
-        return form.comment.data
-    lines = []
+        return form.comment.data, ()
+    lines, kinds = [], []
     for code, label in DOCUMENT_KINDS.items():
         reason = (getattr(form, f"reason_{code}").data or "").strip()
         if reason:
             lines.append(f"- {_(label)}: {reason}")
+            kinds.append(code)
     general = (form.comment.data or "").strip()
     if general:
         lines.append(general)
-    return "\n".join(lines)
+    return "\n".join(lines), tuple(kinds)
 
 
 def _back_page(dossier) -> str:
@@ -377,12 +436,21 @@ def event(dossier_id: int, event: str):
     step = next((s for s, _failures in operations.available_steps(current_user, dossier) if s.event == event), None)
     form = EventForm()
     if request.method == "POST" and form.validate_on_submit():
-        comment = _comment(step, form)
+        comment, documents = _comment(step, form)
+        # "… and open the next dossier": the one after this in the person's queue, known before this one leaves it.
+        following = queries.next_in_queue(current_user, dossier.id) if request.form.get("then") == "next" else None
         try:
             operations.fire_event(current_user, dossier, event, _version(form.version.data), operations.EventInput(
                 comment=comment, due_date=form.due_date.data, decision_number=form.decision_number.data,
-                decision_date=form.decision_date.data, date=form.date.data))
+                decision_date=form.decision_date.data, date=form.date.data, documents=documents))
             commit()
+            if request.form.get("then") == "next":
+                flash(_("Done: “%(name)s” is now “%(state)s”.", name=dossier.nominee_name,
+                        state=_outcome(event, step, dossier)), "success")
+                if following is None:
+                    flash(_("Nothing else waits for you in your queues."), "info")
+                    return redirect(url_for("home.index"))
+                return redirect(_dossier_page(following))
             if step is not None and step.scope == EACH_PARTY and dossier.state == step.source:
                 flash(_("Your unit's opinion is recorded; the dossier moves on once every unit named has given "
                         "its own."), "success")
@@ -418,7 +486,8 @@ def event(dossier_id: int, event: str):
                            form=form,
                            fields=input_fields(form, step), document_kinds=DOCUMENT_KINDS,
                            awaited=awaited, joint=step.scope == EACH_PARTY, back=_back_page(dossier),
-                           missing=missing_documents(dossier)), \
+                           missing=missing_documents(dossier),
+                           next_dossier=queries.next_in_queue(current_user, dossier.id)), \
         400 if request.method == "POST" else 200
 
 

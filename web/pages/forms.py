@@ -153,6 +153,10 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Upload"))
 
 
+class ReplaceForm(FlaskForm):
+    file = FileField(_l("New file"), validators=[FileRequired()])
+
+
 class EventForm(FlaskForm):
     version = HiddenField(validators=[InputRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional()], render_kw={"rows": 4})
