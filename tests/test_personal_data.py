@@ -156,6 +156,10 @@ def test_the_honours_list_its_exports_and_the_notices_never_carry_personal_data(
 
 # The personal record --------------------------------------------------------------------------------
 
+def docx_headings(data: bytes) -> str:
+    return "\n".join(paragraph.text for paragraph in Document(io.BytesIO(data)).paragraphs)
+
+
 def test_the_office_exports_a_nominees_record_for_that_person(app, factory):
     factory.campaign("truoc", name="Đợt năm trước")
     first = factory.dossier("conferred", campaign="truoc", **nominee_fields())
@@ -174,6 +178,7 @@ def test_the_office_exports_a_nominees_record_for_that_person(app, factory):
     assert {d["kind"] for d in conferred["documents"]} >= set(first.award_type.required_documents)
     assert conferred["history"][-1]["to_state"] == first.state
     assert all("actor" not in row for row in conferred["history"])
+    assert [line["decision_number"] for line in body["awards"]] == [first.decision_number]
 
     word = office.get(f"/api/v1/nominees/{first.nominee_id}/record?format=docx")
     assert word.status_code == 200
@@ -181,7 +186,7 @@ def test_the_office_exports_a_nominees_record_for_that_person(app, factory):
     text = "\n".join(cell.text for table in Document(io.BytesIO(word.data)).tables
                      for row in table.rows for cell in row.cells)
     assert "Phạm Thị Riêng Tư" in text and IDENTITY in text and "17/09/1963" in text
-    assert first.decision_number in text
+    assert first.decision_number in text and "Lịch sử khen thưởng" in docx_headings(word.data)
 
     page = sign_in(app, factory.user_once("office", "van-phong"), language="en")
     assert "Personal record (Word)" in page.get(f"/nominees/{first.nominee_id}").text

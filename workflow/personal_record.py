@@ -1,11 +1,13 @@
 """One nominee's record, for that person (a subject-access copy, Nghị định 13/2023/NĐ-CP): what the registry keeps
-about them, the entries merged into theirs, and every nomination with the fields as nominated, the documents held
-(names only), the steps taken and the award decided or revoked. The office exports it; nothing here is masked.
+about them, the entries merged into theirs, every nomination with the fields as nominated, the documents held (names
+only), the steps taken and the award decided or revoked, and the lines of their award history. The office exports
+it; nothing here is masked.
 
 Staff who acted on the dossiers are not named (their own personal data); votes are secret and left out.
 """
 from __future__ import annotations
 
+from workflow.award_history import history_of as award_history_of
 from workflow.i18n import VIETNAM
 from workflow.models import Dossier, Nominee, User, db, utcnow
 from workflow.nominees import get_nominee, merges_of, nomination_records, nominee_fields
@@ -59,4 +61,8 @@ def personal_record(actor: User, nominee_id: int) -> dict:
         "merges": [{"at": m.at.astimezone(VIETNAM).isoformat(), "kept": m.kept_id, "merged": m.merged_id,
                     "kept_before": m.kept_before, "merged_before": m.merged_before} for m in merges],
         "nominations": [_nomination(dossier) for dossier in nomination_records(entry)],
+        "awards": [{"form": line.form, "title": line.title, "year": line.year, "decision_number": line.decision_number,
+                    "decision_date": line.decision_date.isoformat() if line.decision_date else None,
+                    "issuer": line.issuer, "revoked_by": line.revocation_number}
+                   for line in award_history_of(entry)],
     }

@@ -383,6 +383,7 @@ class PersonalRecordOut(Schema):
     merges = fields.List(fields.Dict(), required=True, metadata={"description": "the entries merged into it"})
     nominations = fields.List(fields.Dict(), required=True, metadata={
         "description": "every dossier of the entry: the fields as nominated, documents (names), steps, decision"})
+    awards = fields.List(fields.Dict(), required=True, metadata={"description": "the lines of its award history"})
 
 
 class NominationOut(Schema):

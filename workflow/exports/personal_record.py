@@ -19,6 +19,9 @@ NOMINEE_FIELDS = (
     ("birth_year", N_("Year of birth")), ("gender", N_("Gender")), ("position", N_("Position")),
     ("identity_number", N_("Citizen identity number (CCCD)")),
 )
+AWARD_HISTORY = N_("Award history")
+AWARD_LINE = N_("%(award)s – decision %(number)s of %(date)s, %(issuer)s")
+REVOKED = N_("revoked by decision %(number)s")
 VALUES = {"individual": N_("Individual"), "collective": N_("Collective"), "female": N_("Female"), "male": N_("Male")}
 
 
@@ -49,6 +52,13 @@ def personal_record_docx(record: dict, gettext: Gettext) -> bytes:
     doc.add_paragraph(gettext(INTRO) % {"date": vndate(generated.date()), "basis": record["legal_basis"]})
     nominee = record["nominee"]
     _table(doc, [(gettext(label), _text(nominee.get(key), gettext)) for key, label in NOMINEE_FIELDS])
+    if record["awards"]:
+        doc.add_heading(gettext(AWARD_HISTORY), level=2)
+        _table(doc, [(str(line["year"]), gettext(AWARD_LINE) % {
+            "award": " ".join(part for part in (line["form"], line["title"]) if part),
+            "number": line["decision_number"] or "—", "date": _text(line["decision_date"], gettext),
+            "issuer": line["issuer"] or "—"} + (f" ({gettext(REVOKED) % {'number': line['revoked_by']}})"
+                                              if line["revoked_by"] else "")) for line in record["awards"]])
     for nomination in record["nominations"]:
         doc.add_heading(f"{nomination['award_name']} · {nomination['campaign_name']}", level=2)
         state = gettext(catalogue().state_label(nomination["state"]))
