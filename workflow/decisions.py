@@ -104,7 +104,7 @@ def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
                                                               {"limit": MAX_DOSSIERS})})
     if errors:
         raise ValidationFailed(details=errors)
-    listed, _loaded = {}, _load(ids)
+    listed, _loaded = {}, load_dossiers(ids)
     on_draft = dict(db.session.execute(select(DecisionItem.dossier_id, Decision.number).join(Decision).where(
         Decision.status == DecisionStatus.PREPARED, DecisionItem.dossier_id.in_(ids))).all())
     refusals = []
@@ -145,7 +145,7 @@ def draft_decision(actor: User, data: dict, dossier_ids: list[int]) -> Decision:
     return decision
 
 
-def _load(ids: list[int], lock: bool = False) -> list[Dossier]:
+def load_dossiers(ids: list[int], lock: bool = False) -> list[Dossier]:
     """Read the dossiers of `ids` in one statement (locked, in id order, if `lock`), for the one-by-one steps that
     follow to find them in the session: the caller holds the list, as the session holds its objects weakly."""
     query = (select(Dossier).where(Dossier.id.in_(ids)).options(*operations.DOCUMENTS_WHEN_USED)
@@ -232,7 +232,7 @@ def record_decision(actor: User, decision: Decision) -> list[Dossier]:
     inputs = operations.EventInput(decision_number=decision.number, decision_date=decision.decided_on)
     ids = list(db.session.scalars(select(DecisionItem.dossier_id).where(DecisionItem.decision_id == decision.id)
                                   .order_by(DecisionItem.id)))
-    _loaded = _load(ids, lock=True)
+    _loaded = load_dossiers(ids, lock=True)
     # Recorded before the steps, for an amendment of a final list that they make to name the issuer (a refusal
     # rolls it back with them).
     decision.status, decision.recorded_at, decision.recorded_by_id = DecisionStatus.RECORDED, utcnow(), actor.id

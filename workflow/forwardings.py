@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workflow import operations
 from workflow.batch import fire_all
-from workflow.decisions import decision_step, letter_field_errors, number_taken
+from workflow.decisions import decision_step, letter_field_errors, load_dossiers, number_taken
 from workflow.errors import BatchRefused, InvalidTransition, NotFound, ValidationFailed
 from workflow.i18n import N_, Msg
 from workflow.models import (
@@ -89,7 +89,7 @@ def forward_dossiers(actor: User, data: dict, dossier_ids: list[int]) -> Forward
     if errors:
         raise ValidationFailed(details=errors)
     refusals = []
-    for dossier in _load(ids):
+    for dossier in load_dossiers(ids):
         if dossier.award_type.issuer_id != authority.id:
             refusals.append({"field": "dossier_ids", "dossier": dossier.id, "rule": "issuer_mismatch", "message": Msg(
                 N_("“%(name)s”: %(award)s is conferred by %(issuer)s."), {
@@ -114,16 +114,6 @@ def forward_dossiers(actor: User, data: dict, dossier_ids: list[int]) -> Forward
 def _letter_taken(number: str) -> dict:
     return {"field": "number", "message": Msg(N_("A forwarding letter numbered “%(number)s” already exists."),
                                               {"number": number})}
-
-
-def _load(ids: list[int], lock: bool = False) -> list[Dossier]:
-    """The dossiers of `ids` in one statement (locked, in id order, if `lock`), held by the caller for the one-by-one
-    steps that follow (the session holds its objects weakly)."""
-    query = (select(Dossier).where(Dossier.id.in_(ids)).options(*operations.DOCUMENTS_WHEN_USED)
-             .order_by(Dossier.id).execution_options(populate_existing=True))
-    if lock:
-        query = query.with_for_update(of=Dossier)
-    return list(db.session.scalars(query).unique())
 
 
 def get_forwarding(actor: User, forwarding_id: int) -> Forwarding:
@@ -161,7 +151,7 @@ def answer_forwarding(actor: User, forwarding: Forwarding, data: dict, conferred
                                     {"number": forwarding.number}))
     errors = []
     conferred = _chosen(conferred_ids, errors, "conferred_ids", empty_ok=True)
-    _held = _load([item.dossier_id for item in forwarding.items], lock=True)
+    _held = load_dossiers([item.dossier_id for item in forwarding.items], lock=True)
     waiting = {item.dossier_id: item for item in awaiting_items(forwarding)}
     declined = [dossier_id for dossier_id in waiting if dossier_id not in conferred]
     text = (data.get("answer_text") or "").strip()
