@@ -238,19 +238,19 @@ def test_dates_are_plain_and_times_carry_their_offset(factory):
 def test_health_without_a_broker_says_eager(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok", "broker": "eager"}
+    assert response.json == {"status": "ok", "database": "ok", "broker": "eager", "storage": "ok"}
 
 
 def test_health_with_the_broker_up_and_down(tmp_path, postgres_url, redis_url, app):
     with_broker = make_app(tmp_path / "up", postgres_url, REDIS_URL=redis_url)
-    assert with_broker.test_client().get("/healthz").json == {"status": "ok", "database": "ok", "broker": "ok"}
+    assert with_broker.test_client().get("/healthz").json == {"status": "ok", "database": "ok", "broker": "ok", "storage": "ok"}
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     broker_down = make_app(tmp_path / "down", postgres_url, REDIS_URL=f"redis://127.0.0.1:{closed_port}/0")
     response = broker_down.test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok", "broker": "down"}
+    assert response.json == {"status": "ok", "database": "ok", "broker": "down", "storage": "ok"}
 
 
 def test_office_users_opening_the_same_campaign_at_once_get_one_campaign_and_clear_refusals(factory):
