@@ -243,7 +243,8 @@ def test_health_without_a_broker_says_eager(client):
 
 def test_health_with_the_broker_up_and_down(tmp_path, postgres_url, redis_url, app):
     with_broker = make_app(tmp_path / "up", postgres_url, REDIS_URL=redis_url)
-    assert with_broker.test_client().get("/healthz").json == {"status": "ok", "database": "ok", "broker": "ok", "storage": "ok"}
+    assert with_broker.test_client().get("/healthz").json == {"status": "ok", "database": "ok", "broker": "ok",
+                                                              "storage": "ok"}
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
