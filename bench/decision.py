@@ -22,7 +22,7 @@ from workflow.documents import DocumentStore
 from workflow.history import dossier_digest, row_hash
 from workflow.i18n import today
 from workflow.models import (
-    Decision, DecisionItem, Document, Dossier, HistoryEntry, Issuer, Notice, User, db, utcnow,
+    AwardRecord, Decision, DecisionItem, Document, Dossier, HistoryEntry, Issuer, Notice, User, db, utcnow,
 )
 from workflow.procedure import REFERENCE_CODE, catalogue
 from workflow.storage import LocalStore
@@ -48,12 +48,12 @@ def waiting(cast, count: int) -> list[int]:
 
 def remove_decided(ids: list[int]) -> None:
     """Everything `waiting` and `run_decision` wrote about the dossiers `ids` deleted: their decisions, notices,
-    documents, history and the dossiers. A database measured again and again keeps its size."""
+    documents, award lines, history and the dossiers. A database measured again and again keeps its size."""
     decided = list(db.session.scalars(select(DecisionItem.decision_id).where(DecisionItem.dossier_id.in_(ids))
                                       .distinct()))
     db.session.execute(delete(DecisionItem).where(DecisionItem.decision_id.in_(decided)))
     db.session.execute(delete(Decision).where(Decision.id.in_(decided)))
-    for table in (Notice, Document, HistoryEntry):
+    for table in (AwardRecord, Notice, Document, HistoryEntry):
         db.session.execute(delete(table).where(table.dossier_id.in_(ids)))
     db.session.execute(delete(Dossier).where(Dossier.id.in_(ids)))
     db.session.commit()
