@@ -71,7 +71,7 @@ def test_a_good_file_creates_one_draft_per_row_for_the_submitters_unit(submitter
     assert len({d["nominee"].pop("id") for d in items}) == 3  # three nominees, each a new registry entry
     assert items[0]["nominee"] | {"achievements": items[0]["achievements"]} == {
         "kind": "individual", "name": "Nguyễn Thị Ánh", "position": "Chi hội trưởng", "workplace": "Chi hội thôn Đoài",
-        "birth_year": 1975, "gender": "female", "achievements": "Hoàn thành xuất sắc"}
+        "birth_year": 1975, "gender": "female", "achievements": "Hoàn thành xuất sắc", "personal_data_masked": False}
     assert items[2]["nominee"]["gender"] == "male" and items[2]["nominee"]["birth_year"] == 1980
     assert dossier_count() == 3
 
