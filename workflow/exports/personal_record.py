@@ -21,7 +21,7 @@ NOMINEE_FIELDS = (
 )
 AWARD_HISTORY = N_("Award history")
 AWARD_LINE = N_("%(award)s – decision %(number)s of %(date)s, %(issuer)s")
-REVOKED = N_("revoked by decision %(number)s")
+REVOKED_BY = N_("revoked by decision %(number)s")
 VALUES = {"individual": N_("Individual"), "collective": N_("Collective"), "female": N_("Female"), "male": N_("Male")}
 
 
@@ -57,7 +57,7 @@ def personal_record_docx(record: dict, gettext: Gettext) -> bytes:
         _table(doc, [(str(line["year"]), gettext(AWARD_LINE) % {
             "award": " ".join(part for part in (line["form"], line["title"]) if part),
             "number": line["decision_number"] or "—", "date": _text(line["decision_date"], gettext),
-            "issuer": line["issuer"] or "—"} + (f" ({gettext(REVOKED) % {'number': line['revoked_by']}})"
+            "issuer": line["issuer"] or "—"} + (f" ({gettext(REVOKED_BY) % {'number': line['revoked_by']}})"
                                               if line["revoked_by"] else "")) for line in record["awards"]])
     for nomination in record["nominations"]:
         doc.add_heading(f"{nomination['award_name']} · {nomination['campaign_name']}", level=2)
